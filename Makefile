@@ -1,0 +1,92 @@
+# nixos-nspawn — see README.md. `make help` lists the targets.
+
+VERSION   := 0.1
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+MANDIR    ?= $(PREFIX)/share/man
+DESTDIR   ?=
+BUILD     ?= build
+
+CC        ?= cc
+PKGS      := libsystemd mount libseccomp
+WARNINGS  := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes -Wvla \
+             -Wimplicit-fallthrough -Wno-unused-parameter
+HARDEN    := -fstack-protector-strong -fstack-clash-protection -fcf-protection -D_FORTIFY_SOURCE=2 -fPIE
+CFLAGS    ?= -O2 -g
+ALL_CFLAGS = -std=gnu17 $(WARNINGS) $(HARDEN) $(CFLAGS) -Icommon -Ispawn -Inetconf \
+             -DVERSION='"$(VERSION)"' -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDFLAGS   ?=
+ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now $(LDFLAGS)
+LIBS       = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+ifeq ($(SANITIZE),1)
+ALL_CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -U_FORTIFY_SOURCE
+ALL_LDFLAGS += -fsanitize=address,undefined
+BUILD       := build-sanitize
+endif
+
+COMMON_SRC := $(wildcard common/*.c)
+SPAWN_SRC  := $(filter-out spawn/main.c,$(wildcard spawn/*.c))
+SRC        := $(COMMON_SRC) $(SPAWN_SRC) spawn/main.c
+OBJ        := $(SRC:%.c=$(BUILD)/%.o)
+BIN        := $(BUILD)/nixos-nspawn
+
+UNIT_TESTS := $(patsubst checks/unit/%.c,$(BUILD)/checks/%,$(wildcard checks/unit/test-*.c))
+HELPERS    := $(patsubst checks/helpers/%.c,$(BUILD)/helpers/%,$(wildcard checks/helpers/*.c))
+
+.PHONY: all deps install uninstall check check-unit check-integration check-boot demo bench analyze clean help
+
+all: $(BIN) $(HELPERS)
+
+help:
+	@echo "make [all]        build $(BIN)"
+	@echo "make demo         (root) install what is missing, boot the built-in example"
+	@echo "make check        (root) install what is missing, run every test"
+	@echo "make bench        (root) benchmarks against systemd-nspawn and bubblewrap"
+	@echo "make install      install to \$$DESTDIR\$$PREFIX"
+	@echo "make SANITIZE=1   build with ASan+UBSan; make analyze: gcc -fanalyzer"
+
+deps:
+	@sh checks/deps.sh
+
+$(BUILD)/%.o: %.c $(wildcard common/*.h spawn/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BIN): $(OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+# Unit tests link the .c files they test directly.
+$(BUILD)/checks/test-%: checks/unit/test-%.c checks/unit/tap.h $(COMMON_SRC) $(SPAWN_SRC)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Ichecks/unit $(ALL_LDFLAGS) -o $@ $< $(COMMON_SRC) $(SPAWN_SRC) $(LIBS)
+
+# Helpers run inside containers: static, no sanitizers.
+$(BUILD)/helpers/%: checks/helpers/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu17 $(WARNINGS) -O2 -D_GNU_SOURCE -static -o $@ $<
+
+install: $(BIN)
+	install -Dm0755 $(BIN) $(DESTDIR)$(BINDIR)/nixos-nspawn
+	install -Dm0644 docs/nixos-nspawn.1 $(DESTDIR)$(MANDIR)/man1/nixos-nspawn.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/nixos-nspawn $(DESTDIR)$(MANDIR)/man1/nixos-nspawn.1
+
+check: deps all $(UNIT_TESTS)
+	@sh checks/run.sh
+
+check-unit: all $(UNIT_TESTS)
+	@sh checks/run.sh unit
+
+demo: deps all
+	@sh checks/demo.sh
+
+bench: deps all
+	@sh checks/bench/run.sh
+
+analyze:
+	$(MAKE) BUILD=build-analyze CFLAGS="-O1 -g -fanalyzer" all
+
+clean:
+	rm -rf build build-sanitize build-analyze

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+#include <strings.h>
+
+#include "macro.h"
+
+#define streq(a, b) (strcmp((a), (b)) == 0)
+#define strcaseeq(a, b) (strcasecmp((a), (b)) == 0)
+
+static inline bool isempty(const char *s) {
+        return !s || !*s;
+}
+
+static inline const char *startswith(const char *s, const char *prefix) {
+        size_t n = strlen(prefix);
+        return strncmp(s, prefix, n) == 0 ? s + n : NULL;
+}
+
+bool string_has_cc(const char *s);
+int safe_atollu(const char *s, unsigned long long *ret);
+int safe_atou32(const char *s, unsigned *ret);
+size_t strv_length(char *const *l);
+/* Splits on every separator; empty fields are kept. Returns the number of fields. */
+int split(const char *s, char sep, char ***ret);
+/* "/a/b/c" starts with "/a/b" (and with "/a/b/"), not with "/a/bc". Returns the rest, or NULL. */
+const char *path_startswith(const char *path, const char *prefix);

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The new mount API, with wrappers for libcs that lack them. Feature use is decided by the errors these return
+ * (ENOSYS, EINVAL), never by kernel version. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/mount.h>
+#include <sched.h>
+#include <stdint.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static inline int sys_open_tree(int dfd, const char *path, unsigned flags) {
+        return (int) syscall(__NR_open_tree, dfd, path, flags);
+}
+
+static inline int sys_move_mount(int from_dfd, const char *from, int to_dfd, const char *to, unsigned flags) {
+        return (int) syscall(__NR_move_mount, from_dfd, from, to_dfd, to, flags);
+}
+
+static inline int sys_mount_setattr(int dfd, const char *path, unsigned flags, struct mount_attr *attr) {
+        return (int) syscall(__NR_mount_setattr, dfd, path, flags, attr, sizeof(*attr));
+}
+
+static inline int sys_fsopen(const char *fs, unsigned flags) {
+        return (int) syscall(__NR_fsopen, fs, flags);
+}
+
+static inline int sys_fsconfig(int fd, unsigned cmd, const char *key, const void *value, int aux) {
+        return (int) syscall(__NR_fsconfig, fd, cmd, key, value, aux);
+}
+
+static inline int sys_fsmount(int fd, unsigned flags, unsigned attr) {
+        return (int) syscall(__NR_fsmount, fd, flags, attr);
+}
+
+static inline int sys_pivot_root(const char *new_root, const char *put_old) {
+        return (int) syscall(__NR_pivot_root, new_root, put_old);
+}
+
+/* clone() without a new stack: fork semantics, plus namespace and CLONE_PARENT flags. */
+static inline pid_t raw_clone(unsigned long flags) {
+        return (pid_t) syscall(__NR_clone, flags, NULL, NULL, NULL, 0);
+}

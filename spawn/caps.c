@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <linux/capability.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "macro.h"
+
+/* The set systemd-nspawn keeps by default. Inside a user namespace most of the others mean nothing anyway; with
+ * -U no they would be real host powers (loading modules, raw I/O, changing the clock), so they go. */
+static const uint64_t container_caps =
+        (1ULL << CAP_AUDIT_CONTROL) | (1ULL << CAP_AUDIT_WRITE) | (1ULL << CAP_CHOWN) |
+        (1ULL << CAP_DAC_OVERRIDE) | (1ULL << CAP_DAC_READ_SEARCH) | (1ULL << CAP_FOWNER) | (1ULL << CAP_FSETID) |
+        (1ULL << CAP_IPC_OWNER) | (1ULL << CAP_KILL) | (1ULL << CAP_LEASE) | (1ULL << CAP_LINUX_IMMUTABLE) |
+        (1ULL << CAP_MKNOD) | (1ULL << CAP_NET_BIND_SERVICE) | (1ULL << CAP_NET_BROADCAST) | (1ULL << CAP_NET_RAW) |
+        (1ULL << CAP_SETFCAP) | (1ULL << CAP_SETGID) | (1ULL << CAP_SETPCAP) | (1ULL << CAP_SETUID) |
+        (1ULL << CAP_SYS_ADMIN) | (1ULL << CAP_SYS_BOOT) | (1ULL << CAP_SYS_CHROOT) | (1ULL << CAP_SYS_NICE) |
+        (1ULL << CAP_SYS_PTRACE) | (1ULL << CAP_SYS_RESOURCE) | (1ULL << CAP_SYS_TTY_CONFIG);
+
+static const struct {
+        int cap;
+        const char *name;
+} launcher_caps[] = {
+        { CAP_SYS_ADMIN, "CAP_SYS_ADMIN" },   { CAP_SETUID, "CAP_SETUID" },   { CAP_SETGID, "CAP_SETGID" },
+        { CAP_CHOWN, "CAP_CHOWN" },           { CAP_FOWNER, "CAP_FOWNER" },   { CAP_DAC_OVERRIDE, "CAP_DAC_OVERRIDE" },
+        { CAP_MKNOD, "CAP_MKNOD" },           { CAP_KILL, "CAP_KILL" },       { CAP_SYS_CHROOT, "CAP_SYS_CHROOT" },
+};
+
+int caps_check_launcher(char *ret_missing, size_t size) {
+        struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+        struct __user_cap_data_struct d[2] = {};
+        uint64_t eff;
+        int missing = 0;
+
+        if (syscall(SYS_capget, &h, d) < 0)
+                return -errno;
+        eff = (uint64_t) d[0].effective | (uint64_t) d[1].effective << 32;
+        ret_missing[0] = 0;
+        for (size_t i = 0; i < ELEMENTSOF(launcher_caps); i++)
+                if (!(eff & (1ULL << launcher_caps[i].cap))) {
+                        size_t len = strlen(ret_missing);
+                        snprintf(ret_missing + len, size - len, "%s%s", missing++ ? ", " : "", launcher_caps[i].name);
+                }
+        return missing;
+}
+
+int caps_drop_bounding(bool private_network) {
+        uint64_t keep = container_caps | (private_network ? 1ULL << CAP_NET_ADMIN : 0);
+
+        /* Walk all 64 bits rather than our headers' CAP_LAST_CAP: the running kernel may know more. Bits it
+         * does not know give EINVAL. */
+        for (int c = 0; c < 64; c++)
+                if (!(keep & (1ULL << c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
+                        return -errno;
+        return 0;
+}

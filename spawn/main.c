@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "log.h"
+#include "settings.h"
+#include "spawn.h"
+#include "strutil.h"
+
+#ifndef VERSION
+#define VERSION "0"
+#endif
+
+static void help(void) {
+        printf("%s [OPTIONS...] [-- COMMAND [ARGS...]]\n\n"
+               "Boot an always-ephemeral container from a Nix store closure.\n\n"
+               "  -h --help                 Show this help\n"
+               "     --version              Show the version\n"
+               "  -q --quiet                Do not show status messages\n\n"
+               "Image:\n"
+               "     --closure=FILE         Mount the store paths listed in FILE (closureInfo's\n"
+               "                            store-paths or nix-store -qR output); repeatable\n"
+               "     --store-path=PATH      Mount PATH and its closure (asks Nix); repeatable\n"
+               "  -D --directory=DIR        Use DIR read-only as the lower layer of the root\n"
+               "     --init=PATH            Run PATH as PID 1 (NixOS: TOPLEVEL/init);\n"
+               "                            default /sbin/init with -D\n\n"
+               "Execution:\n"
+               "  -M --machine=NAME         Machine name (a hostname, at most 64 characters)\n"
+               "     --hostname=NAME        Hostname inside, default the machine name\n"
+               "     --uuid=UUID            Machine UUID, default random\n"
+               "  -E --setenv=NAME=VALUE    Pass an environment variable to PID 1\n"
+               "     --kill-signal=SIGNAL   Signal to stop PID 1 with (default SIGRTMIN+3 for an\n"
+               "                            init, SIGKILL for a command)\n"
+               "     --notify-ready=BOOL    Wait for PID 1's READY=1 before reporting ready\n\n"
+               "User namespace:\n"
+               "  -U                        Same as --private-users=pick\n"
+               "     --private-users=pick|no|BASE[:SIZE]\n"
+               "                            Map container UIDs 0..SIZE-1 to BASE.. (default pick)\n\n"
+               "Mounts:\n"
+               "     --bind=SRC[:DST[:OPTS]]     Bind SRC read-write at DST; OPTS: idmap, noidmap,\n"
+               "                                 rbind, norbind (default idmap with -U, rbind)\n"
+               "     --bind-ro=SRC[:DST[:OPTS]]  The same, read-only\n"
+               "     --tmpfs=DST[:MODE]          Mount an empty tmpfs at DST\n\n"
+               "Networking:\n"
+               "     --private-network      Only a loopback interface\n\n"
+               "Console:\n"
+               "     --console=MODE         interactive, read-only, passive or pipe\n"
+               "  -P --pipe                 Same as --console=pipe\n\n"
+               "See nixos-nspawn(1).\n",
+               program_invocation_short_name);
+}
+
+enum {
+        ARG_VERSION = 0x100,
+        ARG_HOSTNAME,
+        ARG_UUID,
+        ARG_CLOSURE,
+        ARG_STORE_PATH,
+        ARG_INIT,
+        ARG_PRIVATE_USERS,
+        ARG_BIND,
+        ARG_BIND_RO,
+        ARG_TMPFS,
+        ARG_PRIVATE_NETWORK,
+        ARG_CONSOLE,
+        ARG_KILL_SIGNAL,
+        ARG_NOTIFY_READY,
+        ARG_STORE_DIR,
+};
+
+static int parse_argv(Settings *s, int argc, char *argv[]) {
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, ARG_VERSION },
+                { "quiet", no_argument, NULL, 'q' },
+                { "machine", required_argument, NULL, 'M' },
+                { "hostname", required_argument, NULL, ARG_HOSTNAME },
+                { "uuid", required_argument, NULL, ARG_UUID },
+                { "setenv", required_argument, NULL, 'E' },
+                { "closure", required_argument, NULL, ARG_CLOSURE },
+                { "store-path", required_argument, NULL, ARG_STORE_PATH },
+                { "directory", required_argument, NULL, 'D' },
+                { "init", required_argument, NULL, ARG_INIT },
+                { "private-users", optional_argument, NULL, ARG_PRIVATE_USERS },
+                { "bind", required_argument, NULL, ARG_BIND },
+                { "bind-ro", required_argument, NULL, ARG_BIND_RO },
+                { "tmpfs", required_argument, NULL, ARG_TMPFS },
+                { "private-network", no_argument, NULL, ARG_PRIVATE_NETWORK },
+                { "console", required_argument, NULL, ARG_CONSOLE },
+                { "pipe", no_argument, NULL, 'P' },
+                { "kill-signal", required_argument, NULL, ARG_KILL_SIGNAL },
+                { "notify-ready", required_argument, NULL, ARG_NOTIFY_READY },
+                { "store-dir", required_argument, NULL, ARG_STORE_DIR }, /* for tests; not documented */
+                {}
+        };
+        int c, r;
+
+        /* "+": stop at the first non-option, so the command's own options stay its own */
+        while ((c = getopt_long(argc, argv, "+hqM:E:D:UP", options, NULL)) >= 0) {
+                switch (c) {
+                case 'h':
+                        help();
+                        return 0;
+                case ARG_VERSION:
+                        printf("nixos-nspawn %s\n", VERSION);
+                        return 0;
+                case 'q':
+                        s->quiet = true;
+                        break;
+                case 'M':
+                        if (!machine_name_is_valid(optarg))
+                                return log_invalid("Invalid machine name '%s': must be a hostname of at most %d "
+                                                   "characters.", optarg, MACHINE_NAME_MAX);
+                        free(s->machine);
+                        s->machine = strdup(optarg);
+                        if (!s->machine)
+                                return -ENOMEM;
+                        break;
+                case ARG_HOSTNAME:
+                        if (!machine_name_is_valid(optarg))
+                                return log_invalid("Invalid hostname '%s'.", optarg);
+                        free(s->hostname);
+                        s->hostname = strdup(optarg);
+                        if (!s->hostname)
+                                return -ENOMEM;
+                        break;
+                case ARG_UUID:
+                        r = sd_id128_from_string(optarg, &s->uuid);
+                        if (r < 0 || sd_id128_is_null(s->uuid))
+                                return log_invalid("Invalid --uuid '%s'.", optarg);
+                        break;
+                case 'E':
+                        if (!env_assignment_is_valid(optarg))
+                                return log_invalid("Invalid --setenv '%s': expected NAME=VALUE.", optarg);
+                        r = settings_add_string(&s->environment, optarg);
+                        if (r < 0)
+                                return r;
+                        break;
+                case ARG_CLOSURE:
+                        r = settings_add_string(&s->closure_files, optarg);
+                        if (r < 0)
+                                return r;
+                        break;
+                case ARG_STORE_PATH:
+                        r = settings_add_string(&s->store_paths, optarg);
+                        if (r < 0)
+                                return r;
+                        break;
+                case 'D':
+                        free(s->directory);
+                        s->directory = strdup(optarg);
+                        if (!s->directory)
+                                return -ENOMEM;
+                        break;
+                case ARG_INIT:
+                        free(s->init);
+                        s->init = strdup(optarg);
+                        if (!s->init)
+                                return -ENOMEM;
+                        break;
+                case 'U':
+                        s->userns = USERNS_PICK;
+                        break;
+                case ARG_PRIVATE_USERS:
+                        r = parse_private_users(optarg ?: "pick", &s->userns, &s->uid_base, &s->uid_size);
+                        if (r < 0)
+                                return log_invalid("Invalid --private-users '%s': expected pick, no or BASE[:SIZE] "
+                                                   "with BASE > 0.", optarg);
+                        break;
+                case ARG_BIND:
+                case ARG_BIND_RO:
+                        r = settings_add_bind(s, optarg, c == ARG_BIND_RO);
+                        if (r == -EINVAL)
+                                return log_invalid("Invalid --%s '%s': expected SRC[:DST[:OPTS]] with absolute "
+                                                   "paths and OPTS of idmap, noidmap, rbind, norbind.",
+                                                   c == ARG_BIND ? "bind" : "bind-ro", optarg);
+                        if (r < 0)
+                                return r;
+                        break;
+                case ARG_TMPFS:
+                        r = settings_add_tmpfs(s, optarg);
+                        if (r == -EINVAL)
+                                return log_invalid("Invalid --tmpfs '%s': expected DST[:MODE], MODE in octal.",
+                                                   optarg);
+                        if (r < 0)
+                                return r;
+                        break;
+                case ARG_PRIVATE_NETWORK:
+                        s->private_network = true;
+                        break;
+                case ARG_CONSOLE:
+                        if (parse_console_mode(optarg, &s->console) < 0)
+                                return log_invalid("Invalid --console '%s': expected interactive, read-only, "
+                                                   "passive or pipe.", optarg);
+                        break;
+                case 'P':
+                        s->console = CONSOLE_PIPE;
+                        break;
+                case ARG_KILL_SIGNAL:
+                        if (parse_signal(optarg, &s->kill_signal) < 0)
+                                return log_invalid("Invalid --kill-signal '%s'.", optarg);
+                        break;
+                case ARG_NOTIFY_READY:
+                        if (parse_boolean(optarg, &s->notify_ready) < 0)
+                                return log_invalid("Invalid --notify-ready '%s': expected yes or no.", optarg);
+                        break;
+                case ARG_STORE_DIR:
+                        if (!path_is_normalized_absolute(optarg) || streq(optarg, "/"))
+                                return log_invalid("Invalid --store-dir '%s'.", optarg);
+                        free(s->store_dir);
+                        s->store_dir = strdup(optarg);
+                        if (!s->store_dir)
+                                return -ENOMEM;
+                        break;
+                case '?':
+                        return -EINVAL; /* getopt named the option already */
+                default:
+                        return -EINVAL;
+                }
+        }
+
+        if (optind < argc) {
+                for (int i = optind; i < argc; i++) {
+                        r = settings_add_string(&s->command, argv[i]);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return 1;
+}
+
+int main(int argc, char *argv[]) {
+        Settings s;
+        char missing[256];
+        int r;
+
+        log_open();
+        settings_init(&s);
+
+        r = parse_argv(&s, argc, argv);
+        if (r <= 0) /* 0: --help or --version */
+                goto finish;
+        r = settings_verify(&s, isatty(STDIN_FILENO));
+        if (r < 0)
+                goto finish;
+        if (s.quiet)
+                log_set_max_level(LOG_WARNING);
+
+        /* Never setuid: everything below trusts its caller as much as root. */
+        if (getuid() != geteuid() || getgid() != getegid()) {
+                r = log_error_errno(-EPERM, "nixos-nspawn refuses to run setuid or setgid.");
+                goto finish;
+        }
+        if (geteuid() != 0) {
+                r = log_error_errno(-EPERM, "nixos-nspawn must be run as root (it needs CAP_SYS_ADMIN and more).");
+                goto finish;
+        }
+        r = caps_check_launcher(missing, sizeof missing);
+        if (r > 0) {
+                r = log_error_errno(-EPERM, "nixos-nspawn lacks capabilities it needs: %s.", missing);
+                goto finish;
+        }
+
+        r = spawn_run(&s);
+finish:
+        settings_done(&s);
+        return r < 0 ? EXIT_FAILURE : r;
+}

@@ -1,0 +1,572 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Child-side mounting. Runs between clone() and exec(): no allocation, no logging, -errno returns.
+ *
+ * Paths inside the new root are resolved with openat2(RESOLVE_IN_ROOT) and mounted through the resulting fd, so
+ * a symlink in an image (-D) can never point a mount made with host privileges at a host path. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "mounts.h"
+#include "strutil.h"
+#include "syscalls.h"
+
+#define ROOT_DIR STAGING_DIR "/root"
+#define STORE_STAGING_DIR STAGING_DIR "/store"
+#define LOWER_DIR STAGING_DIR "/lower"
+
+typedef char FdPath[32];
+
+static const char *fd_path(FdPath buf, int fd) {
+        snprintf(buf, sizeof(FdPath), "/proc/self/fd/%d", fd);
+        return buf;
+}
+
+static int open_in_root(int root_fd, const char *rel, int flags) {
+        struct open_how how = {
+                .flags = (uint64_t) flags | O_CLOEXEC,
+                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+        };
+        int fd = (int) syscall(SYS_openat2, root_fd, rel, &how, sizeof how);
+
+        return fd < 0 ? -errno : fd;
+}
+
+/* Makes every missing directory of rel (relative to the root), owned by uid, and opens the last one with O_PATH.
+ * With make_file the last component is made as an empty file instead (a mount point for a file bind). */
+static int mkdir_p_in_root(int root_fd, const char *rel, mode_t mode, uid_t uid, bool make_file) {
+        char buf[PATH_MAX];
+        size_t len;
+
+        while (*rel == '/')
+                rel++;
+        len = strlen(rel);
+        if (len == 0)
+                return open_in_root(root_fd, ".", O_PATH | O_DIRECTORY);
+        if (len >= sizeof buf)
+                return -ENAMETOOLONG;
+        memcpy(buf, rel, len + 1);
+
+        for (size_t i = 0; i <= len; i++) {
+                bool last = i == len;
+                const char *slash;
+                int fd, parent, r;
+
+                if (!last && buf[i] != '/')
+                        continue;
+                buf[i] = 0;
+                fd = open_in_root(root_fd, buf, O_PATH | (last && make_file ? 0 : O_DIRECTORY));
+                if (fd == -ENOENT) {
+                        slash = strrchr(buf, '/');
+                        if (slash) {
+                                buf[slash - buf] = 0;
+                                parent = open_in_root(root_fd, buf, O_PATH | O_DIRECTORY);
+                                buf[slash - buf] = '/';
+                        } else
+                                parent = open_in_root(root_fd, ".", O_PATH | O_DIRECTORY);
+                        if (parent < 0)
+                                return parent;
+                        slash = slash ? slash + 1 : buf;
+                        r = last && make_file ? mknodat(parent, slash, S_IFREG | 0644, 0) : mkdirat(parent, slash, mode);
+                        if (r >= 0 || errno == EEXIST)
+                                r = fchownat(parent, slash, uid, uid, AT_SYMLINK_NOFOLLOW);
+                        r = r < 0 ? -errno : 0;
+                        safe_close(parent);
+                        if (r < 0)
+                                return r;
+                        fd = open_in_root(root_fd, buf, O_PATH | (last && make_file ? 0 : O_DIRECTORY));
+                }
+                if (fd < 0)
+                        return fd;
+                if (last)
+                        return fd;
+                safe_close(fd);
+                buf[i] = '/';
+        }
+        return -EINVAL; /* not reached */
+}
+
+/* mount(2) onto a directory (or file) of the new root, made when missing. */
+static int mount_in_root(int root_fd, const char *rel, const char *src, const char *fstype, unsigned long flags,
+                         const char *data, uid_t uid, bool file) {
+        FdPath p;
+        int fd, r;
+
+        fd = mkdir_p_in_root(root_fd, rel, 0755, uid, file);
+        if (fd < 0)
+                return fd;
+        r = mount(src, fd_path(p, fd), fstype, flags, data) < 0 ? -errno : 0;
+        safe_close(fd);
+        return r;
+}
+
+static int remount_in_root(int root_fd, const char *rel, unsigned long flags) {
+        FdPath p;
+        int fd, r;
+
+        fd = open_in_root(root_fd, rel, O_PATH);
+        if (fd < 0)
+                return fd;
+        r = mount(NULL, fd_path(p, fd), NULL, MS_REMOUNT | MS_BIND | flags, NULL) < 0 ? -errno : 0;
+        safe_close(fd);
+        return r;
+}
+
+static void tmpfs_options(char *buf, size_t size, const char *mode, uid_t uid) {
+        snprintf(buf, size, "mode=%s,uid=%u,gid=%u", mode, (unsigned) uid, (unsigned) uid);
+}
+
+/* A detached copy of path: read-only (if asked), nosuid, nodev (if asked), idmapped into the container's user
+ * namespace (if it has one), so on-disk owner 0 is the container's root. */
+static int clone_tree(const MountPlan *p, int dfd, const char *path, bool recursive, bool read_only, bool nodev,
+                      bool idmap) {
+        struct mount_attr attr = {
+                .attr_set = MOUNT_ATTR_NOSUID | (read_only ? MOUNT_ATTR_RDONLY : 0) | (nodev ? MOUNT_ATTR_NODEV : 0),
+        };
+        int fd;
+
+        fd = sys_open_tree(dfd, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
+        if (fd < 0)
+                return -errno;
+        if (idmap) {
+                attr.attr_set |= MOUNT_ATTR_IDMAP;
+                attr.userns_fd = (uint64_t) p->userns_fd;
+        }
+        if (sys_mount_setattr(fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr) < 0) {
+                int r = -errno;
+                safe_close(fd);
+                return r;
+        }
+        return fd;
+}
+
+static int attach(int mnt_fd, const char *path) {
+        int r = sys_move_mount(mnt_fd, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) < 0 ? -errno : 0;
+        safe_close(mnt_fd);
+        return r;
+}
+
+int mount_staging(void) {
+        /* Nothing we mount may propagate back to the host. */
+        if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+                return -errno;
+        if (mount("nixos-nspawn", STAGING_DIR, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
+                return -errno;
+        if (mkdir(ROOT_DIR, 0755) < 0)
+                return -errno;
+        return 0;
+}
+
+int mount_root(const MountPlan *p, int *ret_root_fd) {
+        const Settings *s = p->settings;
+        char opts[256];
+        int fd, r;
+
+        if (s->directory) {
+                /* Overlayfs cannot be idmapped itself: idmap the lower layer, then stack the overlay on it. The
+                 * upper layer is the staging tmpfs, so every write is gone with the container. */
+                if (mkdir(LOWER_DIR, 0755) < 0 || mkdir(STAGING_DIR "/upper", 0755) < 0 ||
+                    mkdir(STAGING_DIR "/work", 0755) < 0 || chown(STAGING_DIR "/upper", p->uid, p->uid) < 0)
+                        return -errno;
+                fd = clone_tree(p, AT_FDCWD, s->directory, false, true, false, p->userns);
+                if (fd < 0)
+                        return fd;
+                r = attach(fd, LOWER_DIR);
+                if (r < 0)
+                        return r;
+                if (mount("overlay", ROOT_DIR, "overlay", 0,
+                          "lowerdir=" LOWER_DIR ",upperdir=" STAGING_DIR "/upper,workdir=" STAGING_DIR "/work") < 0)
+                        return -errno;
+        } else {
+                tmpfs_options(opts, sizeof opts, "0755", p->uid);
+                if (mount("rootfs", ROOT_DIR, "tmpfs", 0, opts) < 0)
+                        return -errno;
+        }
+        fd = open(ROOT_DIR, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        *ret_root_fd = fd;
+        return 0;
+}
+
+int mount_store(const MountPlan *p, int root_fd, size_t *ret_index) {
+        const char *store = p->settings->store_dir;
+        char opts[256];
+        FdPath fp;
+        int src, dst, r;
+
+        *ret_index = SIZE_MAX;
+        if (p->closure->n == 0)
+                return 0;
+
+        /* One read-only, idmapped view of the whole store, attached only in our private namespace; each closure
+         * path is cloned from it fd-relative, inheriting its flags and idmapping. The view itself goes away
+         * with the old root at pivot_root. */
+        if (mkdir(STORE_STAGING_DIR, 0700) < 0)
+                return -errno;
+        src = clone_tree(p, AT_FDCWD, store, false, true, true, p->userns);
+        if (src < 0)
+                return src;
+        r = attach(src, STORE_STAGING_DIR);
+        if (r < 0)
+                return r;
+        src = open(STORE_STAGING_DIR, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (src < 0)
+                return -errno;
+
+        /* A fresh tmpfs at the store path hides whatever an image had there: only the closure is visible. */
+        tmpfs_options(opts, sizeof opts, "0755", p->uid);
+        r = mount_in_root(root_fd, store, "store", "tmpfs", MS_NOSUID | MS_NODEV, opts, p->uid, false);
+        if (r < 0)
+                goto finish;
+        dst = open_in_root(root_fd, store, O_PATH | O_DIRECTORY);
+        if (dst < 0) {
+                r = dst;
+                goto finish;
+        }
+        r = store_mount_closure(p->closure, src, dst, ret_index);
+        /* The store is read-only to the container, also for adding paths. */
+        if (r >= 0 && mount(NULL, fd_path(fp, dst), NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV,
+                            NULL) < 0)
+                r = -errno;
+        safe_close(dst);
+finish:
+        safe_close(src);
+        return r;
+}
+
+int mount_binds(const MountPlan *p, int root_fd, size_t *ret_index) {
+        const Settings *s = p->settings;
+        char opts[256];
+        int r;
+
+        for (size_t i = 0; i < s->n_binds; i++) {
+                const BindMount *b = &s->binds[i];
+                bool idmap = b->idmap == IDMAP_YES || (b->idmap == IDMAP_AUTO && p->userns);
+                struct stat st;
+                int mnt, target;
+
+                *ret_index = i;
+                if (stat(b->source, &st) < 0)
+                        return -errno;
+                mnt = clone_tree(p, AT_FDCWD, b->source, b->recursive, b->read_only, false, idmap);
+                if (mnt < 0)
+                        return mnt;
+                target = mkdir_p_in_root(root_fd, b->destination, 0755, p->uid, !S_ISDIR(st.st_mode));
+                if (target < 0) {
+                        safe_close(mnt);
+                        return target;
+                }
+                r = sys_move_mount(mnt, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0
+                            ? -errno
+                            : 0;
+                safe_close(mnt);
+                safe_close(target);
+                if (r < 0)
+                        return r;
+        }
+
+        for (size_t i = 0; i < s->n_tmpfs; i++) {
+                char mode[8];
+
+                *ret_index = s->n_binds + i;
+                snprintf(mode, sizeof mode, "%04o", (unsigned) s->tmpfs[i].mode);
+                tmpfs_options(opts, sizeof opts, mode, p->uid);
+                r = mount_in_root(root_fd, s->tmpfs[i].destination, "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV, opts,
+                                  p->uid, false);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int mount_dev(const MountPlan *p, int root_fd) {
+        static const char *const nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
+        static const struct {
+                const char *name, *target;
+        } links[] = {
+                { "fd", "/proc/self/fd" },         { "stdin", "/proc/self/fd/0" }, { "stdout", "/proc/self/fd/1" },
+                { "stderr", "/proc/self/fd/2" },   { "ptmx", "pts/ptmx" },         { "core", "/proc/kcore" },
+        };
+        char opts[256], src[64], rel[64];
+        int dev, r;
+
+        /* Not nodev: the host's device nodes are bound in (mknod is not allowed in a user namespace). */
+        tmpfs_options(opts, sizeof opts, "0755", p->uid);
+        r = mount_in_root(root_fd, "dev", "tmpfs", "tmpfs", MS_NOSUID | MS_STRICTATIME, opts, p->uid, false);
+        if (r < 0)
+                return r;
+
+        for (size_t i = 0; i < ELEMENTSOF(nodes); i++) {
+                snprintf(src, sizeof src, "/dev/%s", nodes[i]);
+                snprintf(rel, sizeof rel, "dev/%s", nodes[i]);
+                r = mount_in_root(root_fd, rel, src, NULL, MS_BIND, NULL, p->uid, true);
+                if (r < 0)
+                        return r;
+        }
+        r = mount_in_root(root_fd, "dev/console", p->console ?: "/dev/null", NULL, MS_BIND, NULL, p->uid, true);
+        if (r < 0)
+                return r;
+
+        dev = open_in_root(root_fd, "dev", O_PATH | O_DIRECTORY);
+        if (dev < 0)
+                return dev;
+        for (size_t i = 0; i < ELEMENTSOF(links); i++)
+                if (symlinkat(links[i].target, dev, links[i].name) < 0 ||
+                    fchownat(dev, links[i].name, p->uid, p->uid, AT_SYMLINK_NOFOLLOW) < 0) {
+                        r = -errno;
+                        break;
+                }
+        if (r >= 0)
+                for (const char *d = "pts\0shm\0mqueue\0"; *d; d += strlen(d) + 1)
+                        if (mkdirat(dev, d, 0755) < 0 || fchownat(dev, d, p->uid, p->uid, 0) < 0) {
+                                r = -errno;
+                                break;
+                        }
+        safe_close(dev);
+        return r;
+}
+
+static int write_file_at(int dirfd, const char *name, const char *contents, mode_t mode, uid_t uid) {
+        int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+        size_t len = strlen(contents);
+        int r = 0;
+
+        if (fd < 0)
+                return -errno;
+        if (write(fd, contents, len) != (ssize_t) len || fchown(fd, uid, uid) < 0 || fchmod(fd, mode) < 0)
+                r = errno > 0 ? -errno : -EIO;
+        safe_close(fd);
+        return r;
+}
+
+/* /run/host: the container manager's files, per systemd's container interface. Read-only once filled. */
+int mount_run(const MountPlan *p, int root_fd) {
+        static const struct {
+                const char *name;
+                mode_t type;
+        } inaccessible[] = {
+                { "reg", S_IFREG }, { "dir", S_IFDIR }, { "fifo", S_IFIFO },
+                { "sock", S_IFSOCK }, { "chr", S_IFCHR }, { "blk", S_IFBLK },
+        };
+        char opts[256], uuid[40];
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        FdPath fp;
+        int host, inacc, r;
+
+        tmpfs_options(opts, sizeof opts, "0755", p->uid);
+        r = mount_in_root(root_fd, "run", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV | MS_STRICTATIME, opts, p->uid, false);
+        if (r < 0)
+                return r;
+        tmpfs_options(opts, sizeof opts, "1777", p->uid);
+        r = mount_in_root(root_fd, "tmp", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV, opts, p->uid, false);
+        if (r < 0)
+                return r;
+        for (const char *d = "proc\0sys\0"; *d; d += strlen(d) + 1) {
+                int fd = mkdir_p_in_root(root_fd, d, 0555, p->uid, false);
+                if (fd < 0)
+                        return fd;
+                safe_close(fd);
+        }
+
+        host = mkdir_p_in_root(root_fd, "run/host", 0755, p->uid, false);
+        if (host < 0)
+                return host;
+        /* O_PATH fds cannot be written through; reopen the directory for real */
+        r = openat(host, ".", O_DIRECTORY | O_CLOEXEC);
+        safe_close(host);
+        if (r < 0)
+                return -errno;
+        host = r;
+
+        snprintf(uuid, sizeof uuid, "%s\n", p->uuid);
+        r = write_file_at(host, "os-release", p->os_release, 0444, p->uid);
+        if (r >= 0)
+                r = write_file_at(host, "container-manager", "nixos-nspawn\n", 0444, p->uid);
+        if (r >= 0)
+                r = write_file_at(host, "container-uuid", uuid, 0444, p->uid);
+        if (r < 0)
+                goto finish;
+
+        /* Placeholders that systemd (and our /proc masks) bind over things that must not be reachable. */
+        if (mkdirat(host, "inaccessible", 0755) < 0) {
+                r = -errno;
+                goto finish;
+        }
+        inacc = openat(host, "inaccessible", O_DIRECTORY | O_CLOEXEC);
+        if (inacc < 0) {
+                r = -errno;
+                goto finish;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(inaccessible) && r >= 0; i++) {
+                const char *n = inaccessible[i].name;
+
+                if (inaccessible[i].type == S_IFDIR)
+                        r = mkdirat(inacc, n, 0);
+                else
+                        r = mknodat(inacc, n, inaccessible[i].type, makedev(0, 0));
+                if (r >= 0)
+                        r = fchownat(inacc, n, p->uid, p->uid, AT_SYMLINK_NOFOLLOW);
+                if (r >= 0)
+                        r = fchmodat(inacc, n, 0, 0);
+                r = r < 0 ? -errno : 0;
+        }
+        if (r >= 0 && fchmodat(host, "inaccessible", 0555, 0) < 0)
+                r = -errno;
+        safe_close(inacc);
+        if (r < 0)
+                goto finish;
+
+        /* The notify socket was made by the parent; binding it here gives it a name only the container sees.
+         * Only the container's root may send on it. */
+        snprintf(sa.sun_path, sizeof sa.sun_path, "%s/notify", fd_path(fp, host));
+        if (bind(p->notify_fd, (struct sockaddr *) &sa, sizeof sa) < 0 ||
+            fchownat(host, "notify", p->uid, p->uid, 0) < 0 || fchmodat(host, "notify", 0600, 0) < 0) {
+                r = -errno;
+                goto finish;
+        }
+
+        r = mount(fd_path(fp, host), fp, NULL, MS_BIND, NULL) < 0 ? -errno : 0;
+        if (r >= 0)
+                r = remount_in_root(root_fd, "run/host", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+finish:
+        safe_close(host);
+        return r;
+}
+
+/* The container's user namespace may mount proc and sysfs only where an instance of each is already fully
+ * visible in its mount namespace (the kernel's mount_too_revealing()). The root is pivoted before that namespace
+ * exists, so the host's instances are gone: mount placeholders here, with host privileges, that the container
+ * then covers with its own. The proc placeholder shows no process the container could not ptrace anyway
+ * (hidepid=invisible) and nothing but process directories (subset=pid), in case someone unmounts the cover. */
+int mount_placeholders(int root_fd) {
+        int r;
+
+        r = mount_in_root(root_fd, "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                          "hidepid=invisible,subset=pid", 0, false);
+        if (r < 0)
+                return r;
+        return mount_sysfs(root_fd);
+}
+
+int mount_sysfs(int root_fd) {
+        return mount_in_root(root_fd, "sys", "sysfs", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0,
+                             false);
+}
+
+/* Bind a path onto itself and make it read-only; a missing path is fine (not every kernel has every file). */
+static int make_read_only(int root_fd, const char *rel) {
+        FdPath fp;
+        int fd, r;
+
+        fd = open_in_root(root_fd, rel, O_PATH);
+        if (fd == -ENOENT)
+                return 0;
+        if (fd < 0)
+                return fd;
+        r = mount(fd_path(fp, fd), fp, NULL, MS_BIND | MS_REC, NULL) < 0 ? -errno : 0;
+        safe_close(fd);
+        if (r < 0)
+                return r;
+        return remount_in_root(root_fd, rel, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+}
+
+int mount_proc(const MountPlan *p, int root_fd) {
+        /* Kernel interfaces that reveal or change host state: covered by an inaccessible file. */
+        static const char *const masked[] = { "proc/kcore", "proc/keys", "proc/sysrq-trigger", "proc/timer_list",
+                                              "proc/kallsyms" };
+        static const char *const read_only[] = { "proc/acpi", "proc/apm", "proc/asound", "proc/bus",
+                                                 "proc/fs",   "proc/irq", "proc/scsi" };
+        FdPath fp, fp2;
+        int r, inacc;
+
+        r = mount_in_root(root_fd, "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, p->uid, false);
+        if (r < 0)
+                return r;
+
+        r = make_read_only(root_fd, "proc/sys");
+        if (r < 0)
+                return r;
+        if (p->settings->private_network) {
+                /* our own network namespace: its sysctls are ours to change */
+                int fd = open_in_root(root_fd, "proc/sys/net", O_PATH);
+                if (fd < 0)
+                        return fd;
+                r = mount(fd_path(fp, fd), fp, NULL, MS_BIND, NULL) < 0 ? -errno : 0;
+                safe_close(fd);
+                if (r >= 0) /* by path again: fd still names the read-only mount beneath the new one */
+                        r = remount_in_root(root_fd, "proc/sys/net", MS_NOSUID | MS_NODEV | MS_NOEXEC);
+                if (r < 0)
+                        return r;
+        }
+
+        inacc = open_in_root(root_fd, "run/host/inaccessible/reg", O_PATH);
+        if (inacc < 0)
+                return inacc;
+        for (size_t i = 0; i < ELEMENTSOF(masked) && r >= 0; i++) {
+                int fd = open_in_root(root_fd, masked[i], O_PATH);
+                if (fd == -ENOENT)
+                        continue;
+                if (fd < 0) {
+                        r = fd;
+                        break;
+                }
+                r = mount(fd_path(fp, inacc), fd_path(fp2, fd), NULL, MS_BIND, NULL) < 0 ? -errno : 0;
+                safe_close(fd);
+        }
+        safe_close(inacc);
+        for (size_t i = 0; i < ELEMENTSOF(read_only) && r >= 0; i++)
+                r = make_read_only(root_fd, read_only[i]);
+        return r;
+}
+
+int mount_late(const MountPlan *p, int root_fd) {
+        int r;
+
+        /* sysfs shows the mounting task's network namespace: with a private one it must be mounted from inside.
+         * Read-only: a writable /sys makes systemd wait for udev. */
+        if (p->settings->private_network) {
+                r = mount_sysfs(root_fd);
+                if (r < 0)
+                        return r;
+        }
+        r = mount_in_root(root_fd, "sys/fs/cgroup", "cgroup2", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
+                          p->uid, false);
+        if (r < 0)
+                return r;
+
+        /* gid=5: tty inside the container */
+        r = mount_in_root(root_fd, "dev/pts", "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
+                          "newinstance,ptmxmode=0666,mode=0620,gid=5", p->uid, false);
+        if (r < 0)
+                return r;
+        r = mount_in_root(root_fd, "dev/shm", "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_STRICTATIME, "mode=1777",
+                          p->uid, false);
+        if (r < 0)
+                return r;
+        return mount_in_root(root_fd, "dev/mqueue", "mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
+                             p->uid, false);
+}
+
+int mount_pivot_root(int root_fd) {
+        if (fchdir(root_fd) < 0)
+                return -errno;
+        /* Stack the old root on top of the new one and detach it: no directory for it needed. */
+        if (sys_pivot_root(".", ".") < 0)
+                return -errno;
+        if (umount2(".", MNT_DETACH) < 0)
+                return -errno;
+        if (chdir("/") < 0)
+                return -errno;
+        return 0;
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "settings.h"
+#include "store.h"
+
+/* An empty tmpfs mounted here (inside the launcher's private mount namespace) holds the new root and the
+ * staging mounts it is built from; it disappears with that namespace. */
+#define STAGING_DIR "/run/nixos-nspawn/staging"
+
+/* Everything the child needs to build the container's file system, prepared by the parent before clone so the
+ * child never allocates. */
+typedef struct MountPlan {
+        const Settings *settings;
+        const Closure *closure;
+        bool userns;          /* the container has its own user namespace */
+        uid_t uid;            /* container root as seen on the host: the range base, or 0 */
+        int userns_fd;        /* for idmapped mounts */
+        int notify_fd;        /* unbound datagram socket, bound at /run/host/notify */
+        const char *console;  /* host pty for /dev/console; NULL: /dev/null */
+        const char *os_release;
+        const char *uuid;     /* 32 hex digits */
+} MountPlan;
+
+/* Outer child, still in the host user namespace. Each returns -errno; *ret_index names the failing element. */
+int mount_staging(void);
+int mount_root(const MountPlan *p, int *ret_root_fd);
+int mount_store(const MountPlan *p, int root_fd, size_t *ret_index);
+int mount_binds(const MountPlan *p, int root_fd, size_t *ret_index);
+int mount_dev(const MountPlan *p, int root_fd);
+int mount_run(const MountPlan *p, int root_fd);
+int mount_sysfs(int root_fd);
+int mount_placeholders(int root_fd);
+int mount_pivot_root(int root_fd);
+
+/* Inner child (PID 1), inside the container's user, pid, net and cgroup namespaces, root_fd its "/". */
+int mount_proc(const MountPlan *p, int root_fd);
+int mount_late(const MountPlan *p, int root_fd);

@@ -1,0 +1,457 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "log.h"
+#include "settings.h"
+#include "strutil.h"
+
+void settings_init(Settings *s) {
+        *s = (Settings) {
+                .userns = USERNS_PICK,
+                .uid_size = UID_RANGE_SIZE,
+                .console = CONSOLE_AUTO,
+                .notify_ready = true,
+        };
+}
+
+void settings_done(Settings *s) {
+        free(s->machine);
+        free(s->hostname);
+        strv_freep(&s->environment);
+        strv_freep(&s->closure_files);
+        strv_freep(&s->store_paths);
+        free(s->store_dir);
+        free(s->directory);
+        free(s->init);
+        strv_freep(&s->command);
+        for (size_t i = 0; i < s->n_binds; i++) {
+                free(s->binds[i].source);
+                free(s->binds[i].destination);
+        }
+        free(s->binds);
+        for (size_t i = 0; i < s->n_tmpfs; i++)
+                free(s->tmpfs[i].destination);
+        free(s->tmpfs);
+        settings_init(s);
+}
+
+/* A machine name is a hostname: dot-separated labels of [a-zA-Z0-9-], no label empty, starting or ending with '-'.
+ * It ends up in interface names, unit names, lock file names and cgroup paths, so nothing else may pass. */
+bool machine_name_is_valid(const char *name) {
+        size_t n = 0, label = 0;
+
+        if (!name || !*name)
+                return false;
+
+        for (const char *p = name; *p; p++, n++) {
+                if (*p == '.') {
+                        if (label == 0 || p[-1] == '-')
+                                return false;
+                        label = 0;
+                        continue;
+                }
+                if (!isascii(*p) || !(isalnum(*p) || *p == '-'))
+                        return false;
+                if (*p == '-' && label == 0)
+                        return false;
+                label++;
+                if (label > 63)
+                        return false;
+        }
+        return n <= MACHINE_NAME_MAX && label > 0 && name[n - 1] != '-';
+}
+
+bool env_assignment_is_valid(const char *kv) {
+        const char *eq = strchr(kv, '=');
+
+        if (!eq || eq == kv)
+                return false;
+        for (const char *p = kv; p < eq; p++)
+                if (!(isascii(*p) && (isalnum(*p) || *p == '_')) || (p == kv && isdigit(*p)))
+                        return false;
+        return !string_has_cc(eq + 1);
+}
+
+/* Absolute, no "." or ".." components, no "//", no trailing slash (except "/"), no control characters. */
+bool path_is_normalized_absolute(const char *p) {
+        if (!p || p[0] != '/' || string_has_cc(p) || strlen(p) >= PATH_MAX)
+                return false;
+        if (streq(p, "/"))
+                return true;
+        for (const char *c = p; *c;) {
+                const char *next;
+                size_t len;
+
+                c++; /* skip '/' */
+                next = strchrnul(c, '/');
+                len = next - c;
+                if (len == 0 || (len == 1 && c[0] == '.') || (len == 2 && c[0] == '.' && c[1] == '.'))
+                        return false;
+                c = next;
+        }
+        return true;
+}
+
+int parse_uid(const char *arg, uint32_t *ret) {
+        unsigned long long v;
+        int r;
+
+        r = safe_atollu(arg, &v);
+        if (r < 0)
+                return r;
+        if (v >= UINT32_MAX) /* (uid_t) -1 is never a valid ID */
+                return -ERANGE;
+        *ret = (uint32_t) v;
+        return 0;
+}
+
+int parse_private_users(const char *arg, UsernsMode *ret_mode, uid_t *ret_base, uint32_t *ret_size) {
+        _cleanup_free_ char *base_str = NULL;
+        uint32_t base, size = UID_RANGE_SIZE;
+        const char *colon;
+        bool b;
+        int r;
+
+        if (streq(arg, "pick")) {
+                *ret_mode = USERNS_PICK;
+                return 0;
+        }
+        if (parse_boolean(arg, &b) >= 0) {
+                /* "yes" is nspawn's spelling of pick when no range is given */
+                *ret_mode = b ? USERNS_PICK : USERNS_NO;
+                return 0;
+        }
+
+        colon = strchr(arg, ':');
+        base_str = colon ? strndup(arg, colon - arg) : strdup(arg);
+        if (!base_str)
+                return -ENOMEM;
+        r = parse_uid(base_str, &base);
+        if (r < 0)
+                return r;
+        if (colon) {
+                r = parse_uid(colon + 1, &size);
+                if (r < 0)
+                        return r;
+        }
+        /* BASE 0 would make root inside root outside: that is -U no, and it has to be asked for as such. */
+        if (base == 0 || size == 0 || (uint64_t) base + size > UINT32_MAX)
+                return -ERANGE;
+
+        *ret_mode = USERNS_FIXED;
+        *ret_base = base;
+        *ret_size = size;
+        return 0;
+}
+
+int parse_boolean(const char *arg, bool *ret) {
+        static const char *const yes[] = { "1", "yes", "y", "true", "t", "on" };
+        static const char *const no[] = { "0", "no", "n", "false", "f", "off" };
+
+        for (size_t i = 0; i < ELEMENTSOF(yes); i++)
+                if (strcaseeq(arg, yes[i])) {
+                        *ret = true;
+                        return 0;
+                }
+        for (size_t i = 0; i < ELEMENTSOF(no); i++)
+                if (strcaseeq(arg, no[i])) {
+                        *ret = false;
+                        return 0;
+                }
+        return -EINVAL;
+}
+
+int parse_console_mode(const char *arg, ConsoleMode *ret) {
+        static const char *const names[] = {
+                [CONSOLE_INTERACTIVE] = "interactive",
+                [CONSOLE_READ_ONLY] = "read-only",
+                [CONSOLE_PASSIVE] = "passive",
+                [CONSOLE_PIPE] = "pipe",
+        };
+
+        for (size_t i = CONSOLE_INTERACTIVE; i < ELEMENTSOF(names); i++)
+                if (streq(arg, names[i])) {
+                        *ret = (ConsoleMode) i;
+                        return 0;
+                }
+        return -EINVAL;
+}
+
+/* Accepts "SIGTERM", "TERM", "15", "SIGRTMIN+3", "RTMIN+3". */
+int parse_signal(const char *arg, int *ret) {
+        static const struct {
+                const char *name;
+                int sig;
+        } table[] = {
+                { "HUP", SIGHUP },   { "INT", SIGINT },   { "QUIT", SIGQUIT }, { "KILL", SIGKILL },
+                { "USR1", SIGUSR1 }, { "USR2", SIGUSR2 }, { "TERM", SIGTERM }, { "CONT", SIGCONT },
+                { "STOP", SIGSTOP }, { "PWR", SIGPWR },
+        };
+        unsigned long long n;
+        const char *p = arg;
+
+        if (startswith(p, "SIG"))
+                p += 3;
+
+        if (startswith(p, "RTMIN")) {
+                unsigned long long off = 0;
+
+                p += 5;
+                if (*p == '+' && safe_atollu(p + 1, &off) < 0)
+                        return -EINVAL;
+                if (*p && *p != '+')
+                        return -EINVAL;
+                if (off > (unsigned long long) (SIGRTMAX - SIGRTMIN))
+                        return -ERANGE;
+                *ret = SIGRTMIN + (int) off;
+                return 0;
+        }
+
+        for (size_t i = 0; i < ELEMENTSOF(table); i++)
+                if (streq(p, table[i].name)) {
+                        *ret = table[i].sig;
+                        return 0;
+                }
+
+        if (p == arg && safe_atollu(arg, &n) >= 0 && n >= 1 && n <= (unsigned long long) SIGRTMAX) {
+                *ret = (int) n;
+                return 0;
+        }
+        return -EINVAL;
+}
+
+/* SRC[:DST[:OPTS]] with OPTS a comma list of idmap, noidmap, rbind, norbind. A colon inside a path cannot be
+ * written; nspawn has the same limit. */
+int parse_bind_spec(const char *spec, bool read_only, BindMount *ret) {
+        _cleanup_strv_free_ char **parts = NULL;
+        BindMount b = { .read_only = read_only, .recursive = true, .idmap = IDMAP_AUTO };
+        size_t n;
+        int r;
+
+        r = split(spec, ':', &parts);
+        if (r < 0)
+                return r;
+        n = (size_t) r;
+        if (n < 1 || n > 3)
+                return -EINVAL;
+        if (!path_is_normalized_absolute(parts[0]))
+                return -EINVAL;
+        if (n >= 2 && !isempty(parts[1]) && !path_is_normalized_absolute(parts[1]))
+                return -EINVAL;
+        if (n >= 2 && !isempty(parts[1]) && streq(parts[1], "/"))
+                return -EINVAL; /* the root is ours */
+
+        if (n == 3) {
+                _cleanup_strv_free_ char **opts = NULL;
+
+                r = split(parts[2], ',', &opts);
+                if (r < 0)
+                        return r;
+                for (char **o = opts; *o; o++) {
+                        if (streq(*o, "idmap"))
+                                b.idmap = IDMAP_YES;
+                        else if (streq(*o, "noidmap"))
+                                b.idmap = IDMAP_NO;
+                        else if (streq(*o, "rbind"))
+                                b.recursive = true;
+                        else if (streq(*o, "norbind"))
+                                b.recursive = false;
+                        else
+                                return -EINVAL;
+                }
+        }
+
+        b.source = strdup(parts[0]);
+        b.destination = strdup(n >= 2 && !isempty(parts[1]) ? parts[1] : parts[0]);
+        if (!b.source || !b.destination) {
+                free(b.source);
+                free(b.destination);
+                return -ENOMEM;
+        }
+        *ret = b;
+        return 0;
+}
+
+/* DST[:MODE], MODE octal. */
+int parse_tmpfs_spec(const char *spec, TmpfsMount *ret) {
+        _cleanup_free_ char *dst = NULL;
+        const char *colon = strchr(spec, ':');
+        mode_t mode = 0755;
+
+        dst = colon ? strndup(spec, colon - spec) : strdup(spec);
+        if (!dst)
+                return -ENOMEM;
+        if (!path_is_normalized_absolute(dst) || streq(dst, "/"))
+                return -EINVAL;
+        if (colon) {
+                char *end;
+                unsigned long m;
+
+                errno = 0;
+                m = strtoul(colon + 1, &end, 8);
+                if (errno != 0 || end == colon + 1 || *end || m > 07777)
+                        return -EINVAL;
+                mode = (mode_t) m;
+        }
+        *ret = (TmpfsMount) { .destination = TAKE_PTR(dst), .mode = mode };
+        return 0;
+}
+
+int settings_add_string(char ***list, const char *value) {
+        size_t n = strv_length(*list);
+        char **l;
+
+        l = reallocarray(*list, n + 2, sizeof(char *));
+        if (!l)
+                return -ENOMEM;
+        *list = l;
+        l[n] = strdup(value);
+        if (!l[n])
+                return -ENOMEM;
+        l[n + 1] = NULL;
+        return 0;
+}
+
+int settings_add_bind(Settings *s, const char *spec, bool read_only) {
+        BindMount b, *l;
+        int r;
+
+        r = parse_bind_spec(spec, read_only, &b);
+        if (r < 0)
+                return r;
+        l = reallocarray(s->binds, s->n_binds + 1, sizeof(BindMount));
+        if (!l) {
+                free(b.source);
+                free(b.destination);
+                return -ENOMEM;
+        }
+        s->binds = l;
+        s->binds[s->n_binds++] = b;
+        return 0;
+}
+
+int settings_add_tmpfs(Settings *s, const char *spec) {
+        TmpfsMount t, *l;
+        int r;
+
+        r = parse_tmpfs_spec(spec, &t);
+        if (r < 0)
+                return r;
+        l = reallocarray(s->tmpfs, s->n_tmpfs + 1, sizeof(TmpfsMount));
+        if (!l) {
+                free(t.destination);
+                return -ENOMEM;
+        }
+        s->tmpfs = l;
+        s->tmpfs[s->n_tmpfs++] = t;
+        return 0;
+}
+
+static int default_machine_name(const Settings *s, char **ret) {
+        _cleanup_free_ char *name = NULL;
+
+        if (s->directory) {
+                const char *base = strrchr(s->directory, '/');
+
+                name = strdup(base && base[1] ? base + 1 : s->directory);
+                if (!name)
+                        return -ENOMEM;
+                /* keep what a hostname may hold: "debian_12" becomes "debian-12" */
+                for (char *p = name; *p; p++)
+                        if (!isascii(*p) || !(isalnum(*p) || *p == '-' || *p == '.'))
+                                *p = '-';
+        }
+        if (!name || !machine_name_is_valid(name)) {
+                free(name);
+                name = strdup("nixos");
+                if (!name)
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(name);
+        return 0;
+}
+
+int settings_verify(Settings *s, bool stdin_is_tty) {
+        struct stat st;
+        int r;
+
+        if (!s->machine) {
+                r = default_machine_name(s, &s->machine);
+                if (r < 0)
+                        return r;
+        }
+        if (!machine_name_is_valid(s->machine))
+                return log_invalid("Invalid machine name '%s': must be a hostname of at most %d characters.",
+                                   s->machine, MACHINE_NAME_MAX);
+        if (!s->hostname) {
+                s->hostname = strdup(s->machine);
+                if (!s->hostname)
+                        return -ENOMEM;
+        }
+        if (!s->store_dir) {
+                s->store_dir = strdup("/nix/store");
+                if (!s->store_dir)
+                        return -ENOMEM;
+        }
+
+        if (s->directory) {
+                if (!path_is_normalized_absolute(s->directory))
+                        return log_invalid("Invalid --directory '%s': not a normalized absolute path.",
+                                           s->directory);
+                if (stat(s->directory, &st) < 0)
+                        return log_error_errno(negative_errno(), "Cannot use --directory '%s': %m", s->directory);
+                if (!S_ISDIR(st.st_mode))
+                        return log_invalid("Cannot use --directory '%s': not a directory.", s->directory);
+        }
+
+        if (s->init && s->command)
+                return log_invalid("--init='%s' and a command after '--' exclude each other.", s->init);
+        if (s->init && !path_is_normalized_absolute(s->init))
+                return log_invalid("Invalid --init '%s': not a normalized absolute path.", s->init);
+        if (!s->init && !s->command) {
+                if (!s->directory)
+                        return log_invalid("Nothing to run: give --init=PATH (a NixOS toplevel's init), "
+                                           "-D DIR, or a command after '--'.");
+                s->init = strdup("/sbin/init");
+                if (!s->init)
+                        return -ENOMEM;
+        }
+
+        for (size_t i = 0; i < s->n_binds; i++) {
+                BindMount *b = &s->binds[i];
+
+                if (stat(b->source, &st) < 0)
+                        return log_error_errno(negative_errno(), "Cannot bind '%s': %m", b->source);
+                if (b->idmap == IDMAP_YES && s->userns == USERNS_NO)
+                        return log_invalid("Cannot bind '%s' with idmap: -U no gives no user namespace to map to.",
+                                           b->source);
+                if (path_startswith(b->destination, s->store_dir))
+                        return log_invalid("Cannot bind over '%s': the store holds only the closure.",
+                                           b->destination);
+        }
+        for (size_t i = 0; i < s->n_tmpfs; i++)
+                if (path_startswith(s->tmpfs[i].destination, s->store_dir))
+                        return log_invalid("Cannot mount a tmpfs over '%s': the store holds only the closure.",
+                                           s->tmpfs[i].destination);
+
+        if (s->console == CONSOLE_AUTO)
+                s->console = stdin_is_tty ? CONSOLE_INTERACTIVE : CONSOLE_READ_ONLY;
+
+        /* An init understands SIGRTMIN+3 as "power off"; an arbitrary command may not, and as PID 1 it ignores
+         * signals it has no handler for, so nothing short of SIGKILL stops it reliably. (nspawn does the same.) */
+        if (s->kill_signal == 0)
+                s->kill_signal = s->command ? SIGKILL : SIGRTMIN + 3;
+
+        if (sd_id128_is_null(s->uuid)) {
+                r = sd_id128_randomize(&s->uuid);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to generate a machine UUID: %m");
+        }
+        return 0;
+}

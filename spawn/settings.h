@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <systemd/sd-id128.h>
+
+#define UID_RANGE_SIZE 0x10000U
+#define MACHINE_NAME_MAX 64
+
+typedef enum UsernsMode {
+        USERNS_PICK,  /* choose a free 64K range, stable per machine name where possible */
+        USERNS_FIXED, /* -U BASE[:SIZE] */
+        USERNS_NO,    /* share the host's user namespace */
+} UsernsMode;
+
+typedef enum ConsoleMode {
+        CONSOLE_AUTO, /* interactive on a tty, read-only otherwise */
+        CONSOLE_INTERACTIVE,
+        CONSOLE_READ_ONLY,
+        CONSOLE_PASSIVE,
+        CONSOLE_PIPE,
+} ConsoleMode;
+
+typedef enum IdmapMode {
+        IDMAP_AUTO, /* idmapped when the container has its own user namespace */
+        IDMAP_YES,
+        IDMAP_NO,
+} IdmapMode;
+
+typedef struct BindMount {
+        char *source;
+        char *destination;
+        bool read_only;
+        bool recursive;
+        IdmapMode idmap;
+} BindMount;
+
+typedef struct TmpfsMount {
+        char *destination;
+        mode_t mode;
+} TmpfsMount;
+
+typedef struct Settings {
+        char *machine;
+        char *hostname;
+        sd_id128_t uuid; /* null until given or verified */
+
+        char **environment; /* K=V, from --setenv */
+
+        char **closure_files;
+        char **store_paths;
+        char *store_dir; /* "/nix/store" */
+
+        char *directory; /* -D: lower layer of the root overlay */
+        char *init;      /* exec'd as PID 1 with no arguments… */
+        char **command;  /* …or this, after "--" */
+
+        UsernsMode userns;
+        uid_t uid_base; /* USERNS_FIXED */
+        uint32_t uid_size;
+
+        BindMount *binds;
+        size_t n_binds;
+        TmpfsMount *tmpfs;
+        size_t n_tmpfs;
+
+        bool private_network;
+
+        ConsoleMode console;
+        int kill_signal; /* 0 until verified */
+        bool notify_ready;
+        bool quiet;
+} Settings;
+
+void settings_init(Settings *s);
+void settings_done(Settings *s);
+
+bool machine_name_is_valid(const char *name);
+bool env_assignment_is_valid(const char *kv);
+
+int parse_private_users(const char *arg, UsernsMode *ret_mode, uid_t *ret_base, uint32_t *ret_size);
+int parse_console_mode(const char *arg, ConsoleMode *ret);
+int parse_signal(const char *arg, int *ret);
+int parse_boolean(const char *arg, bool *ret);
+int parse_bind_spec(const char *spec, bool read_only, BindMount *ret);
+int parse_tmpfs_spec(const char *spec, TmpfsMount *ret);
+int parse_uid(const char *arg, uint32_t *ret);
+
+int settings_add_bind(Settings *s, const char *spec, bool read_only);
+int settings_add_tmpfs(Settings *s, const char *spec);
+int settings_add_string(char ***list, const char *value);
+
+/* Checks the whole, fills defaults (machine name, hostname, UUID, kill signal, init). Logs what is wrong. */
+int settings_verify(Settings *s, bool stdin_is_tty);
+
+bool path_is_normalized_absolute(const char *p);

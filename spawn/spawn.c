@@ -1,0 +1,783 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The process tree:
+ *
+ *   monitor (this process, host namespaces)
+ *    └─ outer child: new mount namespace, still host user namespace. Builds the root with host privileges,
+ *       then enters the container's user namespace and unshares the rest, which copies its mount table into a
+ *       namespace owned by that user namespace: every mount it made becomes locked (read-only stays read-only,
+ *       the store cannot be unmounted to reveal what is beneath). Then it clones…
+ *    └─ PID 1 (CLONE_PARENT: the monitor's child, so the monitor reaps it and PR_SET_PDEATHSIG refers to it).
+ *
+ * Numbered sync points below (SYNC n) appear on both sides. */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <net/if.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "cgroup.h"
+#include "console.h"
+#include "fileio.h"
+#include "log.h"
+#include "mounts.h"
+#include "notify.h"
+#include "spawn.h"
+#include "store.h"
+#include "strutil.h"
+#include "sync.h"
+#include "syscalls.h"
+#include "userns.h"
+
+#define LOCK_DIR "/run/nixos-nspawn/machines"
+
+enum {
+        STEP_JOIN_CGROUP = 1,
+        STEP_LOGINUID,
+        STEP_STAGING,
+        STEP_ROOT,
+        STEP_STORE,
+        STEP_BINDS,
+        STEP_DEV,
+        STEP_RUN,
+        STEP_SYSFS,
+        STEP_ENTER_USERNS,
+        STEP_UNSHARE,
+        STEP_CLONE,
+        STEP_PID1_STARTED, /* not a failure: carries PID 1's pid */
+        STEP_PROC,
+        STEP_LATE_MOUNTS,
+        STEP_HOSTNAME,
+        STEP_LOOPBACK,
+        STEP_PIVOT_ROOT,
+        STEP_WAIT,
+        STEP_CONSOLE,
+        STEP_CAPS,
+        STEP_EXEC,
+        _STEP_MAX,
+};
+
+static const char *const step_names[_STEP_MAX] = {
+        [STEP_JOIN_CGROUP] = "join the container's cgroup",
+        [STEP_LOGINUID] = "reset the login UID",
+        [STEP_STAGING] = "set up the staging mount",
+        [STEP_ROOT] = "mount the root file system",
+        [STEP_STORE] = "mount the store closure",
+        [STEP_BINDS] = "mount the bind and tmpfs mounts",
+        [STEP_DEV] = "set up /dev",
+        [STEP_RUN] = "set up /run and /run/host",
+        [STEP_SYSFS] = "mount the /proc and /sys placeholders",
+        [STEP_ENTER_USERNS] = "enter the container's user namespace",
+        [STEP_UNSHARE] = "create the container's namespaces",
+        [STEP_CLONE] = "start the container's PID 1",
+        [STEP_PROC] = "mount /proc",
+        [STEP_LATE_MOUNTS] = "mount /sys, cgroup2 and /dev/pts",
+        [STEP_HOSTNAME] = "set the hostname",
+        [STEP_LOOPBACK] = "bring up the loopback interface",
+        [STEP_PIVOT_ROOT] = "switch to the new root",
+        [STEP_WAIT] = "wait for the launcher",
+        [STEP_CONSOLE] = "attach to the console",
+        [STEP_CAPS] = "drop capabilities",
+        [STEP_EXEC] = "execute",
+};
+
+typedef struct Container {
+        const Settings *settings;
+        Closure closure;
+        UidRange range;
+        int userns_fd;
+        Cgroup cgroup;
+        Console console;
+        int notify_fd;
+        int machine_lock_fd;
+        char *machine_lock_path;
+        char *os_release;
+        char uuid[SD_ID128_STRING_MAX];
+        char **env;
+        char *const *argv;
+        const char *init_argv[2];
+        pid_t pid1;
+} Container;
+
+/* ---- the children: no allocation, no logging, errors travel as (step, errno, index) ---- */
+
+_noreturn_ static void child_fail(int sync_fd, int step, int r, int64_t arg) {
+        (void) sync_send(sync_fd, step, r < 0 ? r : -EIO, arg);
+        _exit(EXIT_FAILURE);
+}
+
+static int loopback_up(void) {
+        struct ifreq ifr = { .ifr_name = "lo" };
+        int fd, r = 0;
+
+        fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return -errno;
+        if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+                r = -errno;
+        else if (!(ifr.ifr_flags & IFF_UP)) {
+                ifr.ifr_flags |= IFF_UP;
+                if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+                        r = -errno;
+        }
+        safe_close(fd);
+        return r;
+}
+
+static int set_rlimits(void) {
+        struct rlimit rl;
+
+        /* The monitor may run with a raised open-file limit; the container starts with the kernel's soft default
+         * and may raise it up to the hard limit, as on a freshly booted host. */
+        if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+                return -errno;
+        rl.rlim_cur = rl.rlim_max < 1024 ? rl.rlim_max : 1024;
+        return setrlimit(RLIMIT_NOFILE, &rl) < 0 ? -errno : 0;
+}
+
+static void reset_signals(void) {
+        sigset_t all;
+
+        for (int sig = 1; sig < _NSIG; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP)
+                        (void) signal(sig, SIG_DFL);
+        sigemptyset(&all);
+        (void) sigprocmask(SIG_SETMASK, &all, NULL);
+}
+
+/* execvpe() without allocation: search PATH from the container's environment for a bare command name. */
+static void exec_command(char *const *argv, char **envp) {
+        const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+        char buf[4096];
+        int err = ENOENT;
+
+        if (strchr(argv[0], '/')) {
+                execve(argv[0], argv, envp);
+                return;
+        }
+        for (char **e = envp; *e; e++)
+                if (startswith(*e, "PATH="))
+                        path = *e + 5;
+        for (const char *p = path; *p;) {
+                const char *end = strchrnul(p, ':');
+
+                if ((size_t) (end - p) + strlen(argv[0]) + 2 <= sizeof buf) {
+                        snprintf(buf, sizeof buf, "%.*s/%s", (int) (end - p), p, argv[0]);
+                        execve(buf, argv, envp);
+                        if (errno != ENOENT)
+                                err = errno;
+                }
+                p = *end ? end + 1 : end;
+        }
+        errno = err;
+}
+
+_noreturn_ static void inner_child(const Container *c, const MountPlan *plan, int sync_fd) {
+        const Settings *s = c->settings;
+        SyncMessage m;
+        int root_fd, r;
+
+        /* The monitor is our parent (CLONE_PARENT): if it dies, so do we. */
+        (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+
+        /* An fd from the outer child would point into its mount namespace; take the one in ours. */
+        root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root_fd < 0)
+                child_fail(sync_fd, STEP_PROC, -errno, 0);
+
+        r = mount_proc(plan, root_fd);
+        if (r < 0)
+                child_fail(sync_fd, STEP_PROC, r, 0);
+        r = mount_late(plan, root_fd);
+        if (r < 0)
+                child_fail(sync_fd, STEP_LATE_MOUNTS, r, 0);
+        if (sethostname(s->hostname, strlen(s->hostname)) < 0)
+                child_fail(sync_fd, STEP_HOSTNAME, -errno, 0);
+        if (s->private_network) {
+                r = loopback_up();
+                if (r < 0)
+                        child_fail(sync_fd, STEP_LOOPBACK, r, 0);
+        }
+        safe_close(root_fd);
+
+        /* SYNC 3: the monitor has done its part (cgroup, registration, links); go or die. */
+        r = sync_recv(sync_fd, &m);
+        if (r <= 0)
+                _exit(EXIT_FAILURE);
+
+        if (setsid() < 0)
+                child_fail(sync_fd, STEP_CONSOLE, -errno, 0);
+        if (s->console != CONSOLE_PIPE) {
+                int fd = open("/dev/console", O_RDWR | O_NOCTTY);
+
+                if (fd < 0 || ioctl(fd, TIOCSCTTY, 0) < 0 || dup2(fd, STDIN_FILENO) < 0 ||
+                    dup2(fd, STDOUT_FILENO) < 0 || dup2(fd, STDERR_FILENO) < 0)
+                        child_fail(sync_fd, STEP_CONSOLE, -errno, 0);
+                if (fd > STDERR_FILENO)
+                        safe_close(fd);
+        }
+        (void) set_rlimits();
+        r = caps_drop_bounding(s->private_network);
+        if (r < 0)
+                child_fail(sync_fd, STEP_CAPS, r, 0);
+        reset_signals();
+
+        /* SYNC 4: exec closes sync_fd (CLOEXEC): the monitor reads EOF and knows we are running. */
+        exec_command(c->argv, c->env);
+        child_fail(sync_fd, STEP_EXEC, -errno, 0);
+}
+
+_noreturn_ static void outer_child(const Container *c, const MountPlan *plan, pid_t monitor, int sync_fd) {
+        const Settings *s = c->settings;
+        unsigned long flags;
+        size_t index = 0;
+        int root_fd, r;
+        pid_t pid;
+
+        (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != monitor)
+                _exit(EXIT_FAILURE);
+
+        /* The cgroup namespace made below is rooted where we are now: the delegated payload cgroup. */
+        if (write(c->cgroup.payload_procs_fd, "0", 1) < 0)
+                child_fail(sync_fd, STEP_JOIN_CGROUP, -errno, 0);
+
+        /* A container is a new login session root; only host root (CAP_AUDIT_CONTROL) may reset it. */
+        r = write_string_at(AT_FDCWD, "/proc/self/loginuid", "4294967295");
+        if (r < 0 && r != -ENOENT && r != -EPERM)
+                child_fail(sync_fd, STEP_LOGINUID, r, 0);
+
+        r = mount_staging();
+        if (r < 0)
+                child_fail(sync_fd, STEP_STAGING, r, 0);
+        r = mount_root(plan, &root_fd);
+        if (r < 0)
+                child_fail(sync_fd, STEP_ROOT, r, 0);
+        r = mount_store(plan, root_fd, &index);
+        if (r < 0)
+                child_fail(sync_fd, STEP_STORE, r, (int64_t) index);
+        r = mount_binds(plan, root_fd, &index);
+        if (r < 0)
+                child_fail(sync_fd, STEP_BINDS, r, (int64_t) index);
+        r = mount_dev(plan, root_fd);
+        if (r < 0)
+                child_fail(sync_fd, STEP_DEV, r, 0);
+        r = mount_run(plan, root_fd);
+        if (r < 0)
+                child_fail(sync_fd, STEP_RUN, r, 0);
+        r = mount_placeholders(root_fd);
+        if (r < 0)
+                child_fail(sync_fd, STEP_SYSFS, r, 0);
+
+        /* Pivot while we still hold host privileges: a root that is already "/" when the mount table is copied
+         * into the container's namespace needs no pivot there (where it would be refused: locked mounts), and
+         * nothing of the host's tree is left in that copy to escape to. */
+        r = mount_pivot_root(root_fd);
+        if (r < 0)
+                child_fail(sync_fd, STEP_PIVOT_ROOT, r, 0);
+        safe_close(root_fd);
+
+        if (plan->userns) {
+                if (setns(c->userns_fd, CLONE_NEWUSER) < 0)
+                        child_fail(sync_fd, STEP_ENTER_USERNS, -errno, 0);
+                if (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+                        child_fail(sync_fd, STEP_ENTER_USERNS, -errno, 0);
+        }
+
+        flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP | CLONE_NEWPID |
+                (s->private_network ? CLONE_NEWNET : 0);
+        if (unshare((int) flags) < 0)
+                child_fail(sync_fd, STEP_UNSHARE, -errno, 0);
+
+        pid = raw_clone(CLONE_PARENT | SIGCHLD);
+        if (pid < 0)
+                child_fail(sync_fd, STEP_CLONE, -errno, 0);
+        if (pid == 0)
+                inner_child(c, plan, sync_fd);
+
+        /* SYNC 2: tell the monitor who PID 1 is; our work is done. */
+        (void) sync_send(sync_fd, STEP_PID1_STARTED, 0, pid);
+        _exit(EXIT_SUCCESS);
+}
+
+/* ---- the monitor ---- */
+
+static int env_add(char ***env, const char *fmt, ...) _printf_(2, 3);
+static int env_add(char ***env, const char *fmt, ...) {
+        _cleanup_free_ char *kv = NULL;
+        va_list ap;
+        int r;
+
+        va_start(ap, fmt);
+        r = vasprintf(&kv, fmt, ap);
+        va_end(ap);
+        if (r < 0)
+                return -ENOMEM;
+        return settings_add_string(env, kv);
+}
+
+static int os_release_value(const char *os_release, const char *key, char *buf, size_t size) {
+        for (const char *l = os_release; l && *l;) {
+                const char *end = strchrnul(l, '\n'), *v = startswith(l, key);
+
+                if (v && *v == '=') {
+                        size_t n;
+
+                        v++;
+                        n = (size_t) (end - v);
+                        if (n >= 2 && (*v == '"' || *v == '\'') && v[n - 1] == *v) {
+                                v++;
+                                n -= 2;
+                        }
+                        if (n >= size)
+                                n = size - 1;
+                        memcpy(buf, v, n);
+                        buf[n] = 0;
+                        return 1;
+                }
+                l = *end ? end + 1 : end;
+        }
+        return 0;
+}
+
+/* PID 1's environment, per systemd's container interface. */
+static int build_environment(Container *c) {
+        static const struct {
+                const char *env, *key;
+        } host_ids[] = {
+                { "container_host_id", "ID" },
+                { "container_host_version_id", "VERSION_ID" },
+                { "container_host_build_id", "BUILD_ID" },
+                { "container_host_variant_id", "VARIANT_ID" },
+        };
+        const char *term = getenv("TERM");
+        char v[256];
+        int r;
+
+        r = env_add(&c->env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        if (r >= 0)
+                r = env_add(&c->env, "container=nixos-nspawn");
+        if (r >= 0)
+                r = env_add(&c->env, "container_uuid=%s", c->uuid);
+        if (r >= 0)
+                r = env_add(&c->env, "HOME=/root");
+        if (r >= 0)
+                r = env_add(&c->env, "NOTIFY_SOCKET=/run/host/notify");
+        if (r >= 0)
+                r = env_add(&c->env, "TERM=%s",
+                            c->settings->console == CONSOLE_PIPE || isempty(term) ? "dumb" : term);
+        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(host_ids); i++)
+                if (os_release_value(c->os_release, host_ids[i].key, v, sizeof v))
+                        r = env_add(&c->env, "%s=%s", host_ids[i].env, v);
+        for (char **e = c->settings->environment; r >= 0 && e && *e; e++)
+                r = settings_add_string(&c->env, *e);
+        return r;
+}
+
+static int read_os_release(char **ret) {
+        int r = read_full_file("/etc/os-release", ret, NULL);
+
+        if (r == -ENOENT)
+                r = read_full_file("/usr/lib/os-release", ret, NULL);
+        if (r == -ENOENT) {
+                *ret = strdup("ID=linux\n");
+                r = *ret ? 0 : -ENOMEM;
+        }
+        return r;
+}
+
+static int lock_machine(Container *c) {
+        const char *name = c->settings->machine;
+        struct stat a, b;
+        int r;
+
+        r = mkdir_p(LOCK_DIR, 0755);
+        if (r < 0)
+                return log_error_errno(r, "Failed to create '%s': %m", LOCK_DIR);
+        if (asprintf(&c->machine_lock_path, LOCK_DIR "/%s", name) < 0) {
+                c->machine_lock_path = NULL;
+                return -ENOMEM;
+        }
+        for (;;) {
+                c->machine_lock_fd = open(c->machine_lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+                if (c->machine_lock_fd < 0)
+                        return log_error_errno(negative_errno(), "Failed to open '%s': %m", c->machine_lock_path);
+                if (flock(c->machine_lock_fd, LOCK_EX | LOCK_NB) < 0) {
+                        r = negative_errno();
+                        c->machine_lock_fd = safe_close(c->machine_lock_fd);
+                        free(c->machine_lock_path);
+                        c->machine_lock_path = NULL; /* not ours to remove */
+                        if (r == -EWOULDBLOCK)
+                                return log_error_errno(-EBUSY, "Machine '%s' is already running.", name);
+                        return log_error_errno(r, "Failed to lock machine '%s': %m", name);
+                }
+                if (fstat(c->machine_lock_fd, &a) >= 0 && stat(c->machine_lock_path, &b) >= 0 &&
+                    a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+                        return 0;
+                c->machine_lock_fd = safe_close(c->machine_lock_fd); /* unlinked under us: try again */
+        }
+}
+
+static void container_done(Container *c) {
+        int status;
+
+        if (c->pid1 > 0) {
+                (void) kill(c->pid1, SIGKILL);
+                (void) waitpid(c->pid1, &status, 0);
+                c->pid1 = 0;
+        }
+        console_close(&c->console);
+        c->notify_fd = safe_close(c->notify_fd);
+        c->userns_fd = safe_close(c->userns_fd);
+        (void) cgroup_destroy(&c->cgroup);
+        uid_range_release(&c->range);
+        if (c->machine_lock_path && c->machine_lock_fd >= 0)
+                (void) unlink(c->machine_lock_path);
+        c->machine_lock_fd = safe_close(c->machine_lock_fd);
+        free(c->machine_lock_path);
+        free(c->os_release);
+        strv_freep(&c->env);
+        closure_done(&c->closure);
+}
+
+static int load_closure(Container *c) {
+        const Settings *s = c->settings;
+        int r;
+
+        for (char **f = s->closure_files; f && *f; f++) {
+                r = closure_add_file(&c->closure, s->store_dir, *f);
+                if (r < 0)
+                        return r;
+        }
+        for (char **p = s->store_paths; p && *p; p++) {
+                r = closure_add_store_path(&c->closure, s->store_dir, *p);
+                if (r < 0)
+                        return r;
+        }
+        return closure_finish(&c->closure, s->store_dir);
+}
+
+static int pick_uid_range(Container *c) {
+        static const char *const dirs[] = { NIXOS_NSPAWN_UID_LOCK_DIR, NSPAWN_UID_LOCK_DIR };
+        const Settings *s = c->settings;
+        int r;
+
+        if (s->userns == USERNS_NO)
+                return 0;
+        if (s->userns == USERNS_FIXED) {
+                r = uid_range_take(s->uid_base, s->uid_size, dirs, ELEMENTSOF(dirs), NULL, &c->range);
+                if (r == -EBUSY)
+                        return log_error_errno(r, "UID range %u:%u is in use by another container.",
+                                               (unsigned) s->uid_base, s->uid_size);
+        } else {
+                r = uid_range_pick(s->machine, dirs, ELEMENTSOF(dirs), id_in_use_by_nss, &c->range);
+                if (r == -EBUSY)
+                        return log_error_errno(r, "Found no free UID range after %d tries.", UID_PICK_TRIES);
+        }
+        if (r < 0)
+                return log_error_errno(r, "Failed to lock a UID range: %m");
+
+        r = userns_make(c->range.base, c->range.size, &c->userns_fd);
+        if (r < 0)
+                return log_error_errno(r, "Failed to create the user namespace: %m");
+        return 0;
+}
+
+static void log_child_failure(const Container *c, const SyncMessage *m) {
+        const Settings *s = c->settings;
+        const char *what = m->step > 0 && m->step < _STEP_MAX && step_names[m->step] ? step_names[m->step] : "?";
+        int r = m->error < 0 ? m->error : -EIO;
+
+        if (m->step == STEP_STORE && m->arg >= 0 && (size_t) m->arg < c->closure.n)
+                log_error_errno(r, "Failed to mount store path '%s/%s': %m", s->store_dir, c->closure.names[m->arg]);
+        else if (m->step == STEP_BINDS && m->arg >= 0 && (size_t) m->arg < s->n_binds)
+                log_error_errno(r, "Failed to bind '%s' to '%s': %m", s->binds[m->arg].source,
+                                s->binds[m->arg].destination);
+        else if (m->step == STEP_BINDS && m->arg >= 0 && (size_t) m->arg < s->n_binds + s->n_tmpfs)
+                log_error_errno(r, "Failed to mount a tmpfs on '%s': %m", s->tmpfs[m->arg - s->n_binds].destination);
+        else if (m->step == STEP_EXEC)
+                log_error_errno(r, "Failed to execute '%s' in the container: %m", c->argv[0]);
+        else
+                log_error_errno(r, "Failed to %s: %m", what);
+}
+
+/* Maps how PID 1 ended to our exit status. A container's init "powers off" by being killed with SIGINT and
+ * "reboots" with SIGHUP (the kernel's reboot(2) in a PID namespace). */
+static int exit_status_of(const Container *c, int status) {
+        if (WIFEXITED(status))
+                return WEXITSTATUS(status);
+        if (WIFSIGNALED(status)) {
+                int sig = WTERMSIG(status);
+
+                if (sig == SIGINT) {
+                        log_debug("Container %s powered off.", c->settings->machine);
+                        return 0;
+                }
+                if (sig == SIGHUP) {
+                        log_debug("Container %s rebooted.", c->settings->machine);
+                        return EXIT_REBOOT;
+                }
+                log_info("Container %s was killed by signal %s.", c->settings->machine, strsignal(sig));
+                return 128 + sig;
+        }
+        return EXIT_FAILURE;
+}
+
+static int monitor_loop(Container *c, int sfd) {
+        const Settings *s = c->settings;
+        bool ready_sent = !s->notify_ready, stop_requested = false;
+        int status = 0, r;
+
+        if (!s->notify_ready)
+                (void) sd_notifyf(false, "READY=1\nSTATUS=Container %s started.\nX_NSPAWN_LEADER_PID=%d",
+                                  s->machine, (int) c->pid1);
+
+        for (;;) {
+                struct pollfd fds[4] = {
+                        { .fd = sfd, .events = POLLIN },
+                        { .fd = c->notify_fd, .events = POLLIN },
+                        { .fd = c->console.master, .events = POLLIN },
+                        { .fd = c->console.mode == CONSOLE_INTERACTIVE && !c->console.stdin_eof ? STDIN_FILENO : -1,
+                          .events = POLLIN },
+                };
+
+                if (poll(fds, ELEMENTSOF(fds), -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return log_error_errno(negative_errno(), "poll() failed: %m");
+                }
+
+                if (fds[2].revents)
+                        while (console_pump_output(&c->console) > 0)
+                                ;
+                if (fds[3].revents && console_pump_input(&c->console) > 0) {
+                        log_notice("\r\nKilling container %s (^] pressed three times).\r", s->machine);
+                        (void) kill(c->pid1, SIGKILL);
+                }
+
+                if (fds[1].revents) {
+                        char st[256];
+                        bool ready;
+
+                        while ((r = notify_receive(c->notify_fd, c->pid1, &ready, st, sizeof st)) > 0)
+                                if (ready && !ready_sent) {
+                                        (void) sd_notifyf(false,
+                                                          "READY=1\nSTATUS=Container %s running.\nX_NSPAWN_LEADER_PID=%d",
+                                                          s->machine, (int) c->pid1);
+                                        ready_sent = true;
+                                } else if (st[0])
+                                        (void) sd_notifyf(false, "STATUS=Container %s: %s", s->machine, st);
+                }
+
+                if (fds[0].revents) {
+                        struct signalfd_siginfo si;
+
+                        if (read(sfd, &si, sizeof si) != sizeof si)
+                                continue;
+                        switch (si.ssi_signo) {
+                        case SIGCHLD:
+                                for (;;) {
+                                        pid_t p = waitpid(-1, &status, WNOHANG);
+                                        if (p <= 0)
+                                                break;
+                                        if (p == c->pid1) {
+                                                c->pid1 = 0;
+                                                while (console_pump_output(&c->console) > 0)
+                                                        ;
+                                                (void) sd_notify(false, "STOPPING=1");
+                                                return exit_status_of(c, status);
+                                        }
+                                }
+                                break;
+                        case SIGWINCH:
+                                console_resize(&c->console);
+                                break;
+                        case SIGTERM:
+                        case SIGINT:
+                                if (!stop_requested) {
+                                        stop_requested = true;
+                                        log_debug("Stopping container %s with signal %d.", s->machine, s->kill_signal);
+                                        (void) sd_notify(false, "STOPPING=1");
+                                        (void) kill(c->pid1, s->kill_signal);
+                                } else
+                                        (void) kill(c->pid1, SIGKILL);
+                                break;
+                        default:
+                                break;
+                        }
+                }
+        }
+}
+
+int spawn_run(const Settings *s) {
+        Container c = {
+                .settings = s,
+                .range = UID_RANGE_NULL,
+                .userns_fd = -EBADF,
+                .cgroup = CGROUP_NULL,
+                .console = CONSOLE_NULL,
+                .notify_fd = -EBADF,
+                .machine_lock_fd = -EBADF,
+        };
+        _cleanup_close_ int sfd = -EBADF;
+        int sync_fds[2] = { -EBADF, -EBADF };
+        MountPlan plan;
+        sigset_t mask;
+        SyncMessage m;
+        pid_t outer;
+        int r, status;
+        uid_t uid;
+
+        sd_id128_to_string(s->uuid, c.uuid);
+        if (s->command)
+                c.argv = s->command;
+        else {
+                c.init_argv[0] = s->init;
+                c.argv = (char *const *) c.init_argv;
+        }
+
+        r = load_closure(&c);
+        if (r < 0)
+                goto finish;
+        r = lock_machine(&c);
+        if (r < 0)
+                goto finish;
+        /* The name lock is ours: whatever a killed run of the same name left can go now. */
+        (void) cgroup_remove_stale(s->machine);
+
+        r = pick_uid_range(&c);
+        if (r < 0)
+                goto finish;
+        uid = s->userns == USERNS_NO ? 0 : c.range.base;
+
+        r = cgroup_create(s->machine, uid, &c.cgroup);
+        if (r < 0)
+                goto finish;
+        r = console_open(&c.console, s->console, uid);
+        if (r < 0) {
+                log_error_errno(r, "Failed to allocate the console pty: %m");
+                goto finish;
+        }
+        r = notify_socket_new(&c.notify_fd);
+        if (r < 0) {
+                log_error_errno(r, "Failed to create the notify socket: %m");
+                goto finish;
+        }
+        r = read_os_release(&c.os_release);
+        if (r < 0) {
+                log_error_errno(r, "Failed to read the host's os-release: %m");
+                goto finish;
+        }
+        r = build_environment(&c);
+        if (r < 0)
+                goto finish;
+        r = mkdir_p(STAGING_DIR, 0700);
+        if (r < 0) {
+                log_error_errno(r, "Failed to create '%s': %m", STAGING_DIR);
+                goto finish;
+        }
+
+        plan = (MountPlan) {
+                .settings = s,
+                .closure = &c.closure,
+                .userns = s->userns != USERNS_NO,
+                .uid = uid,
+                .userns_fd = c.userns_fd,
+                .notify_fd = c.notify_fd,
+                .console = s->console == CONSOLE_PIPE ? NULL : c.console.slave_path,
+                .os_release = c.os_release,
+                .uuid = c.uuid,
+        };
+
+        sigemptyset(&mask);
+        for (int sig = 0, sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGWINCH, SIGHUP }; sig < 5; sig++)
+                sigaddset(&mask, sigs[sig]);
+        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0) {
+                r = log_error_errno(negative_errno(), "Failed to block signals: %m");
+                goto finish;
+        }
+        sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+        if (sfd < 0) {
+                r = log_error_errno(negative_errno(), "Failed to create a signalfd: %m");
+                goto finish;
+        }
+        r = sync_pair(sync_fds);
+        if (r < 0) {
+                log_error_errno(r, "Failed to create the sync socket: %m");
+                goto finish;
+        }
+
+        if (!s->quiet)
+                log_info("Spawning container %s (UID range %u:%u, %zu store paths).", s->machine,
+                         (unsigned) uid, s->userns == USERNS_NO ? 0 : c.range.size, c.closure.n);
+
+        /* SYNC 1: clone the outer child. */
+        {
+                pid_t monitor = getpid();
+
+                outer = raw_clone(CLONE_NEWNS | SIGCHLD);
+                if (outer < 0) {
+                        r = log_error_errno(negative_errno(), "Failed to clone: %m");
+                        goto finish;
+                }
+                if (outer == 0) {
+                        sync_fds[0] = safe_close(sync_fds[0]);
+                        outer_child(&c, &plan, monitor, sync_fds[1]);
+                }
+        }
+        sync_fds[1] = safe_close(sync_fds[1]);
+
+        /* SYNC 2: PID 1's pid, or the outer child's failure. */
+        r = sync_recv(sync_fds[0], &m);
+        (void) waitpid(outer, &status, 0);
+        if (r <= 0 || m.step != STEP_PID1_STARTED) {
+                if (r > 0)
+                        log_child_failure(&c, &m);
+                else
+                        log_error("The container's setup process died unexpectedly.");
+                r = -ECHILD;
+                goto finish;
+        }
+        c.pid1 = (pid_t) m.arg;
+
+        /* SYNC 3: let PID 1 go on; SYNC 4: EOF means it exec'd. */
+        r = sync_send(sync_fds[0], STEP_WAIT, 0, 0);
+        if (r >= 0)
+                r = sync_recv(sync_fds[0], &m);
+        if (r != 0) {
+                if (r > 0)
+                        log_child_failure(&c, &m);
+                else
+                        log_error_errno(r, "Failed to talk to the container's PID 1: %m");
+                r = -ECHILD;
+                goto finish;
+        }
+        sync_fds[0] = safe_close(sync_fds[0]);
+
+        r = console_start(&c.console);
+        if (r < 0)
+                log_warning_errno(r, "Failed to set up the terminal, ignoring: %m");
+
+        r = monitor_loop(&c, sfd);
+finish:
+        safe_close(sync_fds[0]);
+        safe_close(sync_fds[1]);
+        container_done(&c);
+        return r;
+}

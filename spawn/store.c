@@ -1,0 +1,279 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "log.h"
+#include "store.h"
+#include "strutil.h"
+#include "syscalls.h"
+
+#define STORE_HASH_LEN 32
+#define STORE_NAME_MAX 211 /* Nix's limit on the name part */
+
+void closure_done(Closure *c) {
+        for (size_t i = 0; i < c->n; i++)
+                free(c->names[i]);
+        free(c->names);
+        *c = (Closure) {};
+}
+
+static bool is_nix_base32(char c) {
+        /* Nix's base32 alphabet: digits and lowercase letters without e, o, u, t */
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z' && !strchr("eout", c));
+}
+
+static bool is_name_char(char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || strchr("+-._?=", c);
+}
+
+int store_path_check(const char *store_dir, const char *line, const char **ret_name, const char **ret_reason) {
+        const char *name;
+        size_t len;
+
+#define FAIL(why)                       \
+        do {                            \
+                *ret_reason = (why);    \
+                return -EINVAL;         \
+        } while (0)
+
+        if (isempty(line))
+                FAIL("empty line");
+        if (string_has_cc(line))
+                FAIL("contains control characters");
+        if (line[0] != '/')
+                FAIL("not an absolute path");
+        name = path_startswith(line, store_dir);
+        if (!name || isempty(name))
+                FAIL("not below the store directory");
+        if (strchr(name, '/'))
+                FAIL("not exactly one component below the store directory");
+        if (streq(name, ".") || streq(name, ".."))
+                FAIL("'.' or '..' is not a store path");
+        len = strlen(name);
+        if (len < STORE_HASH_LEN + 2 || name[STORE_HASH_LEN] != '-')
+                FAIL("not of the form <hash>-<name>");
+        for (size_t i = 0; i < STORE_HASH_LEN; i++)
+                if (!is_nix_base32(name[i]))
+                        FAIL("the hash part is not Nix base32");
+        if (len - STORE_HASH_LEN - 1 > STORE_NAME_MAX)
+                FAIL("the name part is too long");
+        for (const char *p = name + STORE_HASH_LEN + 1; *p; p++)
+                if (!is_name_char(*p))
+                        FAIL("the name part has a character Nix does not allow");
+        if (name[STORE_HASH_LEN + 1] == '.')
+                FAIL("the name part starts with '.'");
+#undef FAIL
+        *ret_name = name;
+        return 0;
+}
+
+static int closure_push(Closure *c, const char *name) {
+        if (c->n == c->allocated) {
+                size_t a = c->allocated ? c->allocated * 2 : 64;
+                char **l = reallocarray(c->names, a, sizeof(char *));
+
+                if (!l)
+                        return -ENOMEM;
+                c->names = l;
+                c->allocated = a;
+        }
+        c->names[c->n] = strdup(name);
+        if (!c->names[c->n])
+                return -ENOMEM;
+        c->n++;
+        return 0;
+}
+
+static int cmp_names(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+int closure_add_text(Closure *c, const char *store_dir, const char *text, const char *origin) {
+        size_t first = c->n, line_no = 0;
+        const char *p = text;
+        int r;
+
+        while (*p) {
+                const char *end = strchrnul(p, '\n');
+                _cleanup_free_ char *line = strndup(p, end - p);
+                const char *name, *reason;
+
+                if (!line)
+                        return -ENOMEM;
+                line_no++;
+                r = store_path_check(store_dir, line, &name, &reason);
+                if (r < 0)
+                        return log_invalid("Invalid store path on line %zu of %s: '%s': %s.", line_no, origin,
+                                           line, reason);
+                r = closure_push(c, name);
+                if (r < 0)
+                        return r;
+                p = *end ? end + 1 : end;
+        }
+        if (c->n == first)
+                return log_invalid("Closure %s lists no store path.", origin);
+
+        /* nix-store -qR and closureInfo never repeat a path; a repeat means the file is not what it claims */
+        qsort(c->names + first, c->n - first, sizeof(char *), cmp_names);
+        for (size_t i = first + 1; i < c->n; i++)
+                if (streq(c->names[i - 1], c->names[i]))
+                        return log_invalid("Closure %s lists '%s/%s' twice.", origin, store_dir, c->names[i]);
+        return 0;
+}
+
+int closure_add_file(Closure *c, const char *store_dir, const char *path) {
+        _cleanup_free_ char *text = NULL;
+        size_t size;
+        int r;
+
+        r = read_full_file(path, &text, &size);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read closure '%s': %m", path);
+        if (strlen(text) != size)
+                return log_invalid("Invalid closure '%s': contains a NUL byte.", path);
+        return closure_add_text(c, store_dir, text, path);
+}
+
+/* Runs `nix-store -qR PATH` and reads its output. */
+int closure_add_store_path(Closure *c, const char *store_dir, const char *path) {
+        _cleanup_free_ char *out = NULL;
+        size_t size = 0, alloc = 0;
+        const char *name, *reason;
+        int pipefd[2], status, r;
+        pid_t pid;
+
+        r = store_path_check(store_dir, path, &name, &reason);
+        if (r < 0)
+                return log_invalid("Invalid --store-path '%s': %s.", path, reason);
+
+        if (pipe2(pipefd, O_CLOEXEC) < 0)
+                return log_error_errno(negative_errno(), "Failed to create a pipe: %m");
+        pid = fork();
+        if (pid < 0) {
+                r = negative_errno();
+                safe_close(pipefd[0]);
+                safe_close(pipefd[1]);
+                return log_error_errno(r, "Failed to fork: %m");
+        }
+        if (pid == 0) {
+                if (dup2(pipefd[1], STDOUT_FILENO) < 0)
+                        _exit(126);
+                execlp("nix-store", "nix-store", "--query", "--requisites", path, (char *) NULL);
+                _exit(errno == ENOENT ? 127 : 126);
+        }
+        safe_close(pipefd[1]);
+        for (;;) {
+                ssize_t n;
+
+                if (alloc - size < 4096) {
+                        char *b = realloc(out, alloc + 65536);
+
+                        if (!b) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        out = b;
+                        alloc += 65536;
+                }
+                n = read(pipefd[0], out + size, alloc - size - 1);
+                if (n <= 0) {
+                        r = n < 0 ? negative_errno() : 0;
+                        break;
+                }
+                size += (size_t) n;
+        }
+        safe_close(pipefd[0]);
+        if (waitpid(pid, &status, 0) < 0)
+                return log_error_errno(negative_errno(), "Failed to wait for nix-store: %m");
+        if (r < 0)
+                return log_error_errno(r, "Failed to read the closure of '%s': %m", path);
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+                return log_error_errno(-ENOENT, "--store-path='%s' needs Nix to compute its closure, but nix-store "
+                                       "is not installed; give --closure=FILE instead.", path);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                return log_error_errno(-EIO, "nix-store could not compute the closure of '%s'.", path);
+        out[size] = 0;
+        return closure_add_text(c, store_dir, out, path);
+}
+
+int closure_finish(Closure *c, const char *store_dir) {
+        _cleanup_close_ int dfd = -EBADF;
+        size_t j = 0;
+
+        qsort(c->names, c->n, sizeof(char *), cmp_names);
+        for (size_t i = 0; i < c->n; i++) {
+                if (j > 0 && streq(c->names[j - 1], c->names[i])) {
+                        free(c->names[i]);
+                        continue;
+                }
+                c->names[j++] = c->names[i];
+        }
+        c->n = j;
+
+        if (c->n == 0)
+                return 0;
+        dfd = open(store_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return log_error_errno(negative_errno(), "Failed to open the store '%s': %m", store_dir);
+        for (size_t i = 0; i < c->n; i++) {
+                struct stat st;
+
+                if (fstatat(dfd, c->names[i], &st, AT_SYMLINK_NOFOLLOW) < 0)
+                        return log_error_errno(negative_errno(), "Store path '%s/%s' of the closure: %m", store_dir,
+                                               c->names[i]);
+                if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
+                        return log_invalid("Store path '%s/%s' is neither a directory, a file nor a symlink.",
+                                           store_dir, c->names[i]);
+        }
+        return 0;
+}
+
+int store_mount_closure(const Closure *c, int src_store_fd, int dst_store_fd, size_t *ret_failed) {
+        for (size_t i = 0; i < c->n; i++) {
+                const char *name = c->names[i];
+                struct stat st;
+                int mfd, r;
+
+                /* A symlink store path is not a mount point candidate: recreate it; it points into the store */
+                if (fstatat(src_store_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                        goto fail;
+                if (S_ISLNK(st.st_mode)) {
+                        char target[4096];
+                        ssize_t n = readlinkat(src_store_fd, name, target, sizeof target - 1);
+
+                        if (n < 0)
+                                goto fail;
+                        target[n] = 0;
+                        if (symlinkat(target, dst_store_fd, name) < 0)
+                                goto fail;
+                        continue;
+                }
+
+                if (S_ISDIR(st.st_mode))
+                        r = mkdirat(dst_store_fd, name, 0555);
+                else
+                        r = mknodat(dst_store_fd, name, S_IFREG | 0444, 0);
+                if (r < 0)
+                        goto fail;
+
+                /* The clone keeps the source mount's flags and idmapping: read-only, nosuid, nodev, root-owned */
+                mfd = sys_open_tree(src_store_fd, name, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+                if (mfd < 0)
+                        goto fail;
+                r = sys_move_mount(mfd, "", dst_store_fd, name, MOVE_MOUNT_F_EMPTY_PATH);
+                safe_close(mfd);
+                if (r < 0)
+                        goto fail;
+                continue;
+        fail:
+                *ret_failed = i;
+                return negative_errno();
+        }
+        return 0;
+}

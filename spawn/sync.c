@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <sys/socket.h>
+
+#include "sync.h"
+
+int sync_pair(int ret_fds[2]) {
+        return socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ret_fds) < 0 ? -errno : 0;
+}
+
+int sync_send(int fd, int step, int error, int64_t arg) {
+        SyncMessage m = { .step = step, .error = error, .arg = arg };
+        ssize_t n;
+
+        do
+                n = send(fd, &m, sizeof m, MSG_NOSIGNAL);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return -errno;
+        return n == sizeof m ? 0 : -EIO;
+}
+
+int sync_recv(int fd, SyncMessage *ret) {
+        SyncMessage m;
+        ssize_t n;
+
+        do
+                n = recv(fd, &m, sizeof m, 0);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return errno == ECONNRESET ? 0 : -errno;
+        if (n == 0)
+                return 0;
+        if (n != sizeof m)
+                return -EBADMSG;
+        *ret = m;
+        return 1;
+}

@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "fileio.h"
+#include "log.h"
+#include "siphash.h"
+#include "syscalls.h"
+#include "userns.h"
+
+/* Fixed key: the hash only needs to be stable and spread names evenly, not secret. */
+static const uint8_t uid_hash_key[16] = { 0x6e, 0x69, 0x78, 0x6f, 0x73, 0x2d, 0x6e, 0x73,
+                                          0x70, 0x61, 0x77, 0x6e, 0x2d, 0x75, 0x69, 0x64 };
+
+#define UID_POOL_SLOTS ((UID_POOL_MAX - UID_POOL_MIN) / UID_RANGE_STEP)
+#define UID_RANGE_STEP 0x10000U
+
+uid_t uid_range_candidate_for_name(const char *name) {
+        uint64_t h = siphash24(name, strlen(name), uid_hash_key);
+
+        return UID_POOL_MIN + (uid_t) (h % UID_POOL_SLOTS) * UID_RANGE_STEP;
+}
+
+bool id_in_use_by_nss(uid_t id) {
+        return getpwuid(id) || getgrgid((gid_t) id);
+}
+
+static uid_t random_candidate(void) {
+        uint64_t r = 0;
+
+        if (getrandom(&r, sizeof r, GRND_NONBLOCK) != sizeof r)
+                r = (uint64_t) random() << 32 | (uint64_t) random();
+        return UID_POOL_MIN + (uid_t) (r % UID_POOL_SLOTS) * UID_RANGE_STEP;
+}
+
+/* flock() on a file that someone else may unlink: after locking, make sure the path still names our inode, or a
+ * second taker could lock a fresh file of the same name while we hold the unlinked one. */
+static int lock_file(const char *path, int *ret_fd) {
+        for (;;) {
+                _cleanup_close_ int fd = -EBADF;
+                struct stat a, b;
+
+                fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0600);
+                if (fd < 0)
+                        return -errno;
+                if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+                        return -errno; /* EWOULDBLOCK: taken */
+                if (fstat(fd, &a) < 0)
+                        return -errno;
+                if (stat(path, &b) < 0) {
+                        if (errno == ENOENT)
+                                continue;
+                        return -errno;
+                }
+                if (a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+                        continue;
+                *ret_fd = TAKE_FD(fd);
+                return 0;
+        }
+}
+
+void uid_range_release(UidRange *r) {
+        for (size_t i = 0; i < ELEMENTSOF(r->lock_fds); i++) {
+                /* unlink while still holding the lock, so nobody can take the stale name in between */
+                if (r->lock_paths[i] && r->lock_fds[i] >= 0)
+                        (void) unlink(r->lock_paths[i]);
+                r->lock_fds[i] = safe_close(r->lock_fds[i]);
+                free(r->lock_paths[i]);
+                r->lock_paths[i] = NULL;
+        }
+}
+
+int uid_range_take(uid_t base, uint32_t size, const char *const *lock_dirs, size_t n_lock_dirs, IdInUseFn id_in_use,
+                   UidRange *ret) {
+        UidRange range = UID_RANGE_NULL;
+        int r;
+
+        if (n_lock_dirs > ELEMENTSOF(range.lock_fds))
+                return -E2BIG;
+        if (id_in_use && (id_in_use(base) || id_in_use(base + size - 1)))
+                return -EBUSY;
+
+        for (size_t i = 0; i < n_lock_dirs; i++) {
+                r = mkdir_p(lock_dirs[i], 0755);
+                if (r < 0)
+                        goto fail;
+                if (asprintf(&range.lock_paths[i], "%s/%u", lock_dirs[i], (unsigned) base) < 0) {
+                        range.lock_paths[i] = NULL;
+                        r = -ENOMEM;
+                        goto fail;
+                }
+                r = lock_file(range.lock_paths[i], &range.lock_fds[i]);
+                if (r == -EWOULDBLOCK)
+                        r = -EBUSY;
+                if (r < 0) {
+                        free(range.lock_paths[i]); /* not ours: must not be unlinked */
+                        range.lock_paths[i] = NULL;
+                        goto fail;
+                }
+        }
+        range.base = base;
+        range.size = size;
+        *ret = range;
+        return 0;
+fail:
+        uid_range_release(&range);
+        return r;
+}
+
+int uid_range_pick(const char *name, const char *const *lock_dirs, size_t n_lock_dirs, IdInUseFn id_in_use,
+                   UidRange *ret) {
+        uid_t candidate = uid_range_candidate_for_name(name);
+        int r;
+
+        for (unsigned try = 0; try < UID_PICK_TRIES; try++) {
+                r = uid_range_take(candidate, UID_RANGE_STEP, lock_dirs, n_lock_dirs, id_in_use, ret);
+                if (r != -EBUSY)
+                        return r;
+                log_debug("UID range %u is taken, trying another.", (unsigned) candidate);
+                candidate = random_candidate();
+        }
+        return -EBUSY;
+}
+
+/* A short-lived helper in a new user namespace: we write its maps and keep an fd to the namespace. */
+int userns_make(uid_t base, uint32_t size, int *ret_fd) {
+        _cleanup_close_ int nsfd = -EBADF;
+        int pipefd[2], status, r;
+        char path[64], map[64];
+        pid_t pid;
+
+        if (pipe2(pipefd, O_CLOEXEC) < 0)
+                return -errno;
+        pid = raw_clone(CLONE_NEWUSER | SIGCHLD);
+        if (pid < 0) {
+                r = -errno;
+                safe_close(pipefd[0]);
+                safe_close(pipefd[1]);
+                return r;
+        }
+        if (pid == 0) {
+                char c;
+
+                (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+                safe_close(pipefd[1]);
+                if (read(pipefd[0], &c, 1) < 0) /* EOF when the parent is done with us */
+                        _exit(1);
+                _exit(0);
+        }
+        safe_close(pipefd[0]);
+
+        snprintf(map, sizeof map, "0 %u %u\n", (unsigned) base, (unsigned) size);
+        snprintf(path, sizeof path, "/proc/%d/uid_map", (int) pid);
+        r = write_string_at(AT_FDCWD, path, map);
+        if (r >= 0) {
+                snprintf(path, sizeof path, "/proc/%d/gid_map", (int) pid);
+                r = write_string_at(AT_FDCWD, path, map);
+        }
+        if (r >= 0) {
+                snprintf(path, sizeof path, "/proc/%d/ns/user", (int) pid);
+                nsfd = open(path, O_RDONLY | O_CLOEXEC);
+                if (nsfd < 0)
+                        r = -errno;
+        }
+        safe_close(pipefd[1]);
+        (void) waitpid(pid, &status, 0);
+        if (r < 0)
+                return r;
+        *ret_fd = TAKE_FD(nsfd);
+        return 0;
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define UID_POOL_MIN 0x00080000U
+#define UID_POOL_MAX 0x6FFF0000U /* exclusive: the last range starts below it */
+#define UID_PICK_TRIES 100
+
+#define NIXOS_NSPAWN_UID_LOCK_DIR "/run/nixos-nspawn/uid"
+#define NSPAWN_UID_LOCK_DIR "/run/systemd/nspawn-uid"
+
+/* Held for the container's life: one lock file per lock directory, named by the decimal base (nspawn's scheme,
+ * so both tools see each other's ranges). */
+typedef struct UidRange {
+        uid_t base;
+        uint32_t size;
+        int lock_fds[2];
+        char *lock_paths[2];
+} UidRange;
+
+#define UID_RANGE_NULL { .lock_fds = { -EBADF, -EBADF } }
+
+typedef bool (*IdInUseFn)(uid_t id);
+
+/* The first candidate: a keyed hash of the name, so a machine gets the same range again when it is free. */
+uid_t uid_range_candidate_for_name(const char *name);
+bool id_in_use_by_nss(uid_t id);
+
+/* lock_dirs may name directories that do not exist yet; they are made. */
+int uid_range_pick(const char *name, const char *const *lock_dirs, size_t n_lock_dirs, IdInUseFn id_in_use,
+                   UidRange *ret);
+int uid_range_take(uid_t base, uint32_t size, const char *const *lock_dirs, size_t n_lock_dirs, IdInUseFn id_in_use,
+                   UidRange *ret);
+/* Unlinks our lock files and closes them. */
+void uid_range_release(UidRange *r);
+
+/* Makes a user namespace mapping 0..size-1 to base.., returns an fd to it. */
+int userns_make(uid_t base, uint32_t size, int *ret_fd);
