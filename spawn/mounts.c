@@ -368,11 +368,7 @@ int mount_run(const MountPlan *p, int root_fd) {
         r = mount_in_root(root_fd, "run", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV | MS_STRICTATIME, opts, p->uid, false);
         if (r < 0)
                 return r;
-        tmpfs_options(opts, sizeof opts, "1777", p->uid);
-        r = mount_in_root(root_fd, "tmp", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV, opts, p->uid, false);
-        if (r < 0)
-                return r;
-        for (const char *d = "proc\0sys\0"; *d; d += strlen(d) + 1) {
+        for (const char *d = "proc\0sys\0tmp\0"; *d; d += strlen(d) + 1) {
                 int fd = mkdir_p_in_root(root_fd, d, 0555, p->uid, false);
                 if (fd < 0)
                         return fd;
@@ -548,6 +544,11 @@ int mount_late(const MountPlan *p, int root_fd) {
         /* gid=5: tty inside the container */
         r = mount_in_root(root_fd, "dev/pts", "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
                           "newinstance,ptmxmode=0666,mode=0620,gid=5", p->uid, false);
+        if (r < 0)
+                return r;
+        /* /tmp is mounted from inside so that it is the container's to unmount at shutdown (a mount made with
+         * host privileges is locked and would fail tmp.mount's stop job). */
+        r = mount_in_root(root_fd, "tmp", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", p->uid, false);
         if (r < 0)
                 return r;
         r = mount_in_root(root_fd, "dev/shm", "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_STRICTATIME, "mode=1777",

@@ -385,8 +385,23 @@ static int build_environment(Container *c) {
         for (size_t i = 0; r >= 0 && i < ELEMENTSOF(host_ids); i++)
                 if (os_release_value(c->os_release, host_ids[i].key, v, sizeof v))
                         r = env_add(&c->env, "%s=%s", host_ids[i].env, v);
-        for (char **e = c->settings->environment; r >= 0 && e && *e; e++)
-                r = settings_add_string(&c->env, *e);
+        /* --setenv= overrides the defaults above (PATH, TERM…): one entry per name, or getenv() takes the first */
+        for (char **e = c->settings->environment; r >= 0 && e && *e; e++) {
+                size_t klen = strcspn(*e, "=") + 1;
+                char **slot = NULL;
+
+                for (char **d = c->env; d && *d; d++)
+                        if (strncmp(*d, *e, klen) == 0)
+                                slot = d;
+                if (slot) {
+                        char *copy = strdup(*e);
+                        if (!copy)
+                                return -ENOMEM;
+                        free(*slot);
+                        *slot = copy;
+                } else
+                        r = settings_add_string(&c->env, *e);
+        }
         return r;
 }
 
