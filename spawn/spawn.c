@@ -35,6 +35,7 @@
 #include "cgroup.h"
 #include "console.h"
 #include "fileio.h"
+#include "lockfile.h"
 #include "log.h"
 #include "mounts.h"
 #include "notify.h"
@@ -419,34 +420,25 @@ static int read_os_release(char **ret) {
 
 static int lock_machine(Container *c) {
         const char *name = c->settings->machine;
-        struct stat a, b;
         int r;
 
         r = mkdir_p(LOCK_DIR, 0755);
         if (r < 0)
                 return log_error_errno(r, "Failed to create '%s': %m", LOCK_DIR);
+        lock_dir_sweep(LOCK_DIR);
         if (asprintf(&c->machine_lock_path, LOCK_DIR "/%s", name) < 0) {
                 c->machine_lock_path = NULL;
                 return -ENOMEM;
         }
-        for (;;) {
-                c->machine_lock_fd = open(c->machine_lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-                if (c->machine_lock_fd < 0)
-                        return log_error_errno(negative_errno(), "Failed to open '%s': %m", c->machine_lock_path);
-                if (flock(c->machine_lock_fd, LOCK_EX | LOCK_NB) < 0) {
-                        r = negative_errno();
-                        c->machine_lock_fd = safe_close(c->machine_lock_fd);
-                        free(c->machine_lock_path);
-                        c->machine_lock_path = NULL; /* not ours to remove */
-                        if (r == -EWOULDBLOCK)
-                                return log_error_errno(-EBUSY, "Machine '%s' is already running.", name);
-                        return log_error_errno(r, "Failed to lock machine '%s': %m", name);
-                }
-                if (fstat(c->machine_lock_fd, &a) >= 0 && stat(c->machine_lock_path, &b) >= 0 &&
-                    a.st_ino == b.st_ino && a.st_dev == b.st_dev)
-                        return 0;
-                c->machine_lock_fd = safe_close(c->machine_lock_fd); /* unlinked under us: try again */
+        r = lock_file(c->machine_lock_path, &c->machine_lock_fd);
+        if (r < 0) {
+                free(c->machine_lock_path);
+                c->machine_lock_path = NULL; /* not ours to remove */
+                if (r == -EWOULDBLOCK)
+                        return log_error_errno(-EBUSY, "Machine '%s' is already running.", name);
+                return log_error_errno(r, "Failed to lock machine '%s': %m", name);
         }
+        return 0;
 }
 
 static void container_done(Container *c) {
@@ -462,9 +454,7 @@ static void container_done(Container *c) {
         c->userns_fd = safe_close(c->userns_fd);
         (void) cgroup_destroy(&c->cgroup);
         uid_range_release(&c->range);
-        if (c->machine_lock_path && c->machine_lock_fd >= 0)
-                (void) unlink(c->machine_lock_path);
-        c->machine_lock_fd = safe_close(c->machine_lock_fd);
+        c->machine_lock_fd = unlock_file(c->machine_lock_path, c->machine_lock_fd);
         free(c->machine_lock_path);
         free(c->os_release);
         strv_freep(&c->env);

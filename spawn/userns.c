@@ -7,13 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "fileio.h"
+#include "lockfile.h"
 #include "log.h"
 #include "siphash.h"
 #include "syscalls.h"
@@ -44,38 +44,9 @@ static uid_t random_candidate(void) {
         return UID_POOL_MIN + (uid_t) (r % UID_POOL_SLOTS) * UID_RANGE_STEP;
 }
 
-/* flock() on a file that someone else may unlink: after locking, make sure the path still names our inode, or a
- * second taker could lock a fresh file of the same name while we hold the unlinked one. */
-static int lock_file(const char *path, int *ret_fd) {
-        for (;;) {
-                _cleanup_close_ int fd = -EBADF;
-                struct stat a, b;
-
-                fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0600);
-                if (fd < 0)
-                        return -errno;
-                if (flock(fd, LOCK_EX | LOCK_NB) < 0)
-                        return -errno; /* EWOULDBLOCK: taken */
-                if (fstat(fd, &a) < 0)
-                        return -errno;
-                if (stat(path, &b) < 0) {
-                        if (errno == ENOENT)
-                                continue;
-                        return -errno;
-                }
-                if (a.st_dev != b.st_dev || a.st_ino != b.st_ino)
-                        continue;
-                *ret_fd = TAKE_FD(fd);
-                return 0;
-        }
-}
-
 void uid_range_release(UidRange *r) {
         for (size_t i = 0; i < ELEMENTSOF(r->lock_fds); i++) {
-                /* unlink while still holding the lock, so nobody can take the stale name in between */
-                if (r->lock_paths[i] && r->lock_fds[i] >= 0)
-                        (void) unlink(r->lock_paths[i]);
-                r->lock_fds[i] = safe_close(r->lock_fds[i]);
+                r->lock_fds[i] = unlock_file(r->lock_paths[i], r->lock_fds[i]);
                 free(r->lock_paths[i]);
                 r->lock_paths[i] = NULL;
         }
@@ -122,6 +93,10 @@ int uid_range_pick(const char *name, const char *const *lock_dirs, size_t n_lock
                    UidRange *ret) {
         uid_t candidate = uid_range_candidate_for_name(name);
         int r;
+
+        /* Only our own directory: stale files there are ours to remove (nspawn's are nspawn's business). */
+        if (n_lock_dirs > 0)
+                lock_dir_sweep(lock_dirs[0]);
 
         for (unsigned try = 0; try < UID_PICK_TRIES; try++) {
                 r = uid_range_take(candidate, UID_RANGE_STEP, lock_dirs, n_lock_dirs, id_in_use, ret);

@@ -6,7 +6,7 @@
  * Runs COMMAND with NOTIFY_SOCKET pointing at a private socket, logs each message with the time since start,
  * and on READY=1 writes "SECONDS LEADER_PID" to F (LEADER_PID from X_NSPAWN_LEADER_PID=, else 0). Without a
  * READY=1 within SEC seconds (default 120) it sends COMMAND SIGTERM and exits 124. Otherwise it exits with
- * COMMAND's status. */
+ * COMMAND's status. SIGTERM and SIGINT are passed on to COMMAND. */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -18,6 +18,14 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+static pid_t child;
+
+/* A service manager's stop reaches the command, not us. */
+static void forward(int sig) {
+        if (child > 0)
+                kill(child, sig);
+}
 
 static double now(void) {
         struct timespec t;
@@ -56,8 +64,12 @@ int main(int argc, char *argv[]) {
         }
         setenv("NOTIFY_SOCKET", sa.sun_path, 1);
 
-        pid = fork();
+        signal(SIGTERM, forward);
+        signal(SIGINT, forward);
+        pid = child = fork();
         if (pid == 0) {
+                signal(SIGTERM, SIG_DFL);
+                signal(SIGINT, SIG_DFL);
                 execvp(argv[i + 1], argv + i + 1);
                 perror("nsnotify: exec");
                 _exit(127);

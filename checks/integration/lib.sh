@@ -98,3 +98,25 @@ leftovers() {
 	pgrep -f -- "nixos-nspawn.* -M $name( |$)" >/dev/null && found+="processes: $(pgrep -af -- "-M $name")"
 	[ -z "$found" ] || { echo "$found"; return 1; }
 }
+
+# boot NAME ARGS...: boots in the background under nsnotify (which plays the service manager); waits for
+# READY=1 and sets $ready_secs and $leader (PID 1 on the host) and $boot_pid. Fails after 120 s.
+boot() {
+	local name=$1 i; shift
+	rm -f "$T/ready-$name"
+	"$NSNOTIFY" --ready-file="$T/ready-$name" --timeout=120 -- \
+		"$NSPAWN" -M "$name" --console=read-only --private-network "$@" >"$T/console-$name" 2>&1 &
+	boot_pid=$!
+	at_exit "kill -KILL $boot_pid 2>/dev/null"
+	for i in $(seq 1 1300); do
+		[ -s "$T/ready-$name" ] && break
+		kill -0 $boot_pid 2>/dev/null || break
+		sleep 0.1
+	done
+	[ -s "$T/ready-$name" ] || { tail -n 30 "$T/console-$name" | sed 's/^/# /'; return 1; }
+	read -r ready_secs leader <"$T/ready-$name"
+}
+# in_container COMMAND...: run in the booted container's namespaces and root
+in_container() { nsenter -t "$leader" -a -r -w "$@"; }
+# stopped: waits for the booted launcher to exit; $? is its status
+stopped() { wait "$boot_pid"; }

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lockfile.h"
+#include "macro.h"
+#include "strutil.h"
+
+/* flock() on a file that others may unlink: after locking, make sure the path still names our inode, or a second
+ * taker could lock a fresh file of the same name while we hold the unlinked one. */
+int lock_file(const char *path, int *ret_fd) {
+        for (;;) {
+                _cleanup_close_ int fd = -EBADF;
+                struct stat a, b;
+
+                fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0600);
+                if (fd < 0)
+                        return -errno;
+                if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+                        return -errno;
+                if (fstat(fd, &a) < 0)
+                        return -errno;
+                if (stat(path, &b) < 0) {
+                        if (errno == ENOENT)
+                                continue;
+                        return -errno;
+                }
+                if (a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+                        continue;
+                *ret_fd = TAKE_FD(fd);
+                return 0;
+        }
+}
+
+int unlock_file(const char *path, int fd) {
+        if (path && fd >= 0)
+                (void) unlink(path);
+        safe_close(fd);
+        return -EBADF;
+}
+
+void lock_dir_sweep(const char *dir) {
+        DIR *d = opendir(dir);
+        struct dirent *de;
+
+        if (!d)
+                return;
+        while ((de = readdir(d))) {
+                int fd;
+
+                if (de->d_type != DT_REG)
+                        continue;
+                fd = openat(dirfd(d), de->d_name, O_RDWR | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+                if (fd < 0)
+                        continue;
+                if (flock(fd, LOCK_EX | LOCK_NB) >= 0)
+                        (void) unlinkat(dirfd(d), de->d_name, 0);
+                safe_close(fd);
+        }
+        closedir(d);
+}
