@@ -175,18 +175,26 @@ int cgroup_destroy(Cgroup *cg) {
         return r;
 }
 
-int cgroup_remove_stale(const char *machine) {
-        Cgroup cg = CGROUP_NULL;
-        struct stat st;
-        int r;
+int cgroup_remove_stale(IsHeldFn machine_is_running) {
+        _cleanup_free_ char *mnt = NULL, *top = NULL;
+        struct dirent *de;
+        DIR *d;
 
-        r = machine_cgroup_path(machine, &cg.path);
-        if (r < 0)
+        if (cgroup2_find_mount(&mnt) < 0 || asprintf(&top, "%s/" CGROUP_TOP, mnt) < 0)
                 return 0; /* cgroup_create() will say what is wrong */
-        if (stat(cg.path, &st) < 0) {
-                free(cg.path);
+        d = opendir(top);
+        if (!d)
                 return 0;
+        while ((de = readdir(d))) {
+                Cgroup cg = CGROUP_NULL;
+
+                if (de->d_type != DT_DIR || de->d_name[0] == '.' || machine_is_running(de->d_name))
+                        continue;
+                if (asprintf(&cg.path, "%s/%s", top, de->d_name) < 0)
+                        break;
+                log_info("Removing the cgroup '%s' that a killed launcher left behind.", cg.path);
+                (void) cgroup_destroy(&cg);
         }
-        log_info("Removing the cgroup '%s' that an earlier run of '%s' left behind.", cg.path, machine);
-        return cgroup_destroy(&cg);
+        closedir(d);
+        return 0;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 /* Standalone mode (no systemd to delegate to us): our own cgroup "<cgroup2>/nixos-nspawn/<machine>", the
@@ -17,5 +18,6 @@ int cgroup2_find_mount(char **ret);
 int cgroup_create(const char *machine, uid_t owner, Cgroup *ret);
 /* Kills what is left and removes the tree depth-first (systemd inside leaves many children). */
 int cgroup_destroy(Cgroup *cg);
-/* Removes what a killed launcher of the same name left. */
-int cgroup_remove_stale(const char *machine);
+typedef bool (*IsHeldFn)(const char *machine);
+/* Removes the cgroups of machines whose launcher is gone (killed: nobody holds their name lock). */
+int cgroup_remove_stale(IsHeldFn machine_is_running);

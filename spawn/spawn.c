@@ -418,6 +418,14 @@ static int read_os_release(char **ret) {
         return r;
 }
 
+static bool machine_is_running(const char *name) {
+        _cleanup_free_ char *path = NULL;
+
+        if (asprintf(&path, LOCK_DIR "/%s", name) < 0)
+                return true; /* when in doubt, do not touch it */
+        return lock_is_held(path);
+}
+
 static int lock_machine(Container *c) {
         const char *name = c->settings->machine;
         int r;
@@ -663,8 +671,8 @@ int spawn_run(const Settings *s) {
         r = lock_machine(&c);
         if (r < 0)
                 goto finish;
-        /* The name lock is ours: whatever a killed run of the same name left can go now. */
-        (void) cgroup_remove_stale(s->machine);
+        /* Cgroups of machines whose launcher was killed: nobody holds their name lock (ours is held now). */
+        (void) cgroup_remove_stale(machine_is_running);
 
         r = pick_uid_range(&c);
         if (r < 0)

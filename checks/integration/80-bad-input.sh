@@ -1,0 +1,94 @@
+#!/bin/bash
+# Bad input: a clear error naming the bad value, a non-zero exit, and nothing left behind.
+. "$(dirname "$0")/lib.sh"
+need_root
+fixture tools
+
+nothing_left() {
+	local found=""
+	grep -q nixos-nspawn /proc/self/mountinfo && found+="mounts "
+	[ -n "$(find "$cgroup2/nixos-nspawn" -mindepth 1 -type d 2>/dev/null)" ] && found+="cgroups: $(find "$cgroup2/nixos-nspawn" -mindepth 1 -type d) "
+	[ -n "$(ls -A /run/nixos-nspawn/machines 2>/dev/null)" ] && found+="machine locks "
+	[ -n "$(ls -A /run/nixos-nspawn/uid 2>/dev/null)" ] && found+="uid locks "
+	pgrep -x nixos-nspawn >/dev/null && found+="processes "
+	[ -z "$found" ] || { echo "$found"; return 1; }
+}
+
+# rejects DESCRIPTION EXPECTED-IN-MESSAGE ARGS...
+rejects() {
+	local d=$1 want=$2 out rc lines; shift 2
+	out=$("$NSPAWN" "$@" 2>&1 </dev/null); rc=$?
+	lines=$(printf '%s\n' "$out" | grep -c .)
+	[ "$rc" != 0 ] && [[ $out == *"$want"* ]] && [ "$lines" = 1 ] && nothing_left
+	_report $? "$d" "exit $rc, $lines lines: $out"
+}
+
+printf '%s\n' "relative/path" >"$T/relative"
+printf '%s\n' "/usr/lib" >"$T/outside"
+printf '%s/sub\n' "$tools" >"$T/nested"
+printf '/nix/store/..\n' >"$T/dotdot"
+cat "$closure" "$closure" >"$T/dup"
+printf '/nix/store/00000000000000000000000000000000-missing\n' >"$T/missing"
+printf '%s\001x\n' "$tools" >"$T/control"
+printf '' >"$T/empty"
+printf '%s\n\n%s\n' "$tools" "$busybox" >"$T/blank"
+long=$(printf 'a%.0s' $(seq 1 65))
+cmd=(--closure="$closure" -- "$busybox" true)
+
+rejects "machine name with '_'" "'bad_name'" -M bad_name "${cmd[@]}"
+rejects "machine name starting with '-'" "'-x'" --machine=-x "${cmd[@]}"
+rejects "machine name of 65 characters" "'$long'" -M "$long" "${cmd[@]}"
+rejects "empty machine name" "''" --machine= "${cmd[@]}"
+rejects "bad hostname" "'a..b'" --hostname=a..b "${cmd[@]}"
+rejects "bad --uuid" "'xyz'" --uuid=xyz "${cmd[@]}"
+rejects "bad --setenv" "'NOEQUALS'" --setenv=NOEQUALS "${cmd[@]}"
+rejects "--private-users=abc" "'abc'" --private-users=abc "${cmd[@]}"
+rejects "--private-users base 0" "'0:65536'" --private-users=0:65536 "${cmd[@]}"
+rejects "--private-users past 2^32" "'4294967290'" --private-users=4294967290 "${cmd[@]}"
+rejects "--console=foo" "'foo'" --console=foo "${cmd[@]}"
+rejects "--kill-signal=SIGFOO" "'SIGFOO'" --kill-signal=SIGFOO "${cmd[@]}"
+rejects "--notify-ready=maybe" "'maybe'" --notify-ready=maybe "${cmd[@]}"
+rejects "unknown flag" "--bogus" --bogus "${cmd[@]}"
+rejects "relative bind source" "'relative'" --bind=relative "${cmd[@]}"
+rejects "bind source that does not exist" "'/nonexistent-src'" --bind=/nonexistent-src:/x "${cmd[@]}"
+rejects "bind with an unknown option" "'/tmp:/x:bogus'" --bind=/tmp:/x:bogus "${cmd[@]}"
+rejects "bind over the store" "'/nix/store/x'" --bind=/tmp:/nix/store/x "${cmd[@]}"
+rejects "bind with '..'" "'/tmp/../etc'" --bind-ro=/tmp/../etc "${cmd[@]}"
+rejects "bind onto /" "'/tmp:/'" --bind=/tmp:/ "${cmd[@]}"
+rejects "idmap bind without a user namespace" "'/tmp'" -U --private-users=no --bind=/tmp:/x:idmap "${cmd[@]}"
+rejects "relative tmpfs" "'rel'" --tmpfs=rel "${cmd[@]}"
+rejects "tmpfs with a bad mode" "'/x:999'" --tmpfs=/x:999 "${cmd[@]}"
+rejects "-D that does not exist" "'/nonexistent-dir'" -D /nonexistent-dir
+rejects "-D that is a file" "'$busybox'" -D "$busybox"
+rejects "relative --init" "'init'" --init=init --closure="$closure"
+rejects "--init and a command" "'/sbin/init'" --init=/sbin/init "${cmd[@]}"
+rejects "nothing to run" "Nothing to run" --closure="$closure"
+rejects "closure file that does not exist" "'$T/nope'" --closure="$T/nope" -- "$busybox" true
+rejects "closure line that is relative" "'relative/path'" --closure="$T/relative" -- "$busybox" true
+rejects "closure line outside the store" "'/usr/lib'" --closure="$T/outside" -- "$busybox" true
+rejects "closure line nested in a store path" "'$tools/sub'" --closure="$T/nested" -- "$busybox" true
+rejects "closure line '..'" "'/nix/store/..'" --closure="$T/dotdot" -- "$busybox" true
+rejects "closure with a duplicate line" "twice" --closure="$T/dup" -- "$busybox" true
+rejects "closure naming a missing store path" "00000000000000000000000000000000-missing" --closure="$T/missing" -- "$busybox" true
+rejects "closure line with a control character" "line 1 of $T/control" --closure="$T/control" -- "$busybox" true
+rejects "empty closure" "$T/empty" --closure="$T/empty" -- "$busybox" true
+rejects "closure with an empty line" "line 2 of $T/blank" --closure="$T/blank" -- "$busybox" true
+rejects "--store-path that is not a store path" "'/usr'" --store-path=/usr -- "$busybox" true
+rejects "a command that does not exist in the container" "'/no/such/init'" -q -M bad1 -P --closure="$closure" -- /no/such/init
+rejects "an --init that does not exist" "'/nix/store/00000000000000000000000000000000-x/init'" -q -M bad2 -P \
+	--closure="$closure" --init=/nix/store/00000000000000000000000000000000-x/init
+rejects "a bind onto a path through a file" "'/tmp'" -q -M bad3 -P --closure="$closure" --bind-ro="$busybox:/f" \
+	--bind=/tmp:/f/sub -- "$busybox" true
+
+if command -v setpriv >/dev/null; then
+	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$NSPAWN" "${cmd[@]}" 2>&1); rc=$?
+	[ "$rc" != 0 ] && [[ $out == *"must be run as root"* ]]; _report $? "not root: says so" "exit $rc: $out"
+	out=$(setpriv --inh-caps=-all --bounding-set=-sys_admin "$NSPAWN" "${cmd[@]}" 2>&1); rc=$?
+	[ "$rc" != 0 ] && [[ $out == *"CAP_SYS_ADMIN"* ]]; _report $? "without CAP_SYS_ADMIN: names it" "exit $rc: $out"
+	cp "$NSPAWN" "$T/suid" && chmod 4755 "$T/suid" && chmod 755 "$T"
+	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$T/suid" "${cmd[@]}" 2>&1); rc=$?
+	[ "$rc" != 0 ] && [[ $out == *"refuses to run setuid"* ]]; _report $? "setuid: refuses" "exit $rc: $out"
+else
+	skip "privilege checks" "setpriv is not installed"
+fi
+ok "nothing is left behind at all" nothing_left
