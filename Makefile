@@ -80,10 +80,10 @@ check-unit: all $(UNIT_TESTS)
 	@sh checks/run.sh unit
 
 demo: deps all
-	@sh checks/demo.sh
+	@bash checks/demo.sh
 
 bench: deps all
-	@sh checks/bench/run.sh
+	@bash checks/bench/run.sh
 
 analyze:
 	$(MAKE) BUILD=build-analyze CFLAGS="-O1 -g -fanalyzer" all

