@@ -244,8 +244,6 @@ int parse_bind_spec(const char *spec, bool read_only, BindMount *ret) {
                 return -EINVAL;
         if (n >= 2 && !isempty(parts[1]) && !path_is_normalized_absolute(parts[1]))
                 return -EINVAL;
-        if (n >= 2 && !isempty(parts[1]) && streq(parts[1], "/"))
-                return -EINVAL; /* the root is ours */
 
         if (n == 3) {
                 _cleanup_strv_free_ char **opts = NULL;
@@ -266,6 +264,9 @@ int parse_bind_spec(const char *spec, bool read_only, BindMount *ret) {
                                 return -EINVAL;
                 }
         }
+
+        if (streq(n >= 2 && !isempty(parts[1]) ? parts[1] : parts[0], "/"))
+                return -EINVAL; /* the root is ours */
 
         b.source = strdup(parts[0]);
         b.destination = strdup(n >= 2 && !isempty(parts[1]) ? parts[1] : parts[0]);
@@ -353,6 +354,11 @@ int settings_add_tmpfs(Settings *s, const char *spec) {
         return 0;
 }
 
+/* A mount at a or at b would cover or sit inside the other. */
+static bool path_overlaps(const char *a, const char *b) {
+        return path_startswith(a, b) || path_startswith(b, a);
+}
+
 static int default_machine_name(const Settings *s, char **ret) {
         _cleanup_free_ char *name = NULL;
 
@@ -431,12 +437,12 @@ int settings_verify(Settings *s, bool stdin_is_tty) {
                 if (b->idmap == IDMAP_YES && s->userns == USERNS_NO)
                         return log_invalid("Cannot bind '%s' with idmap: -U no gives no user namespace to map to.",
                                            b->source);
-                if (path_startswith(b->destination, s->store_dir))
+                if (path_overlaps(b->destination, s->store_dir))
                         return log_invalid("Cannot bind over '%s': the store holds only the closure.",
                                            b->destination);
         }
         for (size_t i = 0; i < s->n_tmpfs; i++)
-                if (path_startswith(s->tmpfs[i].destination, s->store_dir))
+                if (path_overlaps(s->tmpfs[i].destination, s->store_dir))
                         return log_invalid("Cannot mount a tmpfs over '%s': the store holds only the closure.",
                                            s->tmpfs[i].destination);
 

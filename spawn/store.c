@@ -206,6 +206,8 @@ int closure_finish(Closure *c, const char *store_dir) {
         _cleanup_close_ int dfd = -EBADF;
         size_t j = 0;
 
+        if (c->n == 0)
+                return 0;
         qsort(c->names, c->n, sizeof(char *), cmp_names);
         for (size_t i = 0; i < c->n; i++) {
                 if (j > 0 && streq(c->names[j - 1], c->names[i])) {
@@ -216,8 +218,6 @@ int closure_finish(Closure *c, const char *store_dir) {
         }
         c->n = j;
 
-        if (c->n == 0)
-                return 0;
         dfd = open(store_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
                 return log_error_errno(negative_errno(), "Failed to open the store '%s': %m", store_dir);
