@@ -2,6 +2,8 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "strutil.h"
@@ -61,7 +63,7 @@ int split(const char *s, char sep, char ***ret) {
         l = calloc(n + 1, sizeof(char *));
         if (!l)
                 return -ENOMEM;
-        for (const char *p = s;; i++) {
+        for (const char *p = s; i < n; i++) {
                 const char *end = strchrnul(p, sep);
 
                 l[i] = strndup(p, end - p);
@@ -69,9 +71,7 @@ int split(const char *s, char sep, char ***ret) {
                         strv_freep(&l);
                         return -ENOMEM;
                 }
-                if (!*end)
-                        break;
-                p = end + 1;
+                p = *end ? end + 1 : end;
         }
         *ret = l;
         return (int) n;
@@ -91,4 +91,15 @@ const char *path_startswith(const char *path, const char *prefix) {
         if (path[n] != '/')
                 return NULL;
         return path + n + 1;
+}
+
+char *strprintf(const char *fmt, ...) {
+        char *s;
+        va_list ap;
+        int r;
+
+        va_start(ap, fmt);
+        r = vasprintf(&s, fmt, ap);
+        va_end(ap);
+        return r < 0 ? NULL : s;
 }

@@ -28,3 +28,5 @@ size_t strv_length(char *const *l);
 int split(const char *s, char sep, char ***ret);
 /* "/a/b/c" starts with "/a/b" (and with "/a/b/"), not with "/a/bc". Returns the rest, or NULL. */
 const char *path_startswith(const char *path, const char *prefix);
+/* asprintf() that returns NULL on failure (asprintf leaves its pointer undefined then). */
+char *strprintf(const char *fmt, ...) _printf_(1, 2);

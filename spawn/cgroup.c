@@ -53,7 +53,8 @@ static int machine_cgroup_path(const char *machine, char **ret) {
         r = cgroup2_find_mount(&mnt);
         if (r < 0)
                 return r;
-        if (asprintf(ret, "%s/" CGROUP_TOP "/%s", mnt, machine) < 0)
+        *ret = strprintf("%s/" CGROUP_TOP "/%s", mnt, machine);
+        if (!*ret)
                 return -ENOMEM;
         return 0;
 }
@@ -82,7 +83,9 @@ int cgroup_create(const char *machine, uid_t owner, Cgroup *ret) {
                 return log_error_errno(r, "No cgroup2 file system is mounted; the container needs one.");
         if (r < 0)
                 return log_error_errno(r, "Failed to find the cgroup2 mount: %m");
-        if (asprintf(&payload, "%s/payload", path) < 0 || asprintf(&procs, "%s/cgroup.procs", payload) < 0)
+        payload = strprintf("%s/payload", path);
+        procs = payload ? strprintf("%s/cgroup.procs", payload) : NULL;
+        if (!procs)
                 return -ENOMEM;
 
         r = mkdir_p(path, 0755);
@@ -152,7 +155,8 @@ int cgroup_destroy(Cgroup *cg) {
         if (!cg->path)
                 return 0;
 
-        if (asprintf(&kill_path, "%s/cgroup.kill", cg->path) < 0)
+        kill_path = strprintf("%s/cgroup.kill", cg->path);
+        if (!kill_path)
                 return -ENOMEM;
         (void) write_string_at(AT_FDCWD, kill_path, "1"); /* kernel >= 5.14; otherwise PID 1's death suffices */
 
@@ -180,7 +184,7 @@ int cgroup_remove_stale(IsHeldFn machine_is_running) {
         struct dirent *de;
         DIR *d;
 
-        if (cgroup2_find_mount(&mnt) < 0 || asprintf(&top, "%s/" CGROUP_TOP, mnt) < 0)
+        if (cgroup2_find_mount(&mnt) < 0 || !(top = strprintf("%s/" CGROUP_TOP, mnt)))
                 return 0; /* cgroup_create() will say what is wrong */
         d = opendir(top);
         if (!d)
@@ -190,7 +194,8 @@ int cgroup_remove_stale(IsHeldFn machine_is_running) {
 
                 if (de->d_type != DT_DIR || de->d_name[0] == '.' || machine_is_running(de->d_name))
                         continue;
-                if (asprintf(&cg.path, "%s/%s", top, de->d_name) < 0)
+                cg.path = strprintf("%s/%s", top, de->d_name);
+                if (!cg.path)
                         break;
                 log_info("Removing the cgroup '%s' that a killed launcher left behind.", cg.path);
                 (void) cgroup_destroy(&cg);

@@ -421,7 +421,8 @@ static int read_os_release(char **ret) {
 static bool machine_is_running(const char *name) {
         _cleanup_free_ char *path = NULL;
 
-        if (asprintf(&path, LOCK_DIR "/%s", name) < 0)
+        path = strprintf(LOCK_DIR "/%s", name);
+        if (!path)
                 return true; /* when in doubt, do not touch it */
         return lock_is_held(path);
 }
@@ -434,10 +435,9 @@ static int lock_machine(Container *c) {
         if (r < 0)
                 return log_error_errno(r, "Failed to create '%s': %m", LOCK_DIR);
         lock_dir_sweep(LOCK_DIR);
-        if (asprintf(&c->machine_lock_path, LOCK_DIR "/%s", name) < 0) {
-                c->machine_lock_path = NULL;
+        c->machine_lock_path = strprintf(LOCK_DIR "/%s", name);
+        if (!c->machine_lock_path)
                 return -ENOMEM;
-        }
         r = lock_file(c->machine_lock_path, &c->machine_lock_fd);
         if (r < 0) {
                 free(c->machine_lock_path);

@@ -15,6 +15,7 @@
 #include "fileio.h"
 #include "lockfile.h"
 #include "log.h"
+#include "strutil.h"
 #include "siphash.h"
 #include "syscalls.h"
 #include "userns.h"
@@ -66,8 +67,8 @@ int uid_range_take(uid_t base, uint32_t size, const char *const *lock_dirs, size
                 r = mkdir_p(lock_dirs[i], 0755);
                 if (r < 0)
                         goto fail;
-                if (asprintf(&range.lock_paths[i], "%s/%u", lock_dirs[i], (unsigned) base) < 0) {
-                        range.lock_paths[i] = NULL;
+                range.lock_paths[i] = strprintf("%s/%u", lock_dirs[i], (unsigned) base);
+                if (!range.lock_paths[i]) {
                         r = -ENOMEM;
                         goto fail;
                 }
