@@ -384,6 +384,8 @@ static int default_machine_name(const Settings *s, char **ret) {
 }
 
 int settings_verify(Settings *s, bool stdin_is_tty) {
+        /* With a closure the store is ours to fill; without one (a plain -D image) it may be bound like any path */
+        bool has_closure = s->closure_files || s->store_paths;
         struct stat st;
         int r;
 
@@ -437,12 +439,12 @@ int settings_verify(Settings *s, bool stdin_is_tty) {
                 if (b->idmap == IDMAP_YES && s->userns == USERNS_NO)
                         return log_invalid("Cannot bind '%s' with idmap: -U no gives no user namespace to map to.",
                                            b->source);
-                if (path_overlaps(b->destination, s->store_dir))
+                if (has_closure && path_overlaps(b->destination, s->store_dir))
                         return log_invalid("Cannot bind over '%s': the store holds only the closure.",
                                            b->destination);
         }
         for (size_t i = 0; i < s->n_tmpfs; i++)
-                if (path_overlaps(s->tmpfs[i].destination, s->store_dir))
+                if (has_closure && path_overlaps(s->tmpfs[i].destination, s->store_dir))
                         return log_invalid("Cannot mount a tmpfs over '%s': the store holds only the closure.",
                                            s->tmpfs[i].destination);
 

@@ -330,6 +330,13 @@ static void settings_with_command(Settings *s) {
                 abort();
 }
 
+/* The store checks apply when the container has a closure (verify does not read the file). */
+static void settings_with_closure(Settings *s) {
+        settings_with_command(s);
+        if (settings_add_string(&s->closure_files, "/closure") < 0)
+                abort();
+}
+
 static void test_verify_defaults(const char *tmpdir) {
         Settings s;
 
@@ -467,17 +474,17 @@ static void test_verify_errors(const char *tmpdir) {
         is_int(settings_verify(&s, false), 0, "verify: a noidmap bind with -U no passes");
         settings_done(&s);
 
-        settings_with_command(&s);
+        settings_with_closure(&s);
         is_int(settings_add_bind(&s, "/tmp:/nix/store/foo", false), 0, "verify: a bind into the store parses");
         is_int(settings_verify(&s, false), -EINVAL, "verify: a bind destination inside /nix/store is refused");
         settings_done(&s);
 
-        settings_with_command(&s);
+        settings_with_closure(&s);
         is_int(settings_add_bind(&s, "/tmp:/nix/store", false), 0, "verify: a bind onto the store parses");
         is_int(settings_verify(&s, false), -EINVAL, "verify: a bind destination of /nix/store itself is refused");
         settings_done(&s);
 
-        settings_with_command(&s);
+        settings_with_closure(&s);
         is_int(settings_add_bind(&s, "/tmp:/nix/storage", false), 0, "verify: a bind to /nix/storage parses");
         is_int(settings_verify(&s, false), 0, "verify: /nix/storage is not inside /nix/store");
         settings_done(&s);
@@ -488,29 +495,34 @@ static void test_verify_errors(const char *tmpdir) {
                 static const char *const ancestors[] = { "/tmp:/nix", "/tmp:/nix:norbind" };
 
                 for (size_t i = 0; i < ELEMENTSOF(ancestors); i++) {
-                        settings_with_command(&s);
+                        settings_with_closure(&s);
                         if (settings_add_bind(&s, ancestors[i], false) < 0)
                                 abort();
                         is_int(settings_verify(&s, false), -EINVAL,
                                "verify: bind '%s' over an ancestor of /nix/store is refused", ancestors[i]);
                         settings_done(&s);
                 }
-                settings_with_command(&s);
+                settings_with_closure(&s);
                 if (settings_add_tmpfs(&s, "/nix") < 0)
                         abort();
                 is_int(settings_verify(&s, false), -EINVAL, "verify: a tmpfs over /nix (hiding the store) is refused");
                 settings_done(&s);
         }
 
-        settings_with_command(&s);
+        settings_with_closure(&s);
         is_int(settings_add_tmpfs(&s, "/nix/store/x"), 0, "verify: a tmpfs inside the store parses");
         is_int(settings_verify(&s, false), -EINVAL, "verify: a tmpfs inside /nix/store is refused");
         settings_done(&s);
 
-        settings_with_command(&s);
+        settings_with_closure(&s);
         s.store_dir = strdup("/gnu/store");
         is_int(settings_add_bind(&s, "/tmp:/gnu/store/x", false), 0, "verify: a bind into another store parses");
         is_int(settings_verify(&s, false), -EINVAL, "verify: the check follows the configured store directory");
+        settings_done(&s);
+
+        settings_with_command(&s);
+        is_int(settings_add_bind(&s, "/tmp:/nix/store", false), 0, "verify: a bind onto the store parses");
+        is_int(settings_verify(&s, false), 0, "verify: without a closure the store may be bound (a -D image)");
         settings_done(&s);
 
         (void) unlink(file);
