@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -74,42 +75,138 @@ static int chown_delegated(const char *dir, uid_t owner) {
         return 0;
 }
 
-int cgroup_create(const char *machine, uid_t owner, Cgroup *ret) {
-        _cleanup_free_ char *path = NULL, *payload = NULL, *procs = NULL;
-        int fd, r;
+/* A process's cgroup (0: ours), from the unified line of /proc/PID/cgroup, as an absolute path. */
+static int cgroup_of(pid_t pid, char **ret) {
+        _cleanup_free_ char *mnt = NULL, *text = NULL;
+        char proc[64];
+        const char *line;
+        int r;
 
-        r = machine_cgroup_path(machine, &path);
-        if (r == -ENOENT)
-                return log_error_errno(r, "No cgroup2 file system is mounted; the container needs one.");
+        r = cgroup2_find_mount(&mnt);
         if (r < 0)
-                return log_error_errno(r, "Failed to find the cgroup2 mount: %m");
-        payload = strprintf("%s/payload", path);
-        procs = payload ? strprintf("%s/cgroup.procs", payload) : NULL;
+                return r;
+        if (pid == 0)
+                snprintf(proc, sizeof proc, "/proc/self/cgroup");
+        else
+                snprintf(proc, sizeof proc, "/proc/%d/cgroup", (int) pid);
+        r = read_full_file(proc, &text, NULL);
+        if (r < 0)
+                return r;
+        for (line = text; line && strncmp(line, "0::/", 4) != 0; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
+                ;
+        if (!line)
+                return -ENOENT;
+        line += 3;
+        *ret = strprintf("%s%.*s", mnt, (int) strcspn(line, "\n"), line);
+        return *ret ? 0 : -ENOMEM;
+}
+
+/* systemd marks what it delegates with an extended attribute (trusted.delegate for system units). */
+int cgroup_delegated(char **ret_path) {
+        _cleanup_free_ char *path = NULL;
+        char value[8] = "";
+        int r;
+
+        r = cgroup_of(0, &path);
+        if (r < 0)
+                return r;
+        if (getxattr(path, "trusted.delegate", value, sizeof value - 1) <= 0 &&
+            getxattr(path, "user.delegate", value, sizeof value - 1) <= 0)
+                return 0;
+        if (!streq(value, "1"))
+                return 0;
+        *ret_path = TAKE_PTR(path);
+        return 1;
+}
+
+static int make_container_cgroup(Cgroup *cg, uid_t owner) {
+        int r;
+
+        cg->container = strprintf("%s/payload", cg->path);
+        if (!cg->container)
+                return -ENOMEM;
+        if (mkdir(cg->container, 0755) < 0 && errno != EEXIST)
+                return -errno;
+        r = chown_delegated(cg->container, owner);
+        return r;
+}
+
+int cgroup_create(const char *machine, uid_t owner, Cgroup *ret) {
+        Cgroup cg = { .mode = CGROUP_STANDALONE };
+        _cleanup_free_ char *supervisor = NULL, *procs = NULL;
+        int r;
+
+        r = cgroup_delegated(&cg.path);
+        if (r < 0 && r != -ENOENT)
+                return log_error_errno(r, "Failed to find our cgroup: %m");
+        if (r > 0) {
+                /* A cgroup with processes may have no children with processes: step aside into a leaf. */
+                cg.mode = CGROUP_DELEGATED;
+                supervisor = strprintf("%s/supervisor", cg.path);
+                procs = strprintf("%s/supervisor/cgroup.procs", cg.path);
+                if (!supervisor || !procs) {
+                        free(cg.path);
+                        return -ENOMEM;
+                }
+                if (mkdir(supervisor, 0755) < 0 && errno != EEXIST)
+                        r = -errno;
+                else
+                        r = write_string_at(AT_FDCWD, procs, "0");
+                if (r < 0) {
+                        log_error_errno(r, "Failed to move to '%s': %m", supervisor);
+                        free(cg.path);
+                        return r;
+                }
+        } else {
+                r = machine_cgroup_path(machine, &cg.path);
+                if (r == -ENOENT)
+                        return log_error_errno(r, "No cgroup2 file system is mounted; the container needs one.");
+                if (r < 0)
+                        return log_error_errno(r, "Failed to find the cgroup2 mount: %m");
+                r = mkdir_p(cg.path, 0755);
+                if (r < 0) {
+                        log_error_errno(r, "Failed to create cgroup '%s': %m", cg.path);
+                        free(cg.path);
+                        return r;
+                }
+        }
+
+        r = make_container_cgroup(&cg, owner);
+        if (r < 0) {
+                log_error_errno(r, "Failed to delegate cgroup '%s/payload': %m", cg.path);
+                (void) cgroup_destroy(&cg);
+                return r;
+        }
+        *ret = cg;
+        return 0;
+}
+
+int cgroup_use_scope(pid_t leader, uid_t owner, Cgroup *ret) {
+        _cleanup_free_ char *path = NULL;
+        int r;
+
+        /* machined has moved the leader into the scope: that is where it is now */
+        r = cgroup_of(leader, &path);
+        if (r < 0)
+                return r;
+        r = chown_delegated(path, owner);
+        if (r < 0)
+                return r;
+        *ret = (Cgroup) { .mode = CGROUP_SCOPE, .container = TAKE_PTR(path) };
+        return 0;
+}
+
+int cgroup_attach(const Cgroup *cg, pid_t pid) {
+        _cleanup_free_ char *procs = NULL;
+        char s[32];
+
+        if (cg->mode == CGROUP_SCOPE)
+                return 0; /* machined put it there */
+        procs = strprintf("%s/cgroup.procs", cg->container);
         if (!procs)
                 return -ENOMEM;
-
-        r = mkdir_p(path, 0755);
-        if (r < 0)
-                return log_error_errno(r, "Failed to create cgroup '%s': %m", path);
-        if (mkdir(payload, 0755) < 0 && errno != EEXIST) {
-                r = negative_errno();
-                (void) rmdir(path);
-                return log_error_errno(r, "Failed to create cgroup '%s': %m", payload);
-        }
-        r = chown_delegated(payload, owner);
-        if (r >= 0) {
-                fd = open(procs, O_WRONLY | O_CLOEXEC);
-                if (fd < 0)
-                        r = negative_errno();
-        }
-        if (r < 0) {
-                Cgroup cg = { .path = TAKE_PTR(path), .payload_procs_fd = -EBADF };
-
-                (void) cgroup_destroy(&cg);
-                return log_error_errno(r, "Failed to delegate cgroup '%s': %m", payload);
-        }
-        *ret = (Cgroup) { .path = TAKE_PTR(path), .payload_procs_fd = fd };
-        return 0;
+        snprintf(s, sizeof s, "%d", (int) pid);
+        return write_string_at(AT_FDCWD, procs, s);
 }
 
 static int rmdir_depth_first(int parent_fd, const char *name) {
@@ -145,37 +242,53 @@ static int rmdir_depth_first(int parent_fd, const char *name) {
         return -EBUSY;
 }
 
-int cgroup_destroy(Cgroup *cg) {
+static int kill_and_remove(const char *path) {
         _cleanup_free_ char *kill_path = NULL, *parent = NULL;
         _cleanup_close_ int parent_fd = -EBADF;
         char *slash;
-        int r;
 
-        cg->payload_procs_fd = safe_close(cg->payload_procs_fd);
-        if (!cg->path)
-                return 0;
-
-        kill_path = strprintf("%s/cgroup.kill", cg->path);
-        if (!kill_path)
+        kill_path = strprintf("%s/cgroup.kill", path);
+        parent = strdup(path);
+        if (!kill_path || !parent)
                 return -ENOMEM;
         (void) write_string_at(AT_FDCWD, kill_path, "1"); /* kernel >= 5.14; otherwise PID 1's death suffices */
 
-        parent = strdup(cg->path);
-        if (!parent)
-                return -ENOMEM;
         slash = strrchr(parent, '/');
         *slash = 0;
         parent_fd = open(parent, O_DIRECTORY | O_CLOEXEC);
         if (parent_fd < 0)
                 return -errno;
-        r = rmdir_depth_first(parent_fd, slash + 1);
-        if (r < 0)
-                log_warning_errno(r, "Failed to remove cgroup '%s', ignoring: %m", cg->path);
-        /* the shared top directory goes when the last container is gone; EBUSY means others still run */
-        (void) rmdir(parent);
+        return rmdir_depth_first(parent_fd, slash + 1);
+}
 
+int cgroup_destroy(Cgroup *cg) {
+        const char *what = NULL;
+        int r = 0;
+
+        switch (cg->mode) {
+        case CGROUP_STANDALONE: /* all of it is ours */
+                what = cg->path;
+                break;
+        case CGROUP_DELEGATED: /* the container's part; systemd removes the unit's cgroup with us in it */
+                what = cg->container;
+                break;
+        case CGROUP_SCOPE: /* machined's: the scope goes when its last process does */
+                break;
+        }
+        if (what) {
+                r = kill_and_remove(what);
+                if (r < 0)
+                        log_warning_errno(r, "Failed to remove cgroup '%s', ignoring: %m", what);
+        }
+        if (cg->mode == CGROUP_STANDALONE && cg->path) {
+                /* the shared top directory goes when the last container is gone; EBUSY means others still run */
+                char *slash = strrchr(cg->path, '/');
+                *slash = 0;
+                (void) rmdir(cg->path);
+        }
         free(cg->path);
-        cg->path = NULL;
+        free(cg->container);
+        *cg = (Cgroup) {};
         return r;
 }
 
@@ -190,7 +303,7 @@ int cgroup_remove_stale(IsHeldFn machine_is_running) {
         if (!d)
                 return 0;
         while ((de = readdir(d))) {
-                Cgroup cg = CGROUP_NULL;
+                Cgroup cg = { .mode = CGROUP_STANDALONE };
 
                 if (de->d_type != DT_DIR || de->d_name[0] == '.' || machine_is_running(de->d_name))
                         continue;

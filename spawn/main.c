@@ -36,7 +36,10 @@ static void help(void) {
                "  -E --setenv=NAME=VALUE    Pass an environment variable to PID 1\n"
                "     --kill-signal=SIGNAL   Signal to stop PID 1 with (default SIGRTMIN+3 for an\n"
                "                            init, SIGKILL for a command)\n"
-               "     --notify-ready=BOOL    Wait for PID 1's READY=1 before reporting ready\n\n"
+               "     --notify-ready=BOOL    Wait for PID 1's READY=1 before reporting ready\n"
+               "     --register=auto|yes|no Register with systemd-machined (auto: when it answers)\n"
+               "     --set-credential=ID:VALUE   Pass a credential to the container's services\n"
+               "     --load-credential=ID:PATH   The same, read from PATH at start\n\n"
                "User namespace:\n"
                "  -U                        Same as --private-users=pick\n"
                "     --private-users=pick|no|BASE[:SIZE]\n"
@@ -71,6 +74,9 @@ enum {
         ARG_KILL_SIGNAL,
         ARG_NOTIFY_READY,
         ARG_STORE_DIR,
+        ARG_REGISTER,
+        ARG_SET_CREDENTIAL,
+        ARG_LOAD_CREDENTIAL,
 };
 
 static int parse_argv(Settings *s, int argc, char *argv[]) {
@@ -95,6 +101,9 @@ static int parse_argv(Settings *s, int argc, char *argv[]) {
                 { "pipe", no_argument, NULL, 'P' },
                 { "kill-signal", required_argument, NULL, ARG_KILL_SIGNAL },
                 { "notify-ready", required_argument, NULL, ARG_NOTIFY_READY },
+                { "register", required_argument, NULL, ARG_REGISTER },
+                { "set-credential", required_argument, NULL, ARG_SET_CREDENTIAL },
+                { "load-credential", required_argument, NULL, ARG_LOAD_CREDENTIAL },
                 { "store-dir", required_argument, NULL, ARG_STORE_DIR }, /* for tests; not documented */
                 {}
         };
@@ -209,6 +218,25 @@ static int parse_argv(Settings *s, int argc, char *argv[]) {
                         if (parse_boolean(optarg, &s->notify_ready) < 0)
                                 return log_invalid("Invalid --notify-ready '%s': expected yes or no.", optarg);
                         break;
+                case ARG_REGISTER:
+                        if (parse_register_mode(optarg, &s->register_mode) < 0)
+                                return log_invalid("Invalid --register '%s': expected auto, yes or no.", optarg);
+                        break;
+                case ARG_SET_CREDENTIAL:
+                case ARG_LOAD_CREDENTIAL: {
+                        bool load = c == ARG_LOAD_CREDENTIAL;
+
+                        r = settings_add_credential(s, optarg, load);
+                        if (r == -EINVAL) /* the value may be a secret: name only the ID part */
+                                return log_invalid("Invalid --%s for '%.*s': expected ID:%s with a unique ID "
+                                                   "without '/' or control characters%s.",
+                                                   load ? "load-credential" : "set-credential",
+                                                   (int) strcspn(optarg, ":"), optarg, load ? "PATH" : "VALUE",
+                                                   load ? " and an absolute PATH" : "");
+                        if (r < 0)
+                                return r;
+                        break;
+                }
                 case ARG_STORE_DIR:
                         if (!path_is_normalized_absolute(optarg) || streq(optarg, "/"))
                                 return log_invalid("Invalid --store-dir '%s'.", optarg);

@@ -350,6 +350,8 @@ static int write_file_at(int dirfd, const char *name, const char *contents, mode
         return r;
 }
 
+static int mount_credentials(const MountPlan *p, int root_fd);
+
 /* /run/host: the container manager's files, per systemd's container interface. Read-only once filled. */
 int mount_run(const MountPlan *p, int root_fd) {
         static const struct {
@@ -432,9 +434,16 @@ int mount_run(const MountPlan *p, int root_fd) {
                 goto finish;
         }
 
+        if (p->settings->n_credentials > 0 && mkdirat(host, "credentials", 0500) < 0) {
+                r = -errno;
+                goto finish;
+        }
+
         r = mount(fd_path(fp, host), fp, NULL, MS_BIND, NULL) < 0 ? -errno : 0;
         if (r >= 0)
                 r = remount_in_root(root_fd, "run/host", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+        if (r >= 0 && p->settings->n_credentials > 0)
+                r = mount_credentials(p, root_fd);
 finish:
         safe_close(host);
         return r;
@@ -536,10 +545,6 @@ int mount_late(const MountPlan *p, int root_fd) {
                 if (r < 0)
                         return r;
         }
-        r = mount_in_root(root_fd, "sys/fs/cgroup", "cgroup2", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
-                          p->uid, false);
-        if (r < 0)
-                return r;
 
         /* gid=5: tty inside the container */
         r = mount_in_root(root_fd, "dev/pts", "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
@@ -557,6 +562,49 @@ int mount_late(const MountPlan *p, int root_fd) {
                 return r;
         return mount_in_root(root_fd, "dev/mqueue", "mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
                              p->uid, false);
+}
+
+/* After the monitor moved us into the container's cgroup and we made it the root of our cgroup namespace. */
+int mount_cgroup(int root_fd) {
+        return mount_in_root(root_fd, "sys/fs/cgroup", "cgroup2", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0,
+                             false);
+}
+
+/* /run/host/credentials: a ramfs (never swapped out) of 0400 files in a 0500 directory, all the container
+ * root's, read-only. Mounted after /run/host went read-only (a mount point needs no write access). */
+static int mount_credentials(const MountPlan *p, int root_fd) {
+        const Settings *s = p->settings;
+        FdPath fp;
+        int fd, dir, r = 0;
+
+        fd = open_in_root(root_fd, "run/host/credentials", O_PATH | O_DIRECTORY);
+        if (fd < 0)
+                return fd;
+        r = mount("credentials", fd_path(fp, fd), "ramfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0500") < 0 ? -errno : 0;
+        safe_close(fd);
+        if (r < 0)
+                return r;
+        dir = open_in_root(root_fd, "run/host/credentials", O_DIRECTORY);
+        if (dir < 0)
+                return dir;
+        for (size_t i = 0; i < s->n_credentials && r >= 0; i++) {
+                const Credential *c = &s->credentials[i];
+                int cfd = openat(dir, c->id, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0400);
+
+                if (cfd < 0) {
+                        r = -errno;
+                        break;
+                }
+                if (write(cfd, c->value, c->size) != (ssize_t) c->size || fchown(cfd, p->uid, p->uid) < 0)
+                        r = errno > 0 ? -errno : -EIO;
+                safe_close(cfd);
+        }
+        if (r >= 0 && fchown(dir, p->uid, p->uid) < 0)
+                r = -errno;
+        safe_close(dir);
+        if (r >= 0)
+                r = remount_in_root(root_fd, "run/host/credentials", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+        return r;
 }
 
 int mount_pivot_root(int root_fd) {

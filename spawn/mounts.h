@@ -23,6 +23,7 @@ typedef struct MountPlan {
         const char *console;  /* host pty for /dev/console; NULL: /dev/null */
         const char *os_release;
         const char *uuid;     /* 32 hex digits */
+        /* credentials: p->settings->credentials, loaded */
 } MountPlan;
 
 /* Outer child, still in the host user namespace. Each returns -errno; *ret_index names the failing element. */
@@ -39,3 +40,4 @@ int mount_pivot_root(int root_fd);
 /* Inner child (PID 1), inside the container's user, pid, net and cgroup namespaces, root_fd its "/". */
 int mount_proc(const MountPlan *p, int root_fd);
 int mount_late(const MountPlan *p, int root_fd);
+int mount_cgroup(int root_fd);

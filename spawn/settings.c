@@ -5,7 +5,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "settings.h"
@@ -38,6 +40,14 @@ void settings_done(Settings *s) {
         for (size_t i = 0; i < s->n_tmpfs; i++)
                 free(s->tmpfs[i].destination);
         free(s->tmpfs);
+        for (size_t i = 0; i < s->n_credentials; i++) {
+                free(s->credentials[i].id);
+                if (s->credentials[i].value) /* secrets do not linger in freed memory */
+                        explicit_bzero(s->credentials[i].value, s->credentials[i].size);
+                free(s->credentials[i].value);
+                free(s->credentials[i].path);
+        }
+        free(s->credentials);
         settings_init(s);
 }
 
@@ -357,6 +367,98 @@ int settings_add_tmpfs(Settings *s, const char *spec) {
 /* A mount at a or at b would cover or sit inside the other. */
 static bool path_overlaps(const char *a, const char *b) {
         return path_startswith(a, b) || path_startswith(b, a);
+}
+
+int parse_register_mode(const char *arg, RegisterMode *ret) {
+        bool b;
+
+        if (streq(arg, "auto")) {
+                *ret = REGISTER_AUTO;
+                return 0;
+        }
+        if (parse_boolean(arg, &b) < 0)
+                return -EINVAL;
+        *ret = b ? REGISTER_YES : REGISTER_NO;
+        return 0;
+}
+
+/* A credential ID becomes a file name in the container: printable, no '/', not "." or "..". */
+bool credential_id_is_valid(const char *id) {
+        size_t n = strlen(id);
+
+        if (n == 0 || n > 255 || streq(id, ".") || streq(id, "..") || strchr(id, '/') || string_has_cc(id))
+                return false;
+        return true;
+}
+
+int settings_add_credential(Settings *s, const char *spec, bool load) {
+        const char *colon = strchr(spec, ':');
+        Credential c = {}, *l;
+
+        if (!colon)
+                return -EINVAL;
+        c.id = strndup(spec, colon - spec);
+        if (!c.id)
+                return -ENOMEM;
+        if (!credential_id_is_valid(c.id))
+                goto invalid;
+        for (size_t i = 0; i < s->n_credentials; i++)
+                if (streq(s->credentials[i].id, c.id))
+                        goto invalid; /* given twice */
+        if (load) {
+                if (!path_is_normalized_absolute(colon + 1))
+                        goto invalid;
+                c.path = strdup(colon + 1);
+        } else {
+                c.size = strlen(colon + 1);
+                if (c.size > CREDENTIAL_SIZE_MAX)
+                        goto invalid;
+                c.value = strdup(colon + 1);
+        }
+        if (!c.path && !c.value) {
+                free(c.id);
+                return -ENOMEM;
+        }
+        l = reallocarray(s->credentials, s->n_credentials + 1, sizeof(Credential));
+        if (!l) {
+                free(c.id);
+                free(c.value);
+                free(c.path);
+                return -ENOMEM;
+        }
+        s->credentials = l;
+        s->credentials[s->n_credentials++] = c;
+        return 0;
+invalid:
+        free(c.id);
+        return -EINVAL;
+}
+
+int credential_load(Credential *c) {
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
+        ssize_t n;
+
+        if (!c->path)
+                return 0;
+        fd = open(c->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return -EBADFD;
+        if ((uint64_t) st.st_size > CREDENTIAL_SIZE_MAX)
+                return -EFBIG;
+        c->value = malloc((size_t) st.st_size + 1);
+        if (!c->value)
+                return -ENOMEM;
+        n = read(fd, c->value, (size_t) st.st_size);
+        if (n < 0)
+                return -errno;
+        c->size = (size_t) n;
+        c->value[n] = 0;
+        return 0;
 }
 
 static int default_machine_name(const Settings *s, char **ret) {

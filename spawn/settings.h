@@ -38,6 +38,22 @@ typedef struct BindMount {
         IdmapMode idmap;
 } BindMount;
 
+typedef enum RegisterMode {
+        REGISTER_AUTO, /* with systemd-machined when it answers */
+        REGISTER_YES,
+        REGISTER_NO,
+} RegisterMode;
+
+/* A credential for the container's service manager: the value given, or the path to read it from at start. */
+typedef struct Credential {
+        char *id;
+        char *value;
+        size_t size;
+        char *path;
+} Credential;
+
+#define CREDENTIAL_SIZE_MAX (1024U * 1024U)
+
 typedef struct TmpfsMount {
         char *destination;
         mode_t mode;
@@ -69,6 +85,10 @@ typedef struct Settings {
 
         bool private_network;
 
+        RegisterMode register_mode;
+        Credential *credentials;
+        size_t n_credentials;
+
         ConsoleMode console;
         int kill_signal; /* 0 until verified */
         bool notify_ready;
@@ -92,6 +112,11 @@ int parse_uid(const char *arg, uint32_t *ret);
 int settings_add_bind(Settings *s, const char *spec, bool read_only);
 int settings_add_tmpfs(Settings *s, const char *spec);
 int settings_add_string(char ***list, const char *value);
+int parse_register_mode(const char *arg, RegisterMode *ret);
+bool credential_id_is_valid(const char *id);
+/* ID:VALUE (load = false) or ID:PATH (load = true; read by credential_load()). */
+int settings_add_credential(Settings *s, const char *spec, bool load);
+int credential_load(Credential *c);
 
 /* Checks the whole, fills defaults (machine name, hostname, UUID, kill signal, init). Logs what is wrong. */
 int settings_verify(Settings *s, bool stdin_is_tty);

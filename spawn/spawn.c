@@ -37,6 +37,7 @@
 #include "fileio.h"
 #include "lockfile.h"
 #include "log.h"
+#include "machined.h"
 #include "mounts.h"
 #include "notify.h"
 #include "spawn.h"
@@ -49,8 +50,7 @@
 #define LOCK_DIR "/run/nixos-nspawn/machines"
 
 enum {
-        STEP_JOIN_CGROUP = 1,
-        STEP_LOGINUID,
+        STEP_LOGINUID = 1,
         STEP_STAGING,
         STEP_ROOT,
         STEP_STORE,
@@ -68,6 +68,7 @@ enum {
         STEP_LOOPBACK,
         STEP_PIVOT_ROOT,
         STEP_WAIT,
+        STEP_CGROUP,
         STEP_CONSOLE,
         STEP_CAPS,
         STEP_EXEC,
@@ -75,7 +76,6 @@ enum {
 };
 
 static const char *const step_names[_STEP_MAX] = {
-        [STEP_JOIN_CGROUP] = "join the container's cgroup",
         [STEP_LOGINUID] = "reset the login UID",
         [STEP_STAGING] = "set up the staging mount",
         [STEP_ROOT] = "mount the root file system",
@@ -88,11 +88,12 @@ static const char *const step_names[_STEP_MAX] = {
         [STEP_UNSHARE] = "create the container's namespaces",
         [STEP_CLONE] = "start the container's PID 1",
         [STEP_PROC] = "mount /proc",
-        [STEP_LATE_MOUNTS] = "mount /sys, cgroup2 and /dev/pts",
+        [STEP_LATE_MOUNTS] = "mount /sys, /tmp and /dev/pts",
         [STEP_HOSTNAME] = "set the hostname",
         [STEP_LOOPBACK] = "bring up the loopback interface",
         [STEP_PIVOT_ROOT] = "switch to the new root",
         [STEP_WAIT] = "wait for the launcher",
+        [STEP_CGROUP] = "set up the cgroup namespace",
         [STEP_CONSOLE] = "attach to the console",
         [STEP_CAPS] = "drop capabilities",
         [STEP_EXEC] = "execute",
@@ -104,6 +105,8 @@ typedef struct Container {
         UidRange range;
         int userns_fd;
         Cgroup cgroup;
+        bool want_scope;
+        Machined machined;
         Console console;
         int notify_fd;
         int machine_lock_fd;
@@ -222,6 +225,15 @@ _noreturn_ static void inner_child(const Container *c, const MountPlan *plan, in
         if (r <= 0)
                 _exit(EXIT_FAILURE);
 
+        /* The monitor has moved us into the container's cgroup: make it the root of our view. */
+        if (unshare(CLONE_NEWCGROUP) < 0)
+                child_fail(sync_fd, STEP_CGROUP, -errno, 0);
+        root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        r = root_fd < 0 ? -errno : mount_cgroup(root_fd);
+        if (r < 0)
+                child_fail(sync_fd, STEP_CGROUP, r, 0);
+        safe_close(root_fd);
+
         if (setsid() < 0)
                 child_fail(sync_fd, STEP_CONSOLE, -errno, 0);
         if (s->console != CONSOLE_PIPE) {
@@ -254,10 +266,6 @@ _noreturn_ static void outer_child(const Container *c, const MountPlan *plan, pi
         (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != monitor)
                 _exit(EXIT_FAILURE);
-
-        /* The cgroup namespace made below is rooted where we are now: the delegated payload cgroup. */
-        if (write(c->cgroup.payload_procs_fd, "0", 1) < 0)
-                child_fail(sync_fd, STEP_JOIN_CGROUP, -errno, 0);
 
         /* A container is a new login session root; only host root (CAP_AUDIT_CONTROL) may reset it. */
         r = write_string_at(AT_FDCWD, "/proc/self/loginuid", "4294967295");
@@ -301,7 +309,8 @@ _noreturn_ static void outer_child(const Container *c, const MountPlan *plan, pi
                         child_fail(sync_fd, STEP_ENTER_USERNS, -errno, 0);
         }
 
-        flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP | CLONE_NEWPID |
+        /* Not the cgroup namespace: PID 1 makes that once the monitor has put it in its cgroup. */
+        flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID |
                 (s->private_network ? CLONE_NEWNET : 0);
         if (unshare((int) flags) < 0)
                 child_fail(sync_fd, STEP_UNSHARE, -errno, 0);
@@ -380,6 +389,8 @@ static int build_environment(Container *c) {
                 r = env_add(&c->env, "HOME=/root");
         if (r >= 0)
                 r = env_add(&c->env, "NOTIFY_SOCKET=/run/host/notify");
+        if (r >= 0 && c->settings->n_credentials > 0)
+                r = env_add(&c->env, "CREDENTIALS_DIRECTORY=/run/host/credentials");
         if (r >= 0)
                 r = env_add(&c->env, "TERM=%s",
                             c->settings->console == CONSOLE_PIPE || isempty(term) ? "dumb" : term);
@@ -460,6 +471,7 @@ static void container_done(Container *c) {
         console_close(&c->console);
         c->notify_fd = safe_close(c->notify_fd);
         c->userns_fd = safe_close(c->userns_fd);
+        machined_unregister(&c->machined);
         (void) cgroup_destroy(&c->cgroup);
         uid_range_release(&c->range);
         c->machine_lock_fd = unlock_file(c->machine_lock_path, c->machine_lock_fd);
@@ -638,12 +650,80 @@ static int monitor_loop(Container *c, int sfd) {
         }
 }
 
+static int load_credentials(Container *c) {
+        for (size_t i = 0; i < c->settings->n_credentials; i++) {
+                Credential *cred = &c->settings->credentials[i];
+                int r = credential_load(cred);
+
+                if (r < 0)
+                        return log_error_errno(r, "Failed to read credential '%s' from '%s': %m", cred->id,
+                                               cred->path);
+        }
+        return 0;
+}
+
+/* Before clone: our own cgroup (standalone, or a delegated unit's), unless machined is to make a scope, which
+ * needs the container's PID 1 to exist first. */
+static int plan_cgroup(Container *c, uid_t uid) {
+        _cleanup_free_ char *delegated = NULL;
+        int r;
+
+        r = cgroup_delegated(&delegated);
+        c->want_scope = r == 0 && sd_booted() > 0 && c->settings->register_mode != REGISTER_NO;
+        if (c->want_scope)
+                return 0;
+        return cgroup_create(c->settings->machine, uid, &c->cgroup);
+}
+
+/* After clone: PID 1 into its cgroup, and the machine registered. */
+static int place_container(Container *c, uid_t uid) {
+        const Settings *s = c->settings;
+        int r;
+
+        if (s->register_mode != REGISTER_NO) {
+                r = machined_connect(&c->machined);
+                if (r < 0 && s->register_mode == REGISTER_YES)
+                        return log_error_errno(r, "Failed to reach systemd-machined (--register=yes): %m");
+                if (r < 0)
+                        log_debug_errno(r, "systemd-machined is not there, not registering: %m");
+        }
+
+        if (c->want_scope && c->machined.bus) {
+                r = machined_create(&c->machined, s, c->pid1, NULL, 0);
+                if (r >= 0) {
+                        r = cgroup_use_scope(c->pid1, uid, &c->cgroup);
+                        if (r < 0)
+                                return log_error_errno(r, "Failed to take over the machine scope: %m");
+                        return 0;
+                }
+                if (s->register_mode == REGISTER_YES)
+                        return r;
+        }
+        if (c->want_scope) { /* no scope after all: our own cgroup */
+                c->want_scope = false;
+                r = cgroup_create(s->machine, uid, &c->cgroup);
+                if (r < 0)
+                        return r;
+        }
+
+        r = cgroup_attach(&c->cgroup, c->pid1);
+        if (r < 0)
+                return log_error_errno(r, "Failed to move the container into cgroup '%s': %m", c->cgroup.container);
+
+        if (c->machined.bus) {
+                r = machined_register(&c->machined, s, c->pid1, NULL, 0);
+                if (r < 0 && s->register_mode == REGISTER_YES)
+                        return r;
+        }
+        return 0;
+}
+
 int spawn_run(const Settings *s) {
         Container c = {
                 .settings = s,
                 .range = UID_RANGE_NULL,
                 .userns_fd = -EBADF,
-                .cgroup = CGROUP_NULL,
+                .cgroup = {},
                 .console = CONSOLE_NULL,
                 .notify_fd = -EBADF,
                 .machine_lock_fd = -EBADF,
@@ -668,6 +748,9 @@ int spawn_run(const Settings *s) {
         r = load_closure(&c);
         if (r < 0)
                 goto finish;
+        r = load_credentials(&c);
+        if (r < 0)
+                goto finish;
         r = lock_machine(&c);
         if (r < 0)
                 goto finish;
@@ -679,7 +762,7 @@ int spawn_run(const Settings *s) {
                 goto finish;
         uid = s->userns == USERNS_NO ? 0 : c.range.base;
 
-        r = cgroup_create(s->machine, uid, &c.cgroup);
+        r = plan_cgroup(&c, uid);
         if (r < 0)
                 goto finish;
         r = console_open(&c.console, s->console, uid);
@@ -768,6 +851,10 @@ int spawn_run(const Settings *s) {
                 goto finish;
         }
         c.pid1 = (pid_t) m.arg;
+
+        r = place_container(&c, uid);
+        if (r < 0)
+                goto finish;
 
         /* SYNC 3: let PID 1 go on; SYNC 4: EOF means it exec'd. */
         r = sync_send(sync_fds[0], STEP_WAIT, 0, 0);

@@ -6,7 +6,7 @@ fixture tools
 
 nothing_left() {
 	local found=""
-	grep -q nixos-nspawn /proc/self/mountinfo && found+="mounts "
+	grep -q ' /run/nixos-nspawn' /proc/self/mountinfo && found+="mounts "
 	[ -n "$(find "$cgroup2/nixos-nspawn" -mindepth 1 -type d 2>/dev/null)" ] && found+="cgroups: $(find "$cgroup2/nixos-nspawn" -mindepth 1 -type d) "
 	[ -n "$(ls -A /run/nixos-nspawn/machines 2>/dev/null)" ] && found+="machine locks "
 	[ -n "$(ls -A /run/nixos-nspawn/uid 2>/dev/null)" ] && found+="uid locks "

@@ -91,7 +91,7 @@ cgroup2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
 # Nothing of machine NAME may be left: mounts, cgroup, name lock, UID locks, processes.
 leftovers() {
 	local name=$1 found=""
-	grep -q 'nixos-nspawn' /proc/self/mountinfo && found+="mounts: $(grep nixos-nspawn /proc/self/mountinfo) "
+	grep -q ' /run/nixos-nspawn' /proc/self/mountinfo && found+="mounts: $(grep ' /run/nixos-nspawn' /proc/self/mountinfo) "
 	[ -n "$cgroup2" ] && [ -e "$cgroup2/nixos-nspawn/$name" ] && found+="cgroup $cgroup2/nixos-nspawn/$name "
 	[ -e "/run/nixos-nspawn/machines/$name" ] && found+="lock /run/nixos-nspawn/machines/$name "
 	[ -n "$(ls -A /run/nixos-nspawn/uid 2>/dev/null)" ] && found+="uid locks: $(ls /run/nixos-nspawn/uid) "

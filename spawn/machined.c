@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "machined.h"
+#include "strutil.h"
+
+#define MACHINED_DEST "org.freedesktop.machine1"
+#define MACHINED_PATH "/org/freedesktop/machine1"
+#define MACHINED_IFACE "org.freedesktop.machine1.Manager"
+
+/* The device nodes our /dev holds, for the scope's device policy. */
+static const char *const allowed_devices[][2] = {
+        { "/dev/null", "rwm" },    { "/dev/zero", "rwm" }, { "/dev/full", "rwm" }, { "/dev/random", "rwm" },
+        { "/dev/urandom", "rwm" }, { "/dev/tty", "rwm" },  { "/dev/net/tun", "rwm" }, { "char-pts", "rw" },
+};
+
+int machined_connect(Machined *m) {
+        int r;
+
+        r = sd_bus_open_system(&m->bus);
+        if (r < 0)
+                return r;
+        /* fail fast when machined is not there, rather than waiting for bus activation to time out */
+        r = sd_bus_call_method(m->bus, MACHINED_DEST, MACHINED_PATH, "org.freedesktop.DBus.Peer", "Ping", NULL, NULL,
+                               "");
+        if (r < 0)
+                m->bus = sd_bus_flush_close_unref(m->bus);
+        return r;
+}
+
+static int append_common(sd_bus_message *msg, const Settings *s, pid_t leader, const int *ifindexes, size_t n) {
+        int r;
+
+        r = sd_bus_message_append(msg, "s", s->machine);
+        if (r >= 0)
+                r = sd_bus_message_append_array(msg, 'y', s->uuid.bytes, sizeof s->uuid.bytes);
+        if (r >= 0)
+                r = sd_bus_message_append(msg, "ssus", "nixos-nspawn", "container", (uint32_t) leader,
+                                          s->directory ?: "");
+        if (r >= 0)
+                r = sd_bus_message_append_array(msg, 'i', ifindexes, n * sizeof(int));
+        return r;
+}
+
+static int call(Machined *m, sd_bus_message *msg, const char *what, const Settings *s) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r;
+
+        r = sd_bus_call(m->bus, msg, 0, &error, NULL);
+        if (r < 0)
+                return log_error_errno(r, "Failed to %s machine '%s' with systemd-machined: %s", what, s->machine,
+                                       error.message ?: strerror(-r));
+        m->name = strdup(s->machine);
+        if (!m->name)
+                return -ENOMEM;
+        m->registered = true;
+        return 0;
+}
+
+static void sd_bus_message_unrefp_(sd_bus_message **m) {
+        sd_bus_message_unref(*m);
+}
+
+int machined_register(Machined *m, const Settings *s, pid_t leader, const int *ifindexes, size_t n_ifindexes) {
+        _cleanup_(sd_bus_message_unrefp_) sd_bus_message *msg = NULL;
+        int r;
+
+        r = sd_bus_message_new_method_call(m->bus, &msg, MACHINED_DEST, MACHINED_PATH, MACHINED_IFACE,
+                                           "RegisterMachineWithNetwork");
+        if (r >= 0)
+                r = append_common(msg, s, leader, ifindexes, n_ifindexes);
+        if (r < 0)
+                return log_error_errno(r, "Failed to build the registration message: %m");
+        return call(m, msg, "register", s);
+}
+
+int machined_create(Machined *m, const Settings *s, pid_t leader, const int *ifindexes, size_t n_ifindexes) {
+        _cleanup_(sd_bus_message_unrefp_) sd_bus_message *msg = NULL;
+        int r;
+
+        r = sd_bus_message_new_method_call(m->bus, &msg, MACHINED_DEST, MACHINED_PATH, MACHINED_IFACE,
+                                           "CreateMachineWithNetwork");
+        if (r >= 0)
+                r = append_common(msg, s, leader, ifindexes, n_ifindexes);
+        if (r >= 0)
+                r = sd_bus_message_open_container(msg, 'a', "(sv)");
+        /* The scope is the container's to manage (Delegate=), sees only its own device nodes, and stopping it
+         * asks the container's init to power off. */
+        if (r >= 0)
+                r = sd_bus_message_append(msg, "(sv)(sv)(sv)", "Delegate", "b", 1, "DevicePolicy", "s", "closed",
+                                          "KillSignal", "i", SIGRTMIN + 3);
+        if (r >= 0)
+                r = sd_bus_message_open_container(msg, 'r', "sv");
+        if (r >= 0)
+                r = sd_bus_message_append(msg, "s", "DeviceAllow");
+        if (r >= 0)
+                r = sd_bus_message_open_container(msg, 'v', "a(ss)");
+        if (r >= 0)
+                r = sd_bus_message_open_container(msg, 'a', "(ss)");
+        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(allowed_devices); i++)
+                r = sd_bus_message_append(msg, "(ss)", allowed_devices[i][0], allowed_devices[i][1]);
+        for (int k = 0; r >= 0 && k < 4; k++) /* a(ss), v, r, a(sv) */
+                r = sd_bus_message_close_container(msg);
+        if (r < 0)
+                return log_error_errno(r, "Failed to build the registration message: %m");
+        return call(m, msg, "create", s);
+}
+
+void machined_unregister(Machined *m) {
+        if (m->bus && m->registered) {
+                _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+                int r = sd_bus_call_method(m->bus, MACHINED_DEST, MACHINED_PATH, MACHINED_IFACE, "UnregisterMachine",
+                                           &error, NULL, "s", m->name);
+                /* after the leader's death machined may have dropped it already */
+                if (r < 0 && !sd_bus_error_has_name(&error, "org.freedesktop.machine1.NoSuchMachine"))
+                        log_debug_errno(r, "Failed to unregister machine '%s', ignoring: %s", m->name,
+                                        error.message ?: strerror(-r));
+        }
+        m->registered = false;
+        free(m->name);
+        m->name = NULL;
+        m->bus = sd_bus_flush_close_unref(m->bus);
+}
