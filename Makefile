@@ -4,6 +4,7 @@ VERSION   := 0.1
 PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 MANDIR    ?= $(PREFIX)/share/man
+UNITDIR   ?= $(PREFIX)/lib/systemd/system
 DESTDIR   ?=
 BUILD     ?= build
 
@@ -66,12 +67,22 @@ $(BUILD)/helpers/%: checks/helpers/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu17 $(WARNINGS) -O2 -D_GNU_SOURCE -static -o $@ $<
 
+SUBST = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@UNITDIR@|$(UNITDIR)|g'
+
 install: $(BIN)
 	install -Dm0755 $(BIN) $(DESTDIR)$(BINDIR)/nixos-nspawn
 	install -Dm0644 docs/nixos-nspawn.1 $(DESTDIR)$(MANDIR)/man1/nixos-nspawn.1
+	install -d $(DESTDIR)$(UNITDIR)/systemd-nspawn@.service.d
+	$(SUBST) units/nixos-nspawn@.service.in > $(DESTDIR)$(UNITDIR)/nixos-nspawn@.service
+	$(SUBST) units/systemd-nspawn-dropin.conf.in \
+		> $(DESTDIR)$(UNITDIR)/systemd-nspawn@.service.d/nixos-nspawn.conf.template
+	$(SUBST) units/nixos-nspawn-machinectl.in > $(DESTDIR)$(BINDIR)/nixos-nspawn-machinectl
+	chmod 0755 $(DESTDIR)$(BINDIR)/nixos-nspawn-machinectl
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/nixos-nspawn $(DESTDIR)$(MANDIR)/man1/nixos-nspawn.1
+	rm -f $(DESTDIR)$(BINDIR)/nixos-nspawn $(DESTDIR)$(BINDIR)/nixos-nspawn-machinectl \
+		$(DESTDIR)$(MANDIR)/man1/nixos-nspawn.1 $(DESTDIR)$(UNITDIR)/nixos-nspawn@.service \
+		$(DESTDIR)$(UNITDIR)/systemd-nspawn@.service.d/nixos-nspawn.conf.template
 
 check: deps all $(UNIT_TESTS)
 	@sh checks/run.sh

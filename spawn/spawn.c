@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
@@ -218,6 +219,11 @@ _noreturn_ static void inner_child(const Container *c, const MountPlan *plan, in
                 if (r < 0)
                         child_fail(sync_fd, STEP_LOOPBACK, r, 0);
         }
+        /* Shared propagation, as on a booted host (systemd sets it up itself only when not in a container): new
+         * mounts in / reach services' mount namespaces, which systemd's credential set-up relies on. These peer
+         * groups are the container's own; nothing propagates to or from the host. */
+        if (mount(NULL, "/", NULL, MS_REC | MS_SHARED, NULL) < 0)
+                child_fail(sync_fd, STEP_LATE_MOUNTS, -errno, 0);
         safe_close(root_fd);
 
         /* SYNC 3: the monitor has done its part (cgroup, registration, links); go or die. */
