@@ -28,7 +28,8 @@ endif
 
 COMMON_SRC := $(wildcard common/*.c)
 SPAWN_SRC  := $(filter-out spawn/main.c,$(wildcard spawn/*.c))
-SRC        := $(COMMON_SRC) $(SPAWN_SRC) spawn/main.c
+NETCONF_SRC := $(wildcard netconf/*.c)
+SRC        := $(COMMON_SRC) $(NETCONF_SRC) $(SPAWN_SRC) spawn/main.c
 OBJ        := $(SRC:%.c=$(BUILD)/%.o)
 BIN        := $(BUILD)/nixos-nspawn
 
@@ -50,7 +51,7 @@ help:
 deps:
 	@sh checks/deps.sh
 
-$(BUILD)/%.o: %.c $(wildcard common/*.h spawn/*.h)
+$(BUILD)/%.o: %.c $(wildcard common/*.h spawn/*.h netconf/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -58,9 +59,9 @@ $(BIN): $(OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 # Unit tests link the .c files they test directly.
-$(BUILD)/checks/test-%: checks/unit/test-%.c checks/unit/tap.h $(COMMON_SRC) $(SPAWN_SRC)
+$(BUILD)/checks/test-%: checks/unit/test-%.c checks/unit/tap.h $(COMMON_SRC) $(NETCONF_SRC) $(SPAWN_SRC)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Ichecks/unit $(ALL_LDFLAGS) -o $@ $< $(COMMON_SRC) $(SPAWN_SRC) $(LIBS)
+	$(CC) $(ALL_CFLAGS) -Ichecks/unit $(ALL_LDFLAGS) -o $@ $< $(COMMON_SRC) $(NETCONF_SRC) $(SPAWN_SRC) $(LIBS)
 
 # Helpers run inside containers: static, no sanitizers.
 $(BUILD)/helpers/%: checks/helpers/%.c

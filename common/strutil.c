@@ -103,3 +103,16 @@ char *strprintf(const char *fmt, ...) {
         va_end(ap);
         return r < 0 ? NULL : s;
 }
+
+int free_and_strdup(char **p, const char *s) {
+        char *copy = NULL;
+
+        if (s) {
+                copy = strdup(s);
+                if (!copy)
+                        return -ENOMEM;
+        }
+        free(*p);
+        *p = copy;
+        return 0;
+}

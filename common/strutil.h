@@ -30,3 +30,5 @@ int split(const char *s, char sep, char ***ret);
 const char *path_startswith(const char *path, const char *prefix);
 /* asprintf() that returns NULL on failure (asprintf leaves its pointer undefined then). */
 char *strprintf(const char *fmt, ...) _printf_(1, 2);
+/* Replaces *p with a copy of s (or NULL). */
+int free_and_strdup(char **p, const char *s);

@@ -50,7 +50,16 @@ static void help(void) {
                "     --bind-ro=SRC[:DST[:OPTS]]  The same, read-only\n"
                "     --tmpfs=DST[:MODE]          Mount an empty tmpfs at DST\n\n"
                "Networking:\n"
-               "     --private-network      Only a loopback interface\n\n"
+               "     --private-network      A network namespace of its own (only loopback)\n"
+               "  -n --network-veth         A veth pair: ve-NAME on the host, host0 inside\n"
+               "     --network-zone=ZONE    Its host end in bridge vz-ZONE (as vb-NAME)\n"
+               "     --network-macvlan=IF   A macvlan on host interface IF (mv-IF inside)\n"
+               "     --network-interface=IF Move host interface IF into the container\n"
+               "     --network-namespace-path=PATH  Join this network namespace instead\n"
+               "     --network-namespace-export[=PATH]  Bind the container's network namespace at PATH\n"
+               "                            (default /run/netns/NAME) while it runs\n"
+               "     --network-veth-host-config=FILE       networkd settings merged over the\n"
+               "     --network-veth-container-config=FILE  defaults of either end\n\n"
                "Console:\n"
                "     --console=MODE         interactive, read-only, passive or pipe\n"
                "  -P --pipe                 Same as --console=pipe\n\n"
@@ -75,6 +84,13 @@ enum {
         ARG_NOTIFY_READY,
         ARG_STORE_DIR,
         ARG_REGISTER,
+        ARG_NETWORK_ZONE,
+        ARG_NETWORK_MACVLAN,
+        ARG_NETWORK_INTERFACE,
+        ARG_NETWORK_NAMESPACE_PATH,
+        ARG_NETWORK_NAMESPACE_EXPORT,
+        ARG_VETH_HOST_CONFIG,
+        ARG_VETH_CONTAINER_CONFIG,
         ARG_SET_CREDENTIAL,
         ARG_LOAD_CREDENTIAL,
 };
@@ -102,6 +118,14 @@ static int parse_argv(Settings *s, int argc, char *argv[]) {
                 { "kill-signal", required_argument, NULL, ARG_KILL_SIGNAL },
                 { "notify-ready", required_argument, NULL, ARG_NOTIFY_READY },
                 { "register", required_argument, NULL, ARG_REGISTER },
+                { "network-veth", no_argument, NULL, 'n' },
+                { "network-zone", required_argument, NULL, ARG_NETWORK_ZONE },
+                { "network-macvlan", required_argument, NULL, ARG_NETWORK_MACVLAN },
+                { "network-interface", required_argument, NULL, ARG_NETWORK_INTERFACE },
+                { "network-namespace-path", required_argument, NULL, ARG_NETWORK_NAMESPACE_PATH },
+                { "network-namespace-export", optional_argument, NULL, ARG_NETWORK_NAMESPACE_EXPORT },
+                { "network-veth-host-config", required_argument, NULL, ARG_VETH_HOST_CONFIG },
+                { "network-veth-container-config", required_argument, NULL, ARG_VETH_CONTAINER_CONFIG },
                 { "set-credential", required_argument, NULL, ARG_SET_CREDENTIAL },
                 { "load-credential", required_argument, NULL, ARG_LOAD_CREDENTIAL },
                 { "store-dir", required_argument, NULL, ARG_STORE_DIR }, /* for tests; not documented */
@@ -110,7 +134,7 @@ static int parse_argv(Settings *s, int argc, char *argv[]) {
         int c, r;
 
         /* "+": stop at the first non-option, so the command's own options stay its own */
-        while ((c = getopt_long(argc, argv, "+hqM:E:D:UP", options, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "+hqM:E:D:UPn", options, NULL)) >= 0) {
                 switch (c) {
                 case 'h':
                         help();
@@ -217,6 +241,45 @@ static int parse_argv(Settings *s, int argc, char *argv[]) {
                 case ARG_NOTIFY_READY:
                         if (parse_boolean(optarg, &s->notify_ready) < 0)
                                 return log_invalid("Invalid --notify-ready '%s': expected yes or no.", optarg);
+                        break;
+                case 'n':
+                        s->network_veth = true;
+                        break;
+                case ARG_NETWORK_ZONE:
+                        r = free_and_strdup(&s->network_zone, optarg);
+                        if (r < 0)
+                                return r;
+                        break;
+                case ARG_NETWORK_MACVLAN:
+                        r = settings_add_string(&s->network_macvlan, optarg);
+                        if (r < 0)
+                                return r;
+                        break;
+                case ARG_NETWORK_INTERFACE:
+                        r = settings_add_string(&s->network_interfaces, optarg);
+                        if (r < 0)
+                                return r;
+                        break;
+                case ARG_NETWORK_NAMESPACE_PATH:
+                        r = free_and_strdup(&s->network_namespace_path, optarg);
+                        if (r < 0)
+                                return r;
+                        break;
+                case ARG_NETWORK_NAMESPACE_EXPORT:
+                        /* the default needs the machine name, known only after parsing: "" stands for it */
+                        r = free_and_strdup(&s->network_namespace_export, optarg ?: "");
+                        if (r < 0)
+                                return r;
+                        break;
+                case ARG_VETH_HOST_CONFIG:
+                        r = free_and_strdup(&s->veth_host_config, optarg);
+                        if (r < 0)
+                                return r;
+                        break;
+                case ARG_VETH_CONTAINER_CONFIG:
+                        r = free_and_strdup(&s->veth_container_config, optarg);
+                        if (r < 0)
+                                return r;
                         break;
                 case ARG_REGISTER:
                         if (parse_register_mode(optarg, &s->register_mode) < 0)

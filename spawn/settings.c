@@ -40,6 +40,13 @@ void settings_done(Settings *s) {
         for (size_t i = 0; i < s->n_tmpfs; i++)
                 free(s->tmpfs[i].destination);
         free(s->tmpfs);
+        free(s->network_zone);
+        strv_freep(&s->network_macvlan);
+        strv_freep(&s->network_interfaces);
+        free(s->network_namespace_path);
+        free(s->network_namespace_export);
+        free(s->veth_host_config);
+        free(s->veth_container_config);
         for (size_t i = 0; i < s->n_credentials; i++) {
                 free(s->credentials[i].id);
                 if (s->credentials[i].value) /* secrets do not linger in freed memory */
@@ -75,6 +82,18 @@ bool machine_name_is_valid(const char *name) {
                         return false;
         }
         return n <= MACHINE_NAME_MAX && label > 0 && name[n - 1] != '-';
+}
+
+/* What the kernel takes as an interface name: 1-15 bytes, no '/', ':' or whitespace, not "." or "..". */
+bool ifname_is_valid(const char *name) {
+        size_t n = strlen(name);
+
+        if (n == 0 || n >= 16 || streq(name, ".") || streq(name, ".."))
+                return false;
+        for (const char *p = name; *p; p++)
+                if (*p == '/' || *p == ':' || isspace((unsigned char) *p) || !isprint((unsigned char) *p))
+                        return false;
+        return true;
 }
 
 bool env_assignment_is_valid(const char *kv) {
@@ -549,6 +568,48 @@ int settings_verify(Settings *s, bool stdin_is_tty) {
                 if (has_closure && path_overlaps(s->tmpfs[i].destination, s->store_dir))
                         return log_invalid("Cannot mount a tmpfs over '%s': the store holds only the closure.",
                                            s->tmpfs[i].destination);
+
+        if (s->network_zone) {
+                /* "vz-" + ZONE must be an interface name, before the hashing of long names kicks in */
+                if (!machine_name_is_valid(s->network_zone) || strchr(s->network_zone, '.'))
+                        return log_invalid("Invalid --network-zone '%s': letters, digits and '-' only.",
+                                           s->network_zone);
+        }
+        for (char **i = s->network_macvlan; i && *i; i++)
+                if (!ifname_is_valid(*i))
+                        return log_invalid("Invalid --network-macvlan '%s': not an interface name.", *i);
+        for (char **i = s->network_interfaces; i && *i; i++)
+                if (!ifname_is_valid(*i))
+                        return log_invalid("Invalid --network-interface '%s': not an interface name.", *i);
+        if (s->network_veth || s->network_zone || s->network_macvlan || s->network_interfaces)
+                s->private_network = true;
+        if (s->network_namespace_path) {
+                if (!path_is_normalized_absolute(s->network_namespace_path))
+                        return log_invalid("Invalid --network-namespace-path '%s': not a normalized absolute path.",
+                                           s->network_namespace_path);
+                if (s->private_network)
+                        return log_invalid("--network-namespace-path='%s' joins a namespace; it excludes "
+                                           "--private-network and the options that make links.",
+                                           s->network_namespace_path);
+        }
+        if (s->network_namespace_export) {
+                if (isempty(s->network_namespace_export)) {
+                        free(s->network_namespace_export);
+                        s->network_namespace_export = strprintf("/run/netns/%s", s->machine);
+                        if (!s->network_namespace_export)
+                                return -ENOMEM;
+                }
+                if (!s->private_network)
+                        return log_invalid("--network-namespace-export='%s' needs a network namespace of the "
+                                           "container's own (--private-network, --network-veth…).",
+                                           s->network_namespace_export);
+                if (!path_is_normalized_absolute(s->network_namespace_export))
+                        return log_invalid("Invalid --network-namespace-export '%s': not a normalized absolute path.",
+                                           s->network_namespace_export);
+        }
+        if ((s->veth_host_config || s->veth_container_config) && !s->network_veth && !s->network_zone)
+                return log_invalid("--network-veth-*-config='%s' needs --network-veth or --network-zone.",
+                                   s->veth_host_config ?: s->veth_container_config);
 
         if (s->console == CONSOLE_AUTO)
                 s->console = stdin_is_tty ? CONSOLE_INTERACTIVE : CONSOLE_READ_ONLY;

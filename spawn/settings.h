@@ -84,6 +84,14 @@ typedef struct Settings {
         size_t n_tmpfs;
 
         bool private_network;
+        bool network_veth;
+        char *network_zone;
+        char **network_macvlan;
+        char **network_interfaces;
+        char *network_namespace_path; /* join this one instead of a new one */
+        char *network_namespace_export; /* bind ours here while we run */
+        char *veth_host_config;
+        char *veth_container_config;
 
         RegisterMode register_mode;
         Credential *credentials;
@@ -99,6 +107,7 @@ void settings_init(Settings *s);
 void settings_done(Settings *s);
 
 bool machine_name_is_valid(const char *name);
+bool ifname_is_valid(const char *name);
 bool env_assignment_is_valid(const char *kv);
 
 int parse_private_users(const char *arg, UsernsMode *ret_mode, uid_t *ret_base, uint32_t *ret_size);

@@ -39,6 +39,7 @@
 #include "lockfile.h"
 #include "log.h"
 #include "machined.h"
+#include "netconf.h"
 #include "mounts.h"
 #include "notify.h"
 #include "spawn.h"
@@ -51,7 +52,8 @@
 #define LOCK_DIR "/run/nixos-nspawn/machines"
 
 enum {
-        STEP_LOGINUID = 1,
+        STEP_NETNS = 1,
+        STEP_LOGINUID,
         STEP_STAGING,
         STEP_ROOT,
         STEP_STORE,
@@ -77,6 +79,7 @@ enum {
 };
 
 static const char *const step_names[_STEP_MAX] = {
+        [STEP_NETNS] = "join the network namespace",
         [STEP_LOGINUID] = "reset the login UID",
         [STEP_STAGING] = "set up the staging mount",
         [STEP_ROOT] = "mount the root file system",
@@ -108,6 +111,9 @@ typedef struct Container {
         Cgroup cgroup;
         bool want_scope;
         Machined machined;
+        Netconf net;
+        int netns_fd;        /* --network-namespace-path */
+        bool netns_exported;
         Console console;
         int notify_fd;
         int machine_lock_fd;
@@ -272,6 +278,10 @@ _noreturn_ static void outer_child(const Container *c, const MountPlan *plan, pi
         (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != monitor)
                 _exit(EXIT_FAILURE);
+
+        /* Joined first, so that the sysfs we mount below shows its links. */
+        if (c->netns_fd >= 0 && setns(c->netns_fd, CLONE_NEWNET) < 0)
+                child_fail(sync_fd, STEP_NETNS, -errno, 0);
 
         /* A container is a new login session root; only host root (CAP_AUDIT_CONTROL) may reset it. */
         r = write_string_at(AT_FDCWD, "/proc/self/loginuid", "4294967295");
@@ -466,6 +476,50 @@ static int lock_machine(Container *c) {
         return 0;
 }
 
+/* --network-namespace-export: the container's network namespace at a path, for `ip netns exec` and
+ * NetworkNamespacePath=, while it runs. */
+static int export_netns(Container *c) {
+        const char *path = c->settings->network_namespace_export;
+        _cleanup_free_ char *dir = NULL, *ns = NULL;
+        int fd, r;
+
+        if (!path)
+                return 0;
+        dir = strdup(path);
+        ns = strprintf("/proc/%d/ns/net", (int) c->pid1);
+        if (!dir || !ns)
+                return -ENOMEM;
+        *strrchr(dir, '/') = 0;
+        r = mkdir_p(isempty(dir) ? "/" : dir, 0755);
+        if (r < 0)
+                return log_error_errno(r, "Failed to create '%s': %m", dir);
+        /* what a killed launcher of this machine left (its namespace is gone; the bind still names it) */
+        if (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) >= 0)
+                log_info("Removed the stale network namespace export '%s'.", path);
+        fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0444);
+        if (fd < 0)
+                return log_error_errno(negative_errno(), "Failed to create '%s': %m", path);
+        safe_close(fd);
+        if (mount(ns, path, NULL, MS_BIND, NULL) < 0) {
+                r = negative_errno();
+                (void) unlink(path);
+                return log_error_errno(r, "Failed to export the network namespace at '%s': %m", path);
+        }
+        c->netns_exported = true;
+        return 0;
+}
+
+static void unexport_netns(Container *c) {
+        const char *path = c->settings->network_namespace_export;
+
+        if (!c->netns_exported)
+                return;
+        if (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) < 0)
+                log_warning_errno(negative_errno(), "Failed to unmount '%s', ignoring: %m", path);
+        (void) unlink(path);
+        c->netns_exported = false;
+}
+
 static void container_done(Container *c) {
         int status;
 
@@ -478,6 +532,9 @@ static void container_done(Container *c) {
         c->notify_fd = safe_close(c->notify_fd);
         c->userns_fd = safe_close(c->userns_fd);
         machined_unregister(&c->machined);
+        unexport_netns(c);
+        netconf_done(&c->net);
+        c->netns_fd = safe_close(c->netns_fd);
         (void) cgroup_destroy(&c->cgroup);
         uid_range_release(&c->range);
         c->machine_lock_fd = unlock_file(c->machine_lock_path, c->machine_lock_fd);
@@ -542,6 +599,8 @@ static void log_child_failure(const Container *c, const SyncMessage *m) {
                                 s->binds[m->arg].destination);
         else if (m->step == STEP_BINDS && m->arg >= 0 && (size_t) m->arg < s->n_binds + s->n_tmpfs)
                 log_error_errno(r, "Failed to mount a tmpfs on '%s': %m", s->tmpfs[m->arg - s->n_binds].destination);
+        else if (m->step == STEP_NETNS)
+                log_error_errno(r, "Failed to join network namespace '%s': %m", s->network_namespace_path);
         else if (m->step == STEP_EXEC)
                 log_error_errno(r, "Failed to execute '%s' in the container: %m", c->argv[0]);
         else
@@ -694,8 +753,27 @@ static int place_container(Container *c, uid_t uid) {
                         log_debug_errno(r, "systemd-machined is not there, not registering: %m");
         }
 
+        {
+                NetconfPlan plan = {
+                        .machine = s->machine,
+                        .veth = s->network_veth,
+                        .zone = s->network_zone,
+                        .macvlan = s->network_macvlan,
+                        .interfaces = s->network_interfaces,
+                        .host_config = s->veth_host_config,
+                        .container_config = s->veth_container_config,
+                };
+
+                r = netconf_links(&c->net, &plan, c->pid1);
+                if (r < 0)
+                        return r;
+        }
+        r = export_netns(c);
+        if (r < 0)
+                return r;
+
         if (c->want_scope && c->machined.bus) {
-                r = machined_create(&c->machined, s, c->pid1, NULL, 0);
+                r = machined_create(&c->machined, s, c->pid1, c->net.ifindexes, c->net.n_ifindexes);
                 if (r >= 0) {
                         r = cgroup_use_scope(c->pid1, uid, &c->cgroup);
                         if (r < 0)
@@ -717,7 +795,7 @@ static int place_container(Container *c, uid_t uid) {
                 return log_error_errno(r, "Failed to move the container into cgroup '%s': %m", c->cgroup.container);
 
         if (c->machined.bus) {
-                r = machined_register(&c->machined, s, c->pid1, NULL, 0);
+                r = machined_register(&c->machined, s, c->pid1, c->net.ifindexes, c->net.n_ifindexes);
                 if (r < 0 && s->register_mode == REGISTER_YES)
                         return r;
         }
@@ -733,6 +811,8 @@ int spawn_run(const Settings *s) {
                 .console = CONSOLE_NULL,
                 .notify_fd = -EBADF,
                 .machine_lock_fd = -EBADF,
+                .net = NETCONF_NULL,
+                .netns_fd = -EBADF,
         };
         _cleanup_close_ int sfd = -EBADF;
         int sync_fds[2] = { -EBADF, -EBADF };
@@ -757,6 +837,14 @@ int spawn_run(const Settings *s) {
         r = load_credentials(&c);
         if (r < 0)
                 goto finish;
+        if (s->network_namespace_path) {
+                c.netns_fd = open(s->network_namespace_path, O_RDONLY | O_CLOEXEC);
+                if (c.netns_fd < 0) {
+                        r = log_error_errno(negative_errno(), "Failed to open network namespace '%s': %m",
+                                            s->network_namespace_path);
+                        goto finish;
+                }
+        }
         r = lock_machine(&c);
         if (r < 0)
                 goto finish;

@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
+#include <errno.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fileio.h"
+#include "link.h"
+#include "macro.h"
+#include "netlink.h"
+#include "siphash.h"
+#include "strutil.h"
+
+/* Fixed: names must come out the same on every host and every run. */
+static const uint8_t name_hash_key[16] = { 0x6e, 0x6e, 0x2d, 0x6c, 0x69, 0x6e, 0x6b, 0x2d,
+                                           0x6e, 0x61, 0x6d, 0x65, 0x2d, 0x6b, 0x65, 0x79 };
+
+int link_name(const char *prefix, const char *name, char ret[IFNAMSIZ], char **ret_altname) {
+        _cleanup_free_ char *full = strprintf("%s%s", prefix, name);
+
+        if (!full)
+                return -ENOMEM;
+        if (strlen(full) < IFNAMSIZ) {
+                strcpy(ret, full);
+                *ret_altname = NULL;
+                return 0;
+        }
+        snprintf(ret, IFNAMSIZ, "%.11s%04x", full, (unsigned) (siphash24(full, strlen(full), name_hash_key) & 0xffff));
+        *ret_altname = TAKE_PTR(full);
+        return 0;
+}
+
+static int machine_id_key(uint8_t key[16]) {
+        _cleanup_free_ char *text = NULL;
+        int r;
+
+        r = read_full_file("/etc/machine-id", &text, NULL);
+        if (r < 0)
+                return r;
+        if (strlen(text) < 32)
+                return -EBADMSG;
+        for (int i = 0; i < 16; i++) {
+                unsigned v;
+
+                if (sscanf(text + 2 * i, "%2x", &v) != 1)
+                        return -EBADMSG;
+                key[i] = (uint8_t) v;
+        }
+        return 0;
+}
+
+int link_mac(const char *ifname, const char *role, uint8_t ret[6]) {
+        _cleanup_free_ char *data = strprintf("%s/%s", ifname, role);
+        uint8_t key[16];
+        uint64_t h;
+        int r;
+
+        if (!data)
+                return -ENOMEM;
+        r = machine_id_key(key);
+        if (r < 0)
+                memcpy(key, name_hash_key, sizeof key); /* no machine-id: stable per name still */
+        h = siphash24(data, strlen(data), key);
+        for (int i = 0; i < 6; i++)
+                ret[i] = (uint8_t) (h >> (8 * i));
+        ret[0] = (uint8_t) ((ret[0] & 0xfe) | 0x02); /* unicast, locally administered */
+        return 0;
+}
+
+static int by_name(NetlinkMessage *m, const char *name) {
+        if (strlen(name) >= IFNAMSIZ)
+                return -ENAMETOOLONG;
+        netlink_put_string(m, IFLA_IFNAME, name);
+        return 0;
+}
+
+int link_create_veth(int nl, const char *name, const char *altname, const uint8_t mac[6], const char *peer,
+                     const uint8_t peer_mac[6], pid_t peer_netns_pid) {
+        struct ifinfomsg peer_ifi = { .ifi_family = AF_UNSPEC };
+        NetlinkMessage m;
+        int r;
+
+        netlink_link_message(&m, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0, 0, 0);
+        r = by_name(&m, name);
+        if (r < 0)
+                return r;
+        netlink_put(&m, IFLA_ADDRESS, mac, 6);
+        netlink_begin(&m, IFLA_LINKINFO);
+        netlink_put_string(&m, IFLA_INFO_KIND, "veth");
+        netlink_begin(&m, IFLA_INFO_DATA);
+        /* the peer is born in the container's network namespace: it never exists on the host */
+        netlink_begin(&m, VETH_INFO_PEER);
+        netlink_put_raw(&m, &peer_ifi, sizeof peer_ifi); /* the peer's attributes follow its own ifinfomsg */
+        netlink_put_string(&m, IFLA_IFNAME, peer);
+        netlink_put(&m, IFLA_ADDRESS, peer_mac, 6);
+        netlink_put_u32(&m, IFLA_NET_NS_PID, (uint32_t) peer_netns_pid);
+        netlink_end(&m);
+        netlink_end(&m);
+        netlink_end(&m);
+        r = netlink_call(nl, &m);
+        if (r < 0)
+                return r;
+
+        if (altname) {
+                netlink_link_message(&m, RTM_NEWLINKPROP, NLM_F_EXCL, 0, 0, 0);
+                (void) by_name(&m, name);
+                netlink_begin(&m, IFLA_PROP_LIST);
+                netlink_put_string(&m, IFLA_ALT_IFNAME, altname);
+                netlink_end(&m);
+                r = netlink_call(nl, &m);
+                if (r < 0 && r != -EOPNOTSUPP && r != -EINVAL) { /* kernels before 5.5 have no altnames */
+                        (void) link_delete(nl, name);
+                        return r;
+                }
+        }
+        return 0;
+}
+
+int link_create_macvlan(int nl, const char *parent, const char *name, const uint8_t mac[6], pid_t netns_pid) {
+        unsigned parent_index = if_nametoindex(parent);
+        NetlinkMessage m;
+        int r;
+
+        if (parent_index == 0)
+                return -errno;
+        netlink_link_message(&m, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0, 0, 0);
+        r = by_name(&m, name);
+        if (r < 0)
+                return r;
+        netlink_put_u32(&m, IFLA_LINK, parent_index);
+        netlink_put(&m, IFLA_ADDRESS, mac, 6);
+        netlink_put_u32(&m, IFLA_NET_NS_PID, (uint32_t) netns_pid);
+        netlink_begin(&m, IFLA_LINKINFO);
+        netlink_put_string(&m, IFLA_INFO_KIND, "macvlan");
+        netlink_begin(&m, IFLA_INFO_DATA);
+        netlink_put_u32(&m, IFLA_MACVLAN_MODE, MACVLAN_MODE_BRIDGE);
+        netlink_end(&m);
+        netlink_end(&m);
+        return netlink_call(nl, &m);
+}
+
+int link_create_bridge(int nl, const char *name, const char *altname) {
+        NetlinkMessage m;
+        int r;
+
+        netlink_link_message(&m, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0, 0, 0);
+        r = by_name(&m, name);
+        if (r < 0)
+                return r;
+        netlink_begin(&m, IFLA_LINKINFO);
+        netlink_put_string(&m, IFLA_INFO_KIND, "bridge");
+        netlink_end(&m);
+        r = netlink_call(nl, &m);
+        if (r < 0 || !altname)
+                return r;
+        netlink_link_message(&m, RTM_NEWLINKPROP, NLM_F_EXCL, 0, 0, 0);
+        (void) by_name(&m, name);
+        netlink_begin(&m, IFLA_PROP_LIST);
+        netlink_put_string(&m, IFLA_ALT_IFNAME, altname);
+        netlink_end(&m);
+        r = netlink_call(nl, &m);
+        return r == -EOPNOTSUPP || r == -EINVAL ? 0 : r;
+}
+
+int link_move(int nl, const char *name, pid_t netns_pid) {
+        NetlinkMessage m;
+        int r;
+
+        netlink_link_message(&m, RTM_NEWLINK, 0, 0, 0, 0);
+        r = by_name(&m, name);
+        if (r < 0)
+                return r;
+        netlink_put_u32(&m, IFLA_NET_NS_PID, (uint32_t) netns_pid);
+        return netlink_call(nl, &m);
+}
+
+int link_set_master(int nl, const char *name, const char *master) {
+        unsigned master_index = if_nametoindex(master);
+        NetlinkMessage m;
+        int r;
+
+        if (master_index == 0)
+                return -errno;
+        netlink_link_message(&m, RTM_NEWLINK, 0, 0, 0, 0);
+        r = by_name(&m, name);
+        if (r < 0)
+                return r;
+        netlink_put_u32(&m, IFLA_MASTER, master_index);
+        return netlink_call(nl, &m);
+}
+
+int link_set_up(int nl, const char *name) {
+        NetlinkMessage m;
+        int r;
+
+        netlink_link_message(&m, RTM_NEWLINK, 0, 0, IFF_UP, IFF_UP);
+        r = by_name(&m, name);
+        if (r < 0)
+                return r;
+        return netlink_call(nl, &m);
+}
+
+int link_delete(int nl, const char *name) {
+        NetlinkMessage m;
+        int r;
+
+        netlink_link_message(&m, RTM_DELLINK, 0, 0, 0, 0);
+        r = by_name(&m, name);
+        if (r < 0)
+                return r;
+        return netlink_call(nl, &m);
+}
+
+int link_bridge_ports(const char *name) {
+        _cleanup_free_ char *path = strprintf("/sys/class/net/%s/brif", name);
+        struct dirent *de;
+        DIR *d;
+        int n = 0;
+
+        if (!path)
+                return -ENOMEM;
+        d = opendir(path);
+        if (!d)
+                return -errno;
+        while ((de = readdir(d)))
+                if (de->d_name[0] != '.')
+                        n++;
+        closedir(d);
+        return n;
+}
