@@ -1,0 +1,78 @@
+#!/bin/bash
+# Links without networkd: veth, zones, macvlan, moved interfaces, exported and joined namespaces.
+# (Addresses, DHCP and mDNS need networkd on both ends: checks/system/.)
+. "$(dirname "$0")/lib.sh"
+need_root
+fixture tools
+command -v ip >/dev/null || skip_rest "iproute2 is not installed"
+
+links() { ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | grep -E '^(ve|vb|vz|mv)-' | sort | tr '\n' ' '; }
+before=$(links)
+
+run_bg nl1 -n -- sh -c 'ip link show host0 | grep -o "link/ether [0-9a-f:]*"; sleep 2' >"$T/nl1"
+sleep 1
+ok "-n makes ve-NAME on the host" ip link show ve-nl1
+mac1=$(cat /sys/class/net/ve-nl1/address)
+wait $bg_pid
+assert_match "and host0 inside" "$(cat "$T/nl1")" "link/ether"
+ok "ve-NAME is gone after exit" sh -c '! ip link show ve-nl1 2>/dev/null'
+run_bg nl1 -n -- sleep 1.5; sleep 0.7
+assert_eq "the host side's MAC is stable across runs" "$(cat /sys/class/net/ve-nl1/address)" "$mac1"
+wait $bg_pid
+c1=$(run nl1 -n -- cat /sys/class/net/host0/address)
+c2=$(run nl1 -n -- cat /sys/class/net/host0/address)
+assert_eq "so is the container side's" "$c1" "$c2"
+[ "$c1" != "$mac1" ]; _report $? "and the two ends differ"
+
+long=averyveryverylongmachinename
+run_bg $long -n -- sleep 1.5; sleep 0.7
+name=$(links | tr ' ' '\n' | grep '^ve-' | head -n1)
+assert_match "a long name is cut to 11 characters and 4 hex digits" "$name" "^ve-averyver[0-9a-f]{4}$"
+assert_match "with the full name as altname" "$(ip link show "$name")" "altname ve-$long"
+wait $bg_pid
+
+run_bg zn1 --network-zone=testzone -- sleep 2.5; p1=$bg_pid; sleep 0.7
+run_bg zn2 --network-zone=testzone -- sleep 1; p2=$bg_pid; sleep 0.5
+ok "a zone is a bridge vz-ZONE" test -d /sys/class/net/vz-testzone/bridge
+assert_eq "with vb-NAME as ports" "$(ls /sys/class/net/vz-testzone/brif | sort | tr '\n' ' ')" "vb-zn1 vb-zn2 "
+wait $p2
+ok "the bridge stays while a port is left" test -d /sys/class/net/vz-testzone
+wait $p1
+ok "the bridge goes with its last port" sh -c '! test -e /sys/class/net/vz-testzone'
+
+ip link add nsp-mv0 type veth peer name nsp-mv1 && at_exit "ip link del nsp-mv0 2>/dev/null"
+out=$(run mv1 --network-macvlan=nsp-mv0 -- sh -c 'test -e /sys/class/net/mv-nsp-mv0 && echo made')
+assert_eq "--network-macvlan makes mv-IF inside" "$out" "made"
+run_bg mv1 --network-interface=nsp-mv1 -- sh -c 'test -e /sys/class/net/nsp-mv1 && echo inside; sleep 1.5' >"$T/mv1"
+sleep 0.7
+ok "--network-interface takes a host interface away from the host" sh -c '! test -e /sys/class/net/nsp-mv1'
+wait $bg_pid
+assert_eq "into the container" "$(cat "$T/mv1")" "inside"
+# (a physical interface returns to the host when the namespace dies; a virtual one like this veth is destroyed)
+
+run_bg ex1 -n --network-namespace-export -- sleep 2; sleep 0.7
+ok "--network-namespace-export binds the namespace at /run/netns/NAME" test -e /run/netns/ex1
+assert_match "so ip netns exec runs in it" "$(ip netns exec ex1 ip -o link show)" "host0"
+wait $bg_pid
+ok "and removes it at exit" sh -c '! test -e /run/netns/ex1'
+run_bg ex1 --private-network --network-namespace-export=/run/nixos-nspawn-test-ns -- sleep 1.5; sleep 0.7
+ok "--network-namespace-export=PATH uses PATH" test -e /run/nixos-nspawn-test-ns
+wait $bg_pid
+
+ip netns add nsp-join && at_exit "ip netns del nsp-join"
+ip -n nsp-join link add nsp-j0 type veth peer name nsp-j1
+out=$(run jn1 --network-namespace-path=/run/netns/nsp-join -- sh -c 'ip -o link show | grep -c nsp-j; ls /sys/class/net | grep -c nsp-j')
+assert_eq "--network-namespace-path joins that namespace (links and /sys)" "$out" "2
+2"
+
+out=$("$NSPAWN" -q -M bad1 -P --closure="$closure" -n --network-macvlan=nsp-nosuch0 -- true 2>&1); rc=$?
+[ $rc != 0 ] && [[ $out == *"'nsp-nosuch0'"* ]]; _report $? "a macvlan on a missing interface is named" "$rc: $out"
+assert_eq "and the veth made before it is removed" "$(links)" "$before"
+out=$("$NSPAWN" -q -M bad1 -P --closure="$closure" --network-zone=bad_zone -- true 2>&1); rc=$?
+[ $rc != 0 ] && [[ $out == *"'bad_zone'"* ]]; _report $? "a bad zone name is named" "$rc: $out"
+out=$("$NSPAWN" -q -M bad1 -P --closure="$closure" --network-namespace-path=/etc/hostname -- true 2>&1); rc=$?
+[ $rc != 0 ] && [[ $out == *"'/etc/hostname'"* ]]; _report $? "a path that is no network namespace is named" "$rc: $out"
+out=$("$NSPAWN" -q -M bad1 -P --closure="$closure" --network-namespace-export -- true 2>&1); rc=$?
+[ $rc != 0 ] && [[ $out == *"network namespace of the container's own"* ]]; _report $? "exporting the host's namespace is refused" "$rc: $out"
+assert_eq "no link of ours is left" "$(links)" "$before"
+for m in nl1 $long zn1 zn2 mv1 ex1 jn1 bad1; do ok "nothing of $m is left behind" leftovers $m; done
