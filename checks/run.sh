@@ -1,15 +1,16 @@
 #!/bin/sh
-# Runs the tests and sums up their TAP: unit tests (C), then integration tests (shell, root).
-#   checks/run.sh [unit|integration|TEST-NAME...]
+# Runs the tests and sums up their TAP: unit tests (C), integration tests (shell, root), then the system tests.
+#   checks/run.sh [unit|integration|system|TEST-NAME...]
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
 what=${1:-all}
 tests=""
 case $what in
-all) tests="$(ls build/checks/test-* 2>/dev/null) $(ls checks/integration/[0-9]*.sh)" ;;
+all) tests="$(ls build/checks/test-* 2>/dev/null) $(ls checks/integration/[0-9]*.sh) checks/system/run.sh" ;;
 unit) tests=$(ls build/checks/test-* 2>/dev/null) ;;
 integration) tests=$(ls checks/integration/[0-9]*.sh) ;;
+system) tests=checks/system/run.sh ;;
 *) tests="$*" ;;
 esac
 

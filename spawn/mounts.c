@@ -290,6 +290,29 @@ int mount_binds(const MountPlan *p, int root_fd, size_t *ret_index) {
         return 0;
 }
 
+/* A --tmpfs=/tmp or --bind=…:/tmp replaces our /tmp. */
+static bool tmp_given(const Settings *s) {
+        for (size_t i = 0; i < s->n_binds; i++)
+                if (streq(s->binds[i].destination, "/tmp"))
+                        return true;
+        for (size_t i = 0; i < s->n_tmpfs; i++)
+                if (streq(s->tmpfs[i].destination, "/tmp"))
+                        return true;
+        return false;
+}
+
+static bool tmp_mount_outside(const Settings *s) {
+        const char *rest;
+
+        for (size_t i = 0; i < s->n_binds; i++)
+                if ((rest = path_startswith(s->binds[i].destination, "/tmp")) && *rest)
+                        return true;
+        for (size_t i = 0; i < s->n_tmpfs; i++)
+                if ((rest = path_startswith(s->tmpfs[i].destination, "/tmp")) && *rest)
+                        return true;
+        return false;
+}
+
 int mount_dev(const MountPlan *p, int root_fd) {
         static const char *const nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
         static const struct {
@@ -370,6 +393,12 @@ int mount_run(const MountPlan *p, int root_fd) {
         r = mount_in_root(root_fd, "run", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV | MS_STRICTATIME, opts, p->uid, false);
         if (r < 0)
                 return r;
+        if (tmp_mount_outside(p->settings) && !tmp_given(p->settings)) {
+                tmpfs_options(opts, sizeof opts, "1777", p->uid);
+                r = mount_in_root(root_fd, "tmp", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV, opts, p->uid, false);
+                if (r < 0)
+                        return r;
+        }
         for (const char *d = "proc\0sys\0tmp\0"; *d; d += strlen(d) + 1) {
                 int fd = mkdir_p_in_root(root_fd, d, 0555, p->uid, false);
                 if (fd < 0)
@@ -552,10 +581,13 @@ int mount_late(const MountPlan *p, int root_fd) {
         if (r < 0)
                 return r;
         /* /tmp is mounted from inside so that it is the container's to unmount at shutdown (a mount made with
-         * host privileges is locked and would fail tmp.mount's stop job). */
-        r = mount_in_root(root_fd, "tmp", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", p->uid, false);
-        if (r < 0)
-                return r;
+         * host privileges is locked and would fail tmp.mount's stop job) — unless binds go below it, which only
+         * the outer child can make; then the outer child mounts /tmp first (tmp_mount_outside()). */
+        if (!tmp_mount_outside(p->settings) && !tmp_given(p->settings)) {
+                r = mount_in_root(root_fd, "tmp", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", p->uid, false);
+                if (r < 0)
+                        return r;
+        }
         r = mount_in_root(root_fd, "dev/shm", "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_STRICTATIME, "mode=1777",
                           p->uid, false);
         if (r < 0)

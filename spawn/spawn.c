@@ -297,15 +297,16 @@ _noreturn_ static void outer_child(const Container *c, const MountPlan *plan, pi
         r = mount_store(plan, root_fd, &index);
         if (r < 0)
                 child_fail(sync_fd, STEP_STORE, r, (int64_t) index);
-        r = mount_binds(plan, root_fd, &index);
-        if (r < 0)
-                child_fail(sync_fd, STEP_BINDS, r, (int64_t) index);
         r = mount_dev(plan, root_fd);
         if (r < 0)
                 child_fail(sync_fd, STEP_DEV, r, 0);
         r = mount_run(plan, root_fd);
         if (r < 0)
                 child_fail(sync_fd, STEP_RUN, r, 0);
+        /* After our own /dev, /run and /tmp, so that a bind below them is not hidden by them. */
+        r = mount_binds(plan, root_fd, &index);
+        if (r < 0)
+                child_fail(sync_fd, STEP_BINDS, r, (int64_t) index);
         r = mount_placeholders(root_fd);
         if (r < 0)
                 child_fail(sync_fd, STEP_SYSFS, r, 0);

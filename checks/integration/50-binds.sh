@@ -26,3 +26,11 @@ assert_eq "--tmpfs mounts a tmpfs with the given mode" "$out" "tmpfs
 1777"
 
 ok "nothing is left behind" leftovers bd1
+
+out=$(run bd2 --bind-ro="$T/ro:/run/data" --bind-ro="$T/ro:/tmp/data" -- sh -c 'cat /run/data/file /tmp/data/file; stat -c %a /tmp')
+assert_eq "binds below /run and /tmp are not hidden by them" "$out" "data
+data
+1777"
+assert_eq "--tmpfs=/tmp replaces our /tmp" "$(run bd2 --tmpfs=/tmp:0700 -- sh -c 'stat -c %a /tmp; grep -c " /tmp " /proc/self/mountinfo')" "700
+1"
+ok "nothing of bd2 is left behind" leftovers bd2
