@@ -28,7 +28,7 @@ endif
 
 COMMON_SRC := $(wildcard common/*.c)
 SPAWN_SRC  := $(filter-out spawn/main.c,$(wildcard spawn/*.c))
-NETCONF_SRC := netconf/netlink.c netconf/link.c netconf/netconf.c
+NETCONF_SRC := $(wildcard netconf/*.c)
 SRC        := $(COMMON_SRC) $(NETCONF_SRC) $(SPAWN_SRC) spawn/main.c
 OBJ        := $(SRC:%.c=$(BUILD)/%.o)
 BIN        := $(BUILD)/nixos-nspawn

@@ -20,6 +20,11 @@ static inline const char *startswith(const char *s, const char *prefix) {
         return strncmp(s, prefix, n) == 0 ? s + n : NULL;
 }
 
+static inline const char *endswith(const char *s, const char *suffix) {
+        size_t n = strlen(s), m = strlen(suffix);
+        return n >= m && strcmp(s + n - m, suffix) == 0 ? s + n - m : NULL;
+}
+
 bool string_has_cc(const char *s);
 int safe_atollu(const char *s, unsigned long long *ret);
 int safe_atou32(const char *s, unsigned *ret);

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -12,6 +14,13 @@
 #include "netconf.h"
 #include "netlink.h"
 #include "strutil.h"
+#include "units.h"
+
+#include <dirent.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-daemon.h>
+
+#define NETWORK_DIR "/run/systemd/network"
 
 #define ZONE_LOCK_DIR "/run/nixos-nspawn/zones"
 
@@ -110,6 +119,260 @@ static int join_zone(Netconf *n, const NetconfPlan *p, pid_t pid1) {
         return 0;
 }
 
+/* The networkd that will read the host's units: its version from the service manager, when there is one. */
+static unsigned host_networkd_version(void) {
+        sd_bus *bus = NULL;
+        char *version = NULL;
+        unsigned v = 0;
+
+        if (sd_booted() <= 0 || sd_bus_open_system(&bus) < 0)
+                return 0;
+        if (sd_bus_get_property_string(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                       "org.freedesktop.systemd1.Manager", "Version", NULL, &version) >= 0)
+                (void) units_parse_version(version, &v);
+        free(version);
+        sd_bus_flush_close_unref(bus);
+        return v;
+}
+
+/* defaults, the user's fragment over them, adapted to networkd `version` (0: unknown, keep all), as text */
+static int render_unit(UnitKind kind, const char *ifname, const char *bridge, const char *override_path,
+                       unsigned version, const char *machine, char **ret) {
+        _cleanup_ini_free_ IniFile *unit = NULL, *override = NULL;
+        _cleanup_free_ char *error = NULL;
+        int r;
+
+        r = units_defaults(kind, ifname, bridge, &unit);
+        if (r < 0)
+                return log_error_errno(r, "Failed to make the network unit for %s: %m", ifname);
+        if (override_path) {
+                r = units_load_override(override_path, &override, &error);
+                if (r < 0 && error)
+                        return log_error_errno(r, "Invalid network settings in %s", error);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to read network settings '%s': %m", override_path);
+                r = units_merge(unit, override, &error);
+                if (r < 0 && error)
+                        return log_error_errno(r, "Invalid network settings in %s", error);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to merge network settings '%s': %m", override_path);
+        }
+        if (version > 0) {
+                r = units_filter(unit, version);
+                if (r < 0)
+                        return log_error_errno(r, "networkd %u is too old for our units: %m", version);
+        }
+        r = units_render(unit, machine, ret);
+        if (r < 0)
+                return log_error_errno(r, "Failed to render the network unit for %s: %m", ifname);
+        return 0;
+}
+
+/* Our units for links that no longer exist: what killed launchers left. */
+static void remove_stale_units(void) {
+        DIR *d = opendir(NETWORK_DIR);
+        struct dirent *de;
+
+        if (!d)
+                return;
+        while ((de = readdir(d))) {
+                char ifname[IFNAMSIZ + 1];
+                const char *p = startswith(de->d_name, "10-");
+                size_t len;
+
+                if (!p || !endswith(p, ".network"))
+                        continue;
+                len = strlen(p) - STRLEN(".network");
+                if (len == 0 || len >= sizeof ifname)
+                        continue;
+                memcpy(ifname, p, len);
+                ifname[len] = 0;
+                if (if_nametoindex(ifname) == 0 && units_remove_if_ours(dirfd(d), de->d_name, NULL) > 0)
+                        log_debug("Removed stale network unit %s/%s.", NETWORK_DIR, de->d_name);
+        }
+        closedir(d);
+}
+
+static int add_container_unit(Netconf *n, UnitKind kind, const char *ifname, const char *override, const char *machine) {
+        size_t i = n->n_container_units;
+        int r;
+
+        if (i >= ELEMENTSOF(n->container_units))
+                return log_error_errno(-E2BIG, "Too many links for one container.");
+        n->container_unit_names[i] = strprintf("10-%s.network", ifname);
+        if (!n->container_unit_names[i])
+                return -ENOMEM;
+        r = render_unit(kind, ifname, NULL, override, 0, machine, &n->container_units[i]);
+        if (r < 0) {
+                free(n->container_unit_names[i]);
+                n->container_unit_names[i] = NULL;
+                return r;
+        }
+        n->n_container_units++;
+        return 0;
+}
+
+int netconf_prepare(Netconf *n, const NetconfPlan *p) {
+        _cleanup_free_ char *altname = NULL;
+        char host[IFNAMSIZ];
+        unsigned version;
+        int r;
+
+        if (!netconf_plan_wants_links(p))
+                return 0;
+        n->machine = strdup(p->machine);
+        if (!n->machine)
+                return -ENOMEM;
+        remove_stale_units();
+        version = host_networkd_version();
+
+        if (p->zone) {
+                char bridge[IFNAMSIZ];
+                _cleanup_free_ char *bridge_alt = NULL;
+
+                r = link_name("vz-", p->zone, bridge, &bridge_alt);
+                if (r < 0)
+                        return r;
+                r = link_name("vb-", p->machine, host, &altname);
+                if (r < 0)
+                        return r;
+                n->zone_unit_name = strprintf("10-%s.network", bridge);
+                n->host_unit_name = strprintf("10-%s.network", host);
+                if (!n->zone_unit_name || !n->host_unit_name)
+                        return -ENOMEM;
+                /* the host fragment configures the zone's bridge, where addresses and the DHCP server live */
+                r = render_unit(UNIT_ZONE_BRIDGE, bridge, NULL, p->host_config, version, p->zone, &n->zone_unit);
+                if (r >= 0)
+                        r = render_unit(UNIT_ZONE_PORT, host, bridge, NULL, version, p->machine,
+                                        &n->host_unit);
+                if (r < 0)
+                        return r;
+        } else if (p->veth) {
+                r = link_name("ve-", p->machine, host, &altname);
+                if (r < 0)
+                        return r;
+                n->host_unit_name = strprintf("10-%s.network", host);
+                if (!n->host_unit_name)
+                        return -ENOMEM;
+                r = render_unit(UNIT_VETH_HOST, host, NULL, p->host_config, version, p->machine,
+                                &n->host_unit);
+                if (r < 0)
+                        return r;
+        }
+
+        if (p->veth || p->zone) {
+                r = add_container_unit(n, UNIT_VETH_CONTAINER, "host0", p->container_config, p->machine);
+                if (r < 0)
+                        return r;
+        }
+        for (char *const *i = p->macvlan; i && *i; i++) {
+                char name[IFNAMSIZ];
+                _cleanup_free_ char *alt = NULL;
+
+                r = link_name("mv-", *i, name, &alt);
+                if (r >= 0)
+                        r = add_container_unit(n, UNIT_MACVLAN_CONTAINER, name, NULL, p->machine);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static void reload_networkd(const char *what) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        sd_bus *bus = NULL;
+        int r;
+
+        r = sd_bus_open_system(&bus);
+        if (r >= 0)
+                r = sd_bus_call_method(bus, "org.freedesktop.network1", "/org/freedesktop/network1",
+                                       "org.freedesktop.network1.Manager", "Reload", &error, NULL, "");
+        if (r < 0)
+                log_warning("systemd-networkd did not reload (%s): the link of %s stays unconfigured on the host.",
+                            error.message ?: strerror(-r), what);
+        sd_bus_flush_close_unref(bus);
+}
+
+static int write_unit(int dirfd, const char *dir, const char *name, const char *text, uid_t owner) {
+        int r = units_write_atomic(dirfd, name, text);
+
+        if (r >= 0 && owner != 0 && fchownat(dirfd, name, owner, owner, AT_SYMLINK_NOFOLLOW) < 0)
+                r = negative_errno();
+        if (r < 0)
+                return log_error_errno(r, "Failed to write %s/%s: %m", dir, name);
+        return 0;
+}
+
+int netconf_write_container_units(Netconf *n, int network_dir, int resolved_dir, uid_t container_root) {
+        int r;
+
+        for (size_t i = 0; i < n->n_container_units; i++) {
+                r = write_unit(network_dir, "(container)/run/systemd/network", n->container_unit_names[i],
+                               n->container_units[i], container_root);
+                if (r < 0)
+                        return r;
+        }
+        if (n->n_container_units > 0 && resolved_dir >= 0) {
+                _cleanup_free_ char *text = NULL;
+
+                r = units_resolved_dropin(n->machine, &text);
+                if (r < 0)
+                        return r;
+                return write_unit(resolved_dir, "(container)/run/systemd/resolved.conf.d",
+                                  "10-nixos-nspawn-mdns.conf", text, container_root);
+        }
+        return 0;
+}
+
+/* Before the links exist: networkd then configures each once, when it appears, rather than seeing an unmanaged
+ * link first and configuring it again at the reload (which leaves a second pool address behind). */
+static int write_host_units(Netconf *n) {
+        _cleanup_close_ int host_dir = -EBADF;
+        int r;
+
+        if (!n->host_unit)
+                return 0;
+        r = mkdir_p(NETWORK_DIR, 0755);
+        host_dir = r < 0 ? r : open(NETWORK_DIR, O_DIRECTORY | O_CLOEXEC);
+        if (host_dir < 0)
+                return log_error_errno(r < 0 ? r : negative_errno(), "Failed to open %s: %m", NETWORK_DIR);
+        if (n->zone_unit) {
+                r = write_unit(host_dir, NETWORK_DIR, n->zone_unit_name, n->zone_unit, 0);
+                if (r < 0)
+                        return r;
+        }
+        r = write_unit(host_dir, NETWORK_DIR, n->host_unit_name, n->host_unit, 0);
+        if (r < 0)
+                return r;
+        n->host_units[n->n_host_units] = strprintf(NETWORK_DIR "/%s", n->host_unit_name);
+        if (!n->host_units[n->n_host_units])
+                return -ENOMEM;
+        n->n_host_units++;
+        reload_networkd(n->host_unit_name);
+        return 0;
+}
+
+/* rtnetlink talks to the namespace its socket was made in: make one in the container's and come back. */
+static int set_up_in_netns(pid_t pid, const char *ifname) {
+        _cleanup_close_ int own = -EBADF, theirs = -EBADF, nl = -EBADF;
+        char path[64];
+        int r;
+
+        snprintf(path, sizeof path, "/proc/%d/ns/net", (int) pid);
+        own = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+        theirs = open(path, O_RDONLY | O_CLOEXEC);
+        if (own < 0 || theirs < 0)
+                return -errno;
+        if (setns(theirs, CLONE_NEWNET) < 0)
+                return -errno;
+        r = netlink_open(&nl);
+        if (setns(own, CLONE_NEWNET) < 0)
+                abort(); /* cannot happen for root; carrying on in the container's namespace would be worse */
+        if (r < 0)
+                return r;
+        return link_set_up(nl, ifname);
+}
+
 int netconf_links(Netconf *n, const NetconfPlan *p, pid_t pid1) {
         int r;
 
@@ -144,7 +407,17 @@ int netconf_links(Netconf *n, const NetconfPlan *p, pid_t pid1) {
                 if (r < 0)
                         return log_error_errno(r, "Failed to move interface '%s' into the container: %m", *i);
         }
-        return 0;
+
+        /* Both ends up before networkd gets the unit: networkd before v254 configures a pool address a second
+         * time when the link gains carrier while it is configuring it (systemd issue #26113). */
+        if (n->host_link[0]) {
+                r = link_set_up(n->nl, n->host_link);
+                if (r >= 0)
+                        r = set_up_in_netns(pid1, "host0");
+                if (r < 0)
+                        return log_error_errno(r, "Failed to bring up %s and host0: %m", n->host_link);
+        }
+        return write_host_units(n);
 }
 
 void netconf_done(Netconf *n) {
@@ -161,11 +434,26 @@ void netconf_done(Netconf *n) {
         if (n->nl >= 0 && n->bridge[0] && n->zone) {
                 _cleanup_close_ int lock_fd = zone_lock(n->zone);
 
-                /* the last container of a zone takes its bridge along */
-                if (link_bridge_ports(n->bridge) == 0)
+                /* the last container of a zone takes its bridge and the bridge's unit along */
+                if (link_bridge_ports(n->bridge) == 0) {
                         (void) link_delete(n->nl, n->bridge);
+                        if (n->zone_unit_name) {
+                                _cleanup_close_ int dir = open(NETWORK_DIR, O_DIRECTORY | O_CLOEXEC);
+                                if (dir >= 0)
+                                        (void) units_remove_if_ours(dir, n->zone_unit_name, NULL);
+                        }
+                }
         }
         free(n->zone);
-        n->zone = NULL;
+        free(n->machine);
+        free(n->host_unit_name);
+        free(n->host_unit);
+        free(n->zone_unit_name);
+        free(n->zone_unit);
+        for (size_t i = 0; i < n->n_container_units; i++) {
+                free(n->container_unit_names[i]);
+                free(n->container_units[i]);
+        }
         n->nl = safe_close(n->nl);
+        *n = (Netconf) NETCONF_NULL;
 }

@@ -19,6 +19,13 @@ typedef struct NetconfPlan {
 
 /* …and what was done for it, to be undone at exit. */
 typedef struct Netconf {
+        char *machine;
+        /* rendered before anything is made, so a bad override fails first */
+        char *host_unit_name, *host_unit;           /* 10-ve-NAME.network or 10-vb-NAME.network */
+        char *zone_unit_name, *zone_unit;           /* 10-vz-ZONE.network */
+        char *container_unit_names[9], *container_units[9]; /* 10-host0.network, 10-mv-IF.network… */
+        size_t n_container_units;
+
         int nl;
         char host_link[IFNAMSIZ]; /* ve-NAME or vb-NAME */
         char bridge[IFNAMSIZ];
@@ -32,7 +39,14 @@ typedef struct Netconf {
 #define NETCONF_NULL { .nl = -EBADF }
 
 bool netconf_plan_wants_links(const NetconfPlan *p);
-/* Creates the links, with the container's ends born in (or moved into) pid1's network namespace. Logs. */
+/* Before anything is made: names the links, loads and merges the overrides, renders every unit. Logs what is
+ * wrong with an override (file, line, value). Removes units a killed launcher left for links that are gone. */
+int netconf_prepare(Netconf *n, const NetconfPlan *p);
+/* The container's units into the directories given (its /run/systemd/network and resolved.conf.d), owned by its
+ * root. (The host's are written, and networkd asked to reload, by netconf_links() before it makes the links.) */
+int netconf_write_container_units(Netconf *n, int network_dir, int resolved_dir, uid_t container_root);
+/* Writes the host's units, then creates the links, with the container's ends born in (or moved into) pid1's
+ * network namespace. Logs. */
 int netconf_links(Netconf *n, const NetconfPlan *p, pid_t pid1);
 /* Removes what netconf_links() and the unit writing made that does not die with the container. */
 void netconf_done(Netconf *n);

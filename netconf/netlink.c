@@ -53,9 +53,13 @@ void netlink_put(NetlinkMessage *m, uint16_t type, const void *data, size_t len)
                 m->error = -EMSGSIZE;
                 return;
         }
-        memcpy(m->buf + off, &rta, sizeof rta);
-        if (len > 0)
-                memcpy(m->buf + off + RTA_LENGTH(0), data, len);
+        {
+                struct rtattr *dst = (struct rtattr *) (void *) (m->buf + off);
+
+                *dst = rta;
+                if (len > 0)
+                        memcpy(RTA_DATA(dst), data, len);
+        }
         m->hdr.len = (uint32_t) (off + RTA_SPACE(len));
 }
 

@@ -44,7 +44,7 @@ static int open_in_root(int root_fd, const char *rel, int flags) {
 
 /* Makes every missing directory of rel (relative to the root), owned by uid, and opens the last one with O_PATH.
  * With make_file the last component is made as an empty file instead (a mount point for a file bind). */
-static int mkdir_p_in_root(int root_fd, const char *rel, mode_t mode, uid_t uid, bool make_file) {
+int mkdir_p_in_root(int root_fd, const char *rel, mode_t mode, uid_t uid, bool make_file) {
         char buf[PATH_MAX];
         size_t len;
 

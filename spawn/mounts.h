@@ -26,6 +26,10 @@ typedef struct MountPlan {
         /* credentials: p->settings->credentials, loaded */
 } MountPlan;
 
+/* Makes every missing directory of rel below root_fd (resolved in that root, never outside it), owned by uid, and
+ * returns an O_PATH fd to the last one (an empty file instead with make_file). Allocates nothing. */
+int mkdir_p_in_root(int root_fd, const char *rel, mode_t mode, uid_t uid, bool make_file);
+
 /* Outer child, still in the host user namespace. Each returns -errno; *ret_index names the failing element. */
 int mount_staging(void);
 int mount_root(const MountPlan *p, int *ret_root_fd);

@@ -741,6 +741,38 @@ static int plan_cgroup(Container *c, uid_t uid) {
         return cgroup_create(c->settings->machine, uid, &c->cgroup);
 }
 
+static NetconfPlan netconf_plan_of(const Settings *s) {
+        return (NetconfPlan) {
+                .machine = s->machine,
+                .veth = s->network_veth,
+                .zone = s->network_zone,
+                .macvlan = s->network_macvlan,
+                .interfaces = s->network_interfaces,
+                .host_config = s->veth_host_config,
+                .container_config = s->veth_container_config,
+        };
+}
+
+/* The container's ends are configured by its own networkd from units in its /run, written while PID 1 waits
+ * (so before any of its code runs), resolved inside the root PID 1 has pivoted into. */
+static int write_network_units(Container *c, uid_t uid) {
+        _cleanup_close_ int root = -EBADF, network = -EBADF, resolved = -EBADF;
+        char path[64];
+
+        if (c->net.n_container_units == 0)
+                return 0;
+        snprintf(path, sizeof path, "/proc/%d/root", (int) c->pid1);
+        root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root < 0)
+                return log_error_errno(negative_errno(), "Failed to open the container's root: %m");
+        network = mkdir_p_in_root(root, "run/systemd/network", 0755, uid, false);
+        resolved = mkdir_p_in_root(root, "run/systemd/resolved.conf.d", 0755, uid, false);
+        if (network < 0 || resolved < 0)
+                return log_error_errno(network < 0 ? network : resolved,
+                                       "Failed to create the container's /run/systemd/network: %m");
+        return netconf_write_container_units(&c->net, network, resolved, uid);
+}
+
 /* After clone: PID 1 into its cgroup, and the machine registered. */
 static int place_container(Container *c, uid_t uid) {
         const Settings *s = c->settings;
@@ -755,17 +787,12 @@ static int place_container(Container *c, uid_t uid) {
         }
 
         {
-                NetconfPlan plan = {
-                        .machine = s->machine,
-                        .veth = s->network_veth,
-                        .zone = s->network_zone,
-                        .macvlan = s->network_macvlan,
-                        .interfaces = s->network_interfaces,
-                        .host_config = s->veth_host_config,
-                        .container_config = s->veth_container_config,
-                };
+                NetconfPlan plan = netconf_plan_of(s);
 
                 r = netconf_links(&c->net, &plan, c->pid1);
+                if (r < 0)
+                        return r;
+                r = write_network_units(c, uid);
                 if (r < 0)
                         return r;
         }
@@ -838,6 +865,13 @@ int spawn_run(const Settings *s) {
         r = load_credentials(&c);
         if (r < 0)
                 goto finish;
+        {
+                NetconfPlan net_plan = netconf_plan_of(s);
+
+                r = netconf_prepare(&c.net, &net_plan);
+                if (r < 0)
+                        goto finish;
+        }
         if (s->network_namespace_path) {
                 c.netns_fd = open(s->network_namespace_path, O_RDONLY | O_CLOEXEC);
                 if (c.netns_fd < 0) {

@@ -18,6 +18,8 @@
 
 TH_PACKAGES=systemd-container,systemd-resolved,iproute2,udev,iputils-ping,procps,libnss-resolve
 TH_CACHE=${NIXOS_NSPAWN_CACHE:-/var/cache/nixos-nspawn}
+# The test host's own image, seen inside it: nested containers boot it too when they need networkd and resolved
+TH_GUEST_IMAGE=/var/lib/nixos-nspawn-test/image
 TH_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 # todo DESCRIPTION REASON COMMAND...: a known gap, reported as TODO (never a failure); "ok … # TODO" means the
@@ -126,6 +128,7 @@ th_boot() {
 		"$NSPAWN" -M "$TH_NAME" -D "$TH_IMAGE" --private-users=no --private-network --console=read-only \
 		--bind-ro="$TOP:$TH_TOP" --bind-ro=/nix/store --bind-ro="$TH_CACHE/nix" --bind="$TH_SHARED" \
 		--bind-ro="$TOP/checks/system/testhost/multi-user.target.d:/etc/systemd/system/multi-user.target.d" \
+		--bind-ro="$TH_IMAGE:$TH_GUEST_IMAGE" \
 		>"$T/th-console" 2>&1 &
 	th_pid=$!
 	for i in $(seq 1 650); do
@@ -136,7 +139,7 @@ th_boot() {
 	[ -s "$T/th-ready" ] || return 1
 	read -r th_ready_secs TH_LEADER <"$T/th-ready"
 	TH_NSPAWN=$TH_TOP/build/nixos-nspawn
-	export TH_NAME TH_LEADER TH_TOP TH_NSPAWN TH_SHARED
+	export TH_NAME TH_LEADER TH_TOP TH_NSPAWN TH_SHARED TH_GUEST_IMAGE
 }
 th_console_tail() { tail -n "${1:-30}" "$T/th-console" 2>/dev/null | th_comment; }
 
