@@ -293,6 +293,12 @@ static void reload_networkd(const char *what) {
         sd_bus_flush_close_unref(bus);
 }
 
+static bool same_contents(const char *dir, const char *name, const char *text) {
+        _cleanup_free_ char *path = strprintf("%s/%s", dir, name), *old = NULL;
+
+        return path && read_full_file(path, &old, NULL) >= 0 && streq(old, text);
+}
+
 static int write_unit(int dirfd, const char *dir, const char *name, const char *text, uid_t owner) {
         int r = units_write_atomic(dirfd, name, text);
 
@@ -324,8 +330,6 @@ int netconf_write_container_units(Netconf *n, int network_dir, int resolved_dir,
         return 0;
 }
 
-/* Before the links exist: networkd then configures each once, when it appears, rather than seeing an unmanaged
- * link first and configuring it again at the reload (which leaves a second pool address behind). */
 static int write_host_units(Netconf *n) {
         _cleanup_close_ int host_dir = -EBADF;
         int r;
@@ -336,7 +340,9 @@ static int write_host_units(Netconf *n) {
         host_dir = r < 0 ? r : open(NETWORK_DIR, O_DIRECTORY | O_CLOEXEC);
         if (host_dir < 0)
                 return log_error_errno(r < 0 ? r : negative_errno(), "Failed to open %s: %m", NETWORK_DIR);
-        if (n->zone_unit) {
+        if (n->zone_unit && !same_contents(NETWORK_DIR, n->zone_unit_name, n->zone_unit)) {
+                /* Only when it changed: the zone's other containers wrote the same, and a rewritten unit makes
+                 * networkd's reload reconfigure the bridge, with a new pool address under their leases. */
                 r = write_unit(host_dir, NETWORK_DIR, n->zone_unit_name, n->zone_unit, 0);
                 if (r < 0)
                         return r;
@@ -367,7 +373,7 @@ static int set_up_in_netns(pid_t pid, const char *ifname) {
                 return -errno;
         r = netlink_open(&nl);
         if (setns(own, CLONE_NEWNET) < 0)
-                abort(); /* cannot happen for root; carrying on in the container's namespace would be worse */
+                abort(); /* cannot fail for root; carrying on in the container's namespace would be worse */
         if (r < 0)
                 return r;
         return link_set_up(nl, ifname);
@@ -378,6 +384,13 @@ int netconf_links(Netconf *n, const NetconfPlan *p, pid_t pid1) {
 
         if (!netconf_plan_wants_links(p))
                 return 0;
+        /* The unit first, then the links, the container's end up before the host's: networkd configures the
+         * host end once, with our unit, and it has carrier from the moment it is up. (A link networkd sees
+         * before our unit gets the distribution's 80-container-ve.network and then ours; one that gains carrier
+         * while networkd configures it gets a second pool address before networkd v254: systemd #26113.) */
+        r = write_host_units(n);
+        if (r < 0)
+                return r;
         r = netlink_open(&n->nl);
         if (r < 0)
                 return log_error_errno(r, "Failed to open an rtnetlink socket: %m");
@@ -407,17 +420,14 @@ int netconf_links(Netconf *n, const NetconfPlan *p, pid_t pid1) {
                 if (r < 0)
                         return log_error_errno(r, "Failed to move interface '%s' into the container: %m", *i);
         }
-
-        /* Both ends up before networkd gets the unit: networkd before v254 configures a pool address a second
-         * time when the link gains carrier while it is configuring it (systemd issue #26113). */
         if (n->host_link[0]) {
-                r = link_set_up(n->nl, n->host_link);
+                r = set_up_in_netns(pid1, "host0");
                 if (r >= 0)
-                        r = set_up_in_netns(pid1, "host0");
+                        r = link_set_up(n->nl, n->host_link);
                 if (r < 0)
-                        return log_error_errno(r, "Failed to bring up %s and host0: %m", n->host_link);
+                        return log_error_errno(r, "Failed to bring up host0 and %s: %m", n->host_link);
         }
-        return write_host_units(n);
+        return 0;
 }
 
 void netconf_done(Netconf *n) {

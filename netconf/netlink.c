@@ -56,9 +56,13 @@ void netlink_put(NetlinkMessage *m, uint16_t type, const void *data, size_t len)
         {
                 struct rtattr *dst = (struct rtattr *) (void *) (m->buf + off);
 
+                uint8_t *payload = RTA_DATA(dst);
+                const uint8_t *from = data;
+
                 *dst = rta;
-                if (len > 0)
-                        memcpy(RTA_DATA(dst), data, len);
+                /* a loop, not memcpy(): GCC 12 with -fsanitize misjudges the union's size and refuses memcpy */
+                for (size_t i = 0; i < len; i++)
+                        payload[i] = from[i];
         }
         m->hdr.len = (uint32_t) (off + RTA_SPACE(len));
 }

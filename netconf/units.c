@@ -55,7 +55,9 @@ static const char IFNAME[] = "<ifname>";
  *   configure the host end.
  * - IPv6AcceptRA=no (the host end is the router here) and MulticastDNS=yes (resolve NAME.local over the link).
  * - [Link] RequiredForOnline=no: a container's link must never hold up the host's network-online.target (the host
- *   end has no carrier until the container brings host0 up, and a container may never do that). */
+ *   end has no carrier until the container brings host0 up, and a container may never do that).
+ * - ConfigureWithoutCarrier=yes: the addresses are configured when the link appears, not again when it gains
+ *   carrier (networkd before v254 may take a second pool range then: systemd issue #26113). */
 static const DefaultEntry veth_host[] = {
         { "Match", "Name", IFNAME },
         { "Match", "Kind", "veth" },
@@ -70,6 +72,7 @@ static const DefaultEntry veth_host[] = {
         { "Network", "LLDP", "yes" },
         { "Network", "EmitLLDP", "customer-bridge" },
         { "Network", "MulticastDNS", "yes" },
+        { "Network", "ConfigureWithoutCarrier", "yes" },
         {},
 };
 
@@ -443,6 +446,7 @@ static const Since since_table[] = {
         { .section = "Network", .key = "LLMNR", .version = 216 },
         { .section = "Network", .key = "LinkLocalAddressing", .version = 219 },
         { .section = "Network", .key = "IPMasquerade", .version = 219 },
+        { .section = "Network", .key = "ConfigureWithoutCarrier", .version = 235 },
         { .section = "Network", .key = "LLDP", .version = 219 },
         { .section = "Network", .key = "MulticastDNS", .version = 229 },
         { .section = "Network", .key = "EmitLLDP", .version = 230 },

@@ -350,8 +350,9 @@ static void test_filter(void) {
                 /* v240: no Kind= (v251); IPv6SendRA= under its old name (v234-v246); IPMasquerade boolean (< v248) */
                 { UNIT_VETH_HOST, "ve-demo", 240, 1, "veth-host-v240.network" },
                 { UNIT_VETH_CONTAINER, "host0", 240, 1, "veth-container-v240.network" },
-                /* v230: also no IPv6AcceptRA= (v231), no IPv6PrefixDelegation= (v234), no RequiredForOnline= (v236) */
-                { UNIT_VETH_HOST, "ve-demo", 230, 4, "veth-host-v230.network" },
+                /* v230: also no IPv6AcceptRA= (v231), no IPv6PrefixDelegation= (v234), no ConfigureWithoutCarrier=
+                 * (v235), no RequiredForOnline= (v236) */
+                { UNIT_VETH_HOST, "ve-demo", 230, 5, "veth-host-v230.network" },
         };
 
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
@@ -424,8 +425,8 @@ static void test_filter(void) {
 
                 if (unit && o) {
                         merge_ok(unit, o, "for filtering");
-                        is_int(units_filter(unit, 233), 6,
-                               "v233: Kind=, RequiredForOnline=, IPMasquerade=ipv6, IPv6SendRA= and both sections' "
+                        is_int(units_filter(unit, 233), 7,
+                               "v233: Kind=, ConfigureWithoutCarrier=, RequiredForOnline=, IPMasquerade=ipv6, IPv6SendRA= and both sections' "
                                "entries go");
                         ok(!ini_find_section(unit, "IPv6PrefixDelegation") && !ini_find_section(unit, "IPv6SendRA") &&
                                    !ini_find_section(unit, "IPv6Prefix"),
