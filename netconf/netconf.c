@@ -288,8 +288,8 @@ static void reload_networkd(const char *what) {
                 r = sd_bus_call_method(bus, "org.freedesktop.network1", "/org/freedesktop/network1",
                                        "org.freedesktop.network1.Manager", "Reload", &error, NULL, "");
         if (r < 0)
-                log_warning("systemd-networkd did not reload (%s): the link of %s stays unconfigured on the host.",
-                            error.message ?: strerror(-r), what);
+                log_warning("Could not ask systemd-networkd to configure %s (%s); it stays unconfigured on the host.",
+                            what, error.message ?: strerror(-r));
         sd_bus_flush_close_unref(bus);
 }
 
@@ -354,7 +354,14 @@ static int write_host_units(Netconf *n) {
         if (!n->host_units[n->n_host_units])
                 return -ENOMEM;
         n->n_host_units++;
-        reload_networkd(n->host_unit_name);
+        {
+                /* "10-ve-foo.network" names the link "ve-foo" */
+                char ifname[IFNAMSIZ] = "";
+                const char *p = n->host_unit_name + STRLEN("10-");
+
+                snprintf(ifname, sizeof ifname, "%.*s", (int) (strlen(p) - STRLEN(".network")), p);
+                reload_networkd(ifname);
+        }
         return 0;
 }
 

@@ -94,7 +94,11 @@ leftovers() {
 	grep -q ' /run/nixos-nspawn' /proc/self/mountinfo && found+="mounts: $(grep ' /run/nixos-nspawn' /proc/self/mountinfo) "
 	[ -n "$cgroup2" ] && [ -e "$cgroup2/nixos-nspawn/$name" ] && found+="cgroup $cgroup2/nixos-nspawn/$name "
 	[ -e "/run/nixos-nspawn/machines/$name" ] && found+="lock /run/nixos-nspawn/machines/$name "
-	[ -n "$(ls -A /run/nixos-nspawn/uid 2>/dev/null)" ] && found+="uid locks: $(ls /run/nixos-nspawn/uid) "
+	# (a UID lock someone holds belongs to a container that runs: only one nobody holds was left behind)
+	local f
+	for f in /run/nixos-nspawn/uid/*; do
+		[ -e "$f" ] && flock -n "$f" true 2>/dev/null && found+="uid lock $f "
+	done
 	pgrep -f -- "nixos-nspawn.* -M $name( |$)" >/dev/null && found+="processes: $(pgrep -af -- "-M $name")"
 	[ -z "$found" ] || { echo "$found"; return 1; }
 }
