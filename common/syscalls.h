@@ -44,3 +44,18 @@ static inline int sys_pivot_root(const char *new_root, const char *put_old) {
 static inline pid_t raw_clone(unsigned long flags) {
         return (pid_t) syscall(__NR_clone, flags, NULL, NULL, NULL, 0);
 }
+
+#include <linux/sched.h>
+#include <signal.h>
+
+/* clone() straight into a cgroup (CLONE_INTO_CGROUP, kernel >= 5.7): the child is born there, which spares
+ * migrating it afterwards (a migration waits for an RCU grace period: milliseconds). -1/errno (ENOSYS, E2BIG,
+ * EINVAL on older kernels) means: use raw_clone() and move it. */
+static inline pid_t clone_into_cgroup(unsigned long flags, int cgroup_fd) {
+        struct clone_args args = {
+                .flags = flags | CLONE_INTO_CGROUP,
+                .exit_signal = SIGCHLD,
+                .cgroup = (uint64_t) cgroup_fd,
+        };
+        return (pid_t) syscall(__NR_clone3, &args, sizeof args);
+}

@@ -110,6 +110,7 @@ typedef struct Container {
         int userns_fd;
         Cgroup cgroup;
         bool want_scope;
+        bool in_cgroup; /* PID 1 was born in c->cgroup.container */
         Machined machined;
         Netconf net;
         int netns_fd;        /* --network-namespace-path */
@@ -818,7 +819,7 @@ static int place_container(Container *c, uid_t uid) {
                         return r;
         }
 
-        r = cgroup_attach(&c->cgroup, c->pid1);
+        r = c->in_cgroup ? 0 : cgroup_attach(&c->cgroup, c->pid1);
         if (r < 0)
                 return log_error_errno(r, "Failed to move the container into cgroup '%s': %m", c->cgroup.container);
 
@@ -956,7 +957,16 @@ int spawn_run(const Settings *s) {
         {
                 pid_t monitor = getpid();
 
-                outer = raw_clone(CLONE_NEWNS | SIGCHLD);
+                _cleanup_close_ int cgroup_fd = -EBADF;
+
+                /* Born in the container's cgroup when we have it already, so PID 1 is too. */
+                if (c.cgroup.container)
+                        cgroup_fd = open(c.cgroup.container, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                outer = cgroup_fd >= 0 ? clone_into_cgroup(CLONE_NEWNS, cgroup_fd) : -1;
+                if (outer >= 0)
+                        c.in_cgroup = true;
+                else
+                        outer = raw_clone(CLONE_NEWNS | SIGCHLD);
                 if (outer < 0) {
                         r = log_error_errno(negative_errno(), "Failed to clone: %m");
                         goto finish;
