@@ -48,13 +48,12 @@ static int make_veth(Netconf *n, const NetconfPlan *p, const char *prefix, pid_t
         (void) link_mac(n->host_link, "container", peer_mac);
 
         r = link_create_veth(n->nl, n->host_link, altname, mac, "host0", peer_mac, pid1);
-        if (r == -EEXIST) {
-                /* a killed launcher of the same name left it (its container's netns is gone, so it is orphaned
-                 * only if the peer died with a netns we no longer hold — a live one would hold our name lock) */
-                log_info("Removing the link %s that an earlier run of %s left behind.", n->host_link, p->machine);
-                (void) link_delete(n->nl, n->host_link);
-                r = link_create_veth(n->nl, n->host_link, altname, mac, "host0", peer_mac, pid1);
-        }
+        /* Never left behind by a killed launcher (a veth dies with its container's namespace), so it is someone
+         * else's: another container whose long name shortens to the same, or a link made by hand. Not ours to
+         * remove. */
+        if (r == -EEXIST)
+                return log_error_errno(r, "Failed to create the veth pair: %s exists already (another container's, "
+                                       "whose long name shortens to the same?).", n->host_link);
         if (r < 0)
                 return log_error_errno(r, "Failed to create the veth pair %s/host0: %m", n->host_link);
         remember_ifindex(n, n->host_link);

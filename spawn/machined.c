@@ -51,9 +51,11 @@ static int call(Machined *m, sd_bus_message *msg, const char *what, const Settin
         int r;
 
         r = sd_bus_call(m->bus, msg, 0, &error, NULL);
-        if (r < 0)
-                return log_error_errno(r, "Failed to %s machine '%s' with systemd-machined: %s", what, s->machine,
-                                       error.message ?: strerror(-r));
+        if (r < 0) /* fatal only with --register=yes; with auto we go on unregistered */
+                return log_full_errno(s->register_mode == REGISTER_YES ? LOG_ERR : LOG_WARNING, r,
+                                      "Failed to %s machine '%s' with systemd-machined%s: %s", what, s->machine,
+                                      s->register_mode == REGISTER_YES ? "" : ", going on without",
+                                      error.message ?: strerror(-r));
         m->name = strdup(s->machine);
         if (!m->name)
                 return -ENOMEM;

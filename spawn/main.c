@@ -59,7 +59,8 @@ static void help(void) {
                "     --network-namespace-export[=PATH]  Bind the container's network namespace at PATH\n"
                "                            (default /run/netns/NAME) while it runs\n"
                "     --network-veth-host-config=FILE       networkd settings merged over the\n"
-               "     --network-veth-container-config=FILE  defaults of either end\n\n"
+               "     --network-veth-container-config=FILE  defaults of either end (with a zone,\n"
+               "                            the host's configure the zone's bridge)\n\n"
                "Console:\n"
                "     --console=MODE         interactive, read-only, passive or pipe\n"
                "  -P --pipe                 Same as --console=pipe\n\n"
@@ -290,6 +291,10 @@ static int parse_argv(Settings *s, int argc, char *argv[]) {
                         bool load = c == ARG_LOAD_CREDENTIAL;
 
                         r = settings_add_credential(s, optarg, load);
+                        if (r == -E2BIG)
+                                return log_invalid("Invalid --set-credential for '%.*s': the value is larger than "
+                                                   "%u bytes.", (int) strcspn(optarg, ":"), optarg,
+                                                   CREDENTIAL_SIZE_MAX);
                         if (r == -EINVAL) /* the value may be a secret: name only the ID part */
                                 return log_invalid("Invalid --%s for '%.*s': expected ID:%s with a unique ID "
                                                    "without '/' or control characters%s.",

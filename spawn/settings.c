@@ -430,8 +430,10 @@ int settings_add_credential(Settings *s, const char *spec, bool load) {
                 c.path = strdup(colon + 1);
         } else {
                 c.size = strlen(colon + 1);
-                if (c.size > CREDENTIAL_SIZE_MAX)
-                        goto invalid;
+                if (c.size > CREDENTIAL_SIZE_MAX) {
+                        free(c.id);
+                        return -E2BIG;
+                }
                 c.value = strdup(colon + 1);
         }
         if (!c.path && !c.value) {

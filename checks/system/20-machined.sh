@@ -66,6 +66,7 @@ conf web2 "$args"
 th_exec nixos-nspawn-machinectl web2
 th_exec machinectl start web2
 assert_eq "machinectl start NAME runs nixos-nspawn" "$(th_exec systemctl is-active systemd-nspawn@web2) $(th_exec machinectl show web2 -p Service --value)" "active nixos-nspawn"
+assert_eq "…without the distribution unit's watchdog (we send no WATCHDOG=1)" "$(th_exec systemctl show systemd-nspawn@web2 -p WatchdogUSec --value)" "0"
 th_exec machinectl stop web2
 th_sh 'for i in $(seq 100); do case $(systemctl is-active systemd-nspawn@web2) in inactive|failed) break;; esac; sleep 0.1; done'
 assert_eq "machinectl stop NAME stops it" "$(th_exec systemctl is-active systemd-nspawn@web2)" "inactive"
