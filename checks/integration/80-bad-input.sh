@@ -4,13 +4,19 @@
 need_root
 fixture tools
 
+# Nothing of ours on the machine, but for containers that run meanwhile (their machine lock is held).
 nothing_left() {
-	local found=""
+	local found="" d
 	grep -q ' /run/nixos-nspawn' /proc/self/mountinfo && found+="mounts "
-	[ -n "$(find "$cgroup2/nixos-nspawn" -mindepth 1 -type d 2>/dev/null)" ] && found+="cgroups: $(find "$cgroup2/nixos-nspawn" -mindepth 1 -type d) "
-	[ -n "$(ls -A /run/nixos-nspawn/machines 2>/dev/null)" ] && found+="machine locks "
-	[ -n "$(ls -A /run/nixos-nspawn/uid 2>/dev/null)" ] && found+="uid locks "
-	pgrep -x nixos-nspawn >/dev/null && found+="processes "
+	for d in "$cgroup2"/nixos-nspawn/*/; do
+		[ -d "$d" ] || continue
+		lock=/run/nixos-nspawn/machines/$(basename "$d")
+		[ -e "$lock" ] && ! unheld "$lock" && continue
+		found+="cgroup $d "
+	done
+	for d in /run/nixos-nspawn/machines/* /run/nixos-nspawn/uid/*; do
+		unheld "$d" && found+="lock $d "
+	done
 	[ -z "$found" ] || { echo "$found"; return 1; }
 }
 

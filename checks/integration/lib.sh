@@ -86,6 +86,9 @@ run_bg() {
 	bg_pid=$!
 }
 
+# unheld FILE: it exists and nobody holds its lock. (flock(1) on a path would create it: open it read-only.)
+unheld() { [ -e "$1" ] && (flock -n 9) 9<"$1" 2>/dev/null; }
+
 cgroup2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
 
 # Nothing of machine NAME may be left: mounts, cgroup, name lock, UID locks, processes.
@@ -97,7 +100,7 @@ leftovers() {
 	# (a UID lock someone holds belongs to a container that runs: only one nobody holds was left behind)
 	local f
 	for f in /run/nixos-nspawn/uid/*; do
-		[ -e "$f" ] && flock -n "$f" true 2>/dev/null && found+="uid lock $f "
+		unheld "$f" && found+="uid lock $f "
 	done
 	pgrep -f -- "nixos-nspawn.* -M $name( |$)" >/dev/null && found+="processes: $(pgrep -af -- "-M $name")"
 	[ -z "$found" ] || { echo "$found"; return 1; }
