@@ -73,6 +73,12 @@ interrupted() {
 scenario_pid=
 trap interrupted INT TERM
 
+# Every systemd inside (the test host, a dozen nested containers) takes inotify instances, all charged to root:
+# the kernel's default of 128 runs out, and systemd then fails to start ("Too many open files").
+if [ "$(cat /proc/sys/fs/inotify/max_user_instances)" -lt 1024 ]; then
+	echo "# raising fs.inotify.max_user_instances to 1024 for the nested systemd instances"
+	echo 1024 >/proc/sys/fs/inotify/max_user_instances
+fi
 th_image; claim $? "the test host image is ready"
 [ -n "${TH_IMAGE:-}" ] || exit 1
 echo "# image: $TH_IMAGE ($([ "$th_image_cold" = yes ] && echo "built cold" || echo cached) in ${th_image_secs}s)"
