@@ -666,10 +666,10 @@ w("* **ours, by phase**: timestamps of a few marker syscalls under `strace -f --
   "container's user namespace (copies the whole mount table and drops the outer namespace's), *to exec* = PID 1's "
   "own mounts until `execve`, *teardown* = container's `exit_group` → monitor exited (namespace teardown + cgroup "
   "removal). Per path = (phase at N − phase at 1) / (N − 1), medians of %s runs. strace adds a fixed cost to each "
-  "marker (it ptrace-stops there), which cancels out in the per-path figures but not in the absolute ones; *to exec* "
-  "also holds the monitor's cgroup migration (section 1), whose wait varies from run to run, so its per-path figure "
-  "is noise." %
-  (max([len(v) for v in PHASES.values()] or [0])))
+  "marker (it ptrace-stops there), which cancels out in the per-path figures but not in the absolute ones%s." %
+  (max([len(v) for v in PHASES.values()] or [0]),
+   "" if INTO_CG else "; *to exec* also holds the monitor's cgroup migration (section 1), whose wait varies from run "
+   "to run, so its per-path figure is noise"))
 w("* **plain loop**: `checks/bench/bindloop.c`, a private mount namespace with `mount --bind` + "
   "`mount -o remount,bind,ro,nosuid,nodev` per path (two mount(2) calls by path, no fork per path); set-up = fork → "
   "last mount, teardown = exit → reaped. 7 runs each. And **bwrap** with one `--ro-bind` per path (derived like ours).")
@@ -1165,7 +1165,8 @@ w("")
 w("## How to reproduce")
 w("")
 w("```sh")
-w("sudo make bench            # Debian 12, root; installs what is missing, builds, runs (≈ 5–10 min on 2 cores)")
+w("sudo make bench            # Debian 12, root; installs what is missing, builds, runs (≈ 3–4 min on 2 cores")
+w("                           # once the fixtures are cached; the first run debootstraps an image)")
 w("BENCH_KEEP=1 sudo -E bash checks/bench/run.sh   # the same, keeping the raw results (hyperfine JSON, strace, perf)")
 w("```")
 w("")
