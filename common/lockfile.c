@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lockfile.h"
@@ -13,6 +14,8 @@
 /* flock() on a file that others may unlink: after locking, make sure the path still names our inode, or a second
  * taker could lock a fresh file of the same name while we hold the unlinked one. */
 int lock_file(const char *path, int *ret_fd) {
+        unsigned busy = 0;
+
         for (;;) {
                 _cleanup_close_ int fd = -EBADF;
                 struct stat a, b;
@@ -20,8 +23,15 @@ int lock_file(const char *path, int *ret_fd) {
                 fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0600);
                 if (fd < 0)
                         return -errno;
-                if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+                if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+                        /* Another launcher's lock_dir_sweep() or lock_is_held() holds it for a moment while it
+                         * probes; a real holder holds it for good. Ask again a few times before calling it taken. */
+                        if (errno == EWOULDBLOCK && ++busy < 10) {
+                                nanosleep(&(struct timespec) { .tv_nsec = 200 * 1000 }, NULL);
+                                continue;
+                        }
                         return -errno;
+                }
                 if (fstat(fd, &a) < 0)
                         return -errno;
                 if (stat(path, &b) < 0) {

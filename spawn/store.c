@@ -20,6 +20,7 @@ void closure_done(Closure *c) {
         for (size_t i = 0; i < c->n; i++)
                 free(c->names[i]);
         free(c->names);
+        free(c->types);
         *c = (Closure) {};
 }
 
@@ -218,6 +219,9 @@ int closure_finish(Closure *c, const char *store_dir) {
         }
         c->n = j;
 
+        c->types = malloc(c->n);
+        if (!c->types)
+                return -ENOMEM;
         dfd = open(store_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
                 return log_error_errno(negative_errno(), "Failed to open the store '%s': %m", store_dir);
@@ -230,6 +234,8 @@ int closure_finish(Closure *c, const char *store_dir) {
                 if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
                         return log_invalid("Store path '%s/%s' is neither a directory, a file nor a symlink.",
                                            store_dir, c->names[i]);
+                /* kept for the child, which then needs no second stat per path */
+                c->types[i] = S_ISDIR(st.st_mode) ? 'd' : S_ISREG(st.st_mode) ? 'f' : 'l';
         }
         return 0;
 }
@@ -237,13 +243,10 @@ int closure_finish(Closure *c, const char *store_dir) {
 int store_mount_closure(const Closure *c, int src_store_fd, int dst_store_fd, size_t *ret_failed) {
         for (size_t i = 0; i < c->n; i++) {
                 const char *name = c->names[i];
-                struct stat st;
                 int mfd, r;
 
                 /* A symlink store path is not a mount point candidate: recreate it; it points into the store */
-                if (fstatat(src_store_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                        goto fail;
-                if (S_ISLNK(st.st_mode)) {
+                if (c->types[i] == 'l') {
                         char target[4096];
                         ssize_t n = readlinkat(src_store_fd, name, target, sizeof target - 1);
 
@@ -255,7 +258,7 @@ int store_mount_closure(const Closure *c, int src_store_fd, int dst_store_fd, si
                         continue;
                 }
 
-                if (S_ISDIR(st.st_mode))
+                if (c->types[i] == 'd')
                         r = mkdirat(dst_store_fd, name, 0555);
                 else
                         r = mknodat(dst_store_fd, name, S_IFREG | 0444, 0);

@@ -8,6 +8,7 @@
  * ("<hash>-<name>"), since every path is one component below the store directory. */
 typedef struct Closure {
         char **names;
+        char *types;  /* per name, from closure_finish(): 'd' directory, 'f' file, 'l' symlink */
         size_t n;
         size_t allocated;
 } Closure;
