@@ -78,6 +78,22 @@ static int by_name(NetlinkMessage *m, const char *name) {
         return 0;
 }
 
+/* The full name as an alternative name (NULL: none needed); kernels before 5.5 have none, which is fine. */
+static int set_altname(int nl, const char *name, const char *altname) {
+        NetlinkMessage m;
+        int r;
+
+        if (!altname)
+                return 0;
+        netlink_link_message(&m, RTM_NEWLINKPROP, NLM_F_EXCL, 0, 0, 0);
+        (void) by_name(&m, name);
+        netlink_begin(&m, IFLA_PROP_LIST);
+        netlink_put_string(&m, IFLA_ALT_IFNAME, altname);
+        netlink_end(&m);
+        r = netlink_call(nl, &m);
+        return r == -EOPNOTSUPP || r == -EINVAL ? 0 : r;
+}
+
 int link_create_veth(int nl, const char *name, const char *altname, const uint8_t mac[6], const char *peer,
                      const uint8_t peer_mac[6], pid_t peer_netns_pid) {
         struct ifinfomsg peer_ifi = { .ifi_family = AF_UNSPEC };
@@ -105,19 +121,10 @@ int link_create_veth(int nl, const char *name, const char *altname, const uint8_
         if (r < 0)
                 return r;
 
-        if (altname) {
-                netlink_link_message(&m, RTM_NEWLINKPROP, NLM_F_EXCL, 0, 0, 0);
-                (void) by_name(&m, name);
-                netlink_begin(&m, IFLA_PROP_LIST);
-                netlink_put_string(&m, IFLA_ALT_IFNAME, altname);
-                netlink_end(&m);
-                r = netlink_call(nl, &m);
-                if (r < 0 && r != -EOPNOTSUPP && r != -EINVAL) { /* kernels before 5.5 have no altnames */
-                        (void) link_delete(nl, name);
-                        return r;
-                }
-        }
-        return 0;
+        r = set_altname(nl, name, altname);
+        if (r < 0)
+                (void) link_delete(nl, name);
+        return r;
 }
 
 int link_create_macvlan(int nl, const char *parent, const char *name, const uint8_t mac[6], pid_t netns_pid) {
@@ -155,15 +162,9 @@ int link_create_bridge(int nl, const char *name, const char *altname) {
         netlink_put_string(&m, IFLA_INFO_KIND, "bridge");
         netlink_end(&m);
         r = netlink_call(nl, &m);
-        if (r < 0 || !altname)
+        if (r < 0)
                 return r;
-        netlink_link_message(&m, RTM_NEWLINKPROP, NLM_F_EXCL, 0, 0, 0);
-        (void) by_name(&m, name);
-        netlink_begin(&m, IFLA_PROP_LIST);
-        netlink_put_string(&m, IFLA_ALT_IFNAME, altname);
-        netlink_end(&m);
-        r = netlink_call(nl, &m);
-        return r == -EOPNOTSUPP || r == -EINVAL ? 0 : r;
+        return set_altname(nl, name, altname);
 }
 
 int link_move(int nl, const char *name, pid_t netns_pid) {

@@ -32,8 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "caps.h"
 #include "cgroup.h"
+#include "child.h"
 #include "console.h"
 #include "fileio.h"
 #include "lockfile.h"
@@ -50,58 +50,6 @@
 #include "userns.h"
 
 #define LOCK_DIR "/run/nixos-nspawn/machines"
-
-enum {
-        STEP_NETNS = 1,
-        STEP_LOGINUID,
-        STEP_STAGING,
-        STEP_ROOT,
-        STEP_STORE,
-        STEP_BINDS,
-        STEP_DEV,
-        STEP_RUN,
-        STEP_SYSFS,
-        STEP_ENTER_USERNS,
-        STEP_UNSHARE,
-        STEP_CLONE,
-        STEP_PID1_STARTED, /* not a failure: carries PID 1's pid */
-        STEP_PROC,
-        STEP_LATE_MOUNTS,
-        STEP_HOSTNAME,
-        STEP_LOOPBACK,
-        STEP_PIVOT_ROOT,
-        STEP_WAIT,
-        STEP_CGROUP,
-        STEP_CONSOLE,
-        STEP_CAPS,
-        STEP_EXEC,
-        _STEP_MAX,
-};
-
-static const char *const step_names[_STEP_MAX] = {
-        [STEP_NETNS] = "join the network namespace",
-        [STEP_LOGINUID] = "reset the login UID",
-        [STEP_STAGING] = "set up the staging mount",
-        [STEP_ROOT] = "mount the root file system",
-        [STEP_STORE] = "mount the store closure",
-        [STEP_BINDS] = "mount the bind and tmpfs mounts",
-        [STEP_DEV] = "set up /dev",
-        [STEP_RUN] = "set up /run and /run/host",
-        [STEP_SYSFS] = "mount the /proc and /sys placeholders",
-        [STEP_ENTER_USERNS] = "enter the container's user namespace",
-        [STEP_UNSHARE] = "create the container's namespaces",
-        [STEP_CLONE] = "start the container's PID 1",
-        [STEP_PROC] = "mount /proc",
-        [STEP_LATE_MOUNTS] = "mount /sys, /tmp and /dev/pts",
-        [STEP_HOSTNAME] = "set the hostname",
-        [STEP_LOOPBACK] = "bring up the loopback interface",
-        [STEP_PIVOT_ROOT] = "switch to the new root",
-        [STEP_WAIT] = "wait for the launcher",
-        [STEP_CGROUP] = "set up the cgroup namespace",
-        [STEP_CONSOLE] = "attach to the console",
-        [STEP_CAPS] = "drop capabilities",
-        [STEP_EXEC] = "execute",
-};
 
 typedef struct Container {
         const Settings *settings;
@@ -126,223 +74,6 @@ typedef struct Container {
         const char *init_argv[2];
         pid_t pid1;
 } Container;
-
-/* ---- the children: no allocation, no logging, errors travel as (step, errno, index) ---- */
-
-_noreturn_ static void child_fail(int sync_fd, int step, int r, int64_t arg) {
-        (void) sync_send(sync_fd, step, r < 0 ? r : -EIO, arg);
-        _exit(EXIT_FAILURE);
-}
-
-static int loopback_up(void) {
-        struct ifreq ifr = { .ifr_name = "lo" };
-        int fd, r = 0;
-
-        fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        if (fd < 0)
-                return -errno;
-        if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
-                r = -errno;
-        else if (!(ifr.ifr_flags & IFF_UP)) {
-                ifr.ifr_flags |= IFF_UP;
-                if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
-                        r = -errno;
-        }
-        safe_close(fd);
-        return r;
-}
-
-static int set_rlimits(void) {
-        struct rlimit rl;
-
-        /* The monitor may run with a raised open-file limit; the container starts with the kernel's soft default
-         * and may raise it up to the hard limit, as on a freshly booted host. */
-        if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
-                return -errno;
-        rl.rlim_cur = rl.rlim_max < 1024 ? rl.rlim_max : 1024;
-        return setrlimit(RLIMIT_NOFILE, &rl) < 0 ? -errno : 0;
-}
-
-static void reset_signals(void) {
-        sigset_t all;
-
-        for (int sig = 1; sig < _NSIG; sig++)
-                if (sig != SIGKILL && sig != SIGSTOP)
-                        (void) signal(sig, SIG_DFL);
-        sigemptyset(&all);
-        (void) sigprocmask(SIG_SETMASK, &all, NULL);
-}
-
-/* execvpe() without allocation: search PATH from the container's environment for a bare command name. */
-static void exec_command(char *const *argv, char **envp) {
-        const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-        char buf[4096];
-        int err = ENOENT;
-
-        if (strchr(argv[0], '/')) {
-                execve(argv[0], argv, envp);
-                return;
-        }
-        for (char **e = envp; *e; e++)
-                if (startswith(*e, "PATH="))
-                        path = *e + 5;
-        for (const char *p = path; *p;) {
-                const char *end = strchrnul(p, ':');
-
-                if ((size_t) (end - p) + strlen(argv[0]) + 2 <= sizeof buf) {
-                        snprintf(buf, sizeof buf, "%.*s/%s", (int) (end - p), p, argv[0]);
-                        execve(buf, argv, envp);
-                        if (errno != ENOENT)
-                                err = errno;
-                }
-                p = *end ? end + 1 : end;
-        }
-        errno = err;
-}
-
-_noreturn_ static void inner_child(const Container *c, const MountPlan *plan, int sync_fd) {
-        const Settings *s = c->settings;
-        SyncMessage m;
-        int root_fd, r;
-
-        /* The monitor is our parent (CLONE_PARENT): if it dies, so do we. */
-        (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
-
-        /* An fd from the outer child would point into its mount namespace; take the one in ours. */
-        root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (root_fd < 0)
-                child_fail(sync_fd, STEP_PROC, -errno, 0);
-
-        r = mount_proc(plan, root_fd);
-        if (r < 0)
-                child_fail(sync_fd, STEP_PROC, r, 0);
-        r = mount_late(plan, root_fd);
-        if (r < 0)
-                child_fail(sync_fd, STEP_LATE_MOUNTS, r, 0);
-        if (sethostname(s->hostname, strlen(s->hostname)) < 0)
-                child_fail(sync_fd, STEP_HOSTNAME, -errno, 0);
-        if (s->private_network) {
-                r = loopback_up();
-                if (r < 0)
-                        child_fail(sync_fd, STEP_LOOPBACK, r, 0);
-        }
-        /* Shared propagation, as on a booted host (systemd sets it up itself only when not in a container): new
-         * mounts in / reach services' mount namespaces, which systemd's credential set-up relies on. These peer
-         * groups are the container's own; nothing propagates to or from the host. */
-        if (mount(NULL, "/", NULL, MS_REC | MS_SHARED, NULL) < 0)
-                child_fail(sync_fd, STEP_LATE_MOUNTS, -errno, 0);
-        safe_close(root_fd);
-
-        /* SYNC 3: the monitor has done its part (cgroup, registration, links); go or die. */
-        r = sync_recv(sync_fd, &m);
-        if (r <= 0)
-                _exit(EXIT_FAILURE);
-
-        /* The monitor has moved us into the container's cgroup: make it the root of our view. */
-        if (unshare(CLONE_NEWCGROUP) < 0)
-                child_fail(sync_fd, STEP_CGROUP, -errno, 0);
-        root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        r = root_fd < 0 ? -errno : mount_cgroup(root_fd);
-        if (r < 0)
-                child_fail(sync_fd, STEP_CGROUP, r, 0);
-        safe_close(root_fd);
-
-        if (setsid() < 0)
-                child_fail(sync_fd, STEP_CONSOLE, -errno, 0);
-        if (s->console != CONSOLE_PIPE) {
-                int fd = open("/dev/console", O_RDWR | O_NOCTTY);
-
-                if (fd < 0 || ioctl(fd, TIOCSCTTY, 0) < 0 || dup2(fd, STDIN_FILENO) < 0 ||
-                    dup2(fd, STDOUT_FILENO) < 0 || dup2(fd, STDERR_FILENO) < 0)
-                        child_fail(sync_fd, STEP_CONSOLE, -errno, 0);
-                if (fd > STDERR_FILENO)
-                        safe_close(fd);
-        }
-        (void) set_rlimits();
-        r = caps_drop_bounding(s->private_network);
-        if (r < 0)
-                child_fail(sync_fd, STEP_CAPS, r, 0);
-        reset_signals();
-
-        /* SYNC 4: exec closes sync_fd (CLOEXEC): the monitor reads EOF and knows we are running. */
-        exec_command(c->argv, c->env);
-        child_fail(sync_fd, STEP_EXEC, -errno, 0);
-}
-
-_noreturn_ static void outer_child(const Container *c, const MountPlan *plan, pid_t monitor, int sync_fd) {
-        const Settings *s = c->settings;
-        unsigned long flags;
-        size_t index = 0;
-        int root_fd, r;
-        pid_t pid;
-
-        (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != monitor)
-                _exit(EXIT_FAILURE);
-
-        /* Joined first, so that the sysfs we mount below shows its links. */
-        if (c->netns_fd >= 0 && setns(c->netns_fd, CLONE_NEWNET) < 0)
-                child_fail(sync_fd, STEP_NETNS, -errno, 0);
-
-        /* A container is a new login session root; only host root (CAP_AUDIT_CONTROL) may reset it. */
-        r = write_string_at(AT_FDCWD, "/proc/self/loginuid", "4294967295");
-        if (r < 0 && r != -ENOENT && r != -EPERM)
-                child_fail(sync_fd, STEP_LOGINUID, r, 0);
-
-        r = mount_staging();
-        if (r < 0)
-                child_fail(sync_fd, STEP_STAGING, r, 0);
-        r = mount_root(plan, &root_fd);
-        if (r < 0)
-                child_fail(sync_fd, STEP_ROOT, r, 0);
-        r = mount_store(plan, root_fd, &index);
-        if (r < 0)
-                child_fail(sync_fd, STEP_STORE, r, (int64_t) index);
-        r = mount_dev(plan, root_fd);
-        if (r < 0)
-                child_fail(sync_fd, STEP_DEV, r, 0);
-        r = mount_run(plan, root_fd);
-        if (r < 0)
-                child_fail(sync_fd, STEP_RUN, r, 0);
-        /* After our own /dev, /run and /tmp, so that a bind below them is not hidden by them. */
-        r = mount_binds(plan, root_fd, &index);
-        if (r < 0)
-                child_fail(sync_fd, STEP_BINDS, r, (int64_t) index);
-        r = mount_placeholders(root_fd);
-        if (r < 0)
-                child_fail(sync_fd, STEP_SYSFS, r, 0);
-
-        /* Pivot while we still hold host privileges: a root that is already "/" when the mount table is copied
-         * into the container's namespace needs no pivot there (where it would be refused: locked mounts), and
-         * nothing of the host's tree is left in that copy to escape to. */
-        r = mount_pivot_root(root_fd);
-        if (r < 0)
-                child_fail(sync_fd, STEP_PIVOT_ROOT, r, 0);
-        safe_close(root_fd);
-
-        if (plan->userns) {
-                if (setns(c->userns_fd, CLONE_NEWUSER) < 0)
-                        child_fail(sync_fd, STEP_ENTER_USERNS, -errno, 0);
-                if (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
-                        child_fail(sync_fd, STEP_ENTER_USERNS, -errno, 0);
-        }
-
-        /* Not the cgroup namespace: PID 1 makes that once the monitor has put it in its cgroup. */
-        flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID |
-                (s->private_network ? CLONE_NEWNET : 0);
-        if (unshare((int) flags) < 0)
-                child_fail(sync_fd, STEP_UNSHARE, -errno, 0);
-
-        pid = raw_clone(CLONE_PARENT | SIGCHLD);
-        if (pid < 0)
-                child_fail(sync_fd, STEP_CLONE, -errno, 0);
-        if (pid == 0)
-                inner_child(c, plan, sync_fd);
-
-        /* SYNC 2: tell the monitor who PID 1 is; our work is done. */
-        (void) sync_send(sync_fd, STEP_PID1_STARTED, 0, pid);
-        _exit(EXIT_SUCCESS);
-}
 
 /* ---- the monitor ---- */
 
@@ -591,7 +322,7 @@ static int pick_uid_range(Container *c) {
 
 static void log_child_failure(const Container *c, const SyncMessage *m) {
         const Settings *s = c->settings;
-        const char *what = m->step > 0 && m->step < _STEP_MAX && step_names[m->step] ? step_names[m->step] : "?";
+        const char *what = step_name(m->step);
         int r = m->error < 0 ? m->error : -EIO;
 
         if (m->step == STEP_STORE && m->arg >= 0 && (size_t) m->arg < c->closure.n)
@@ -846,6 +577,7 @@ int spawn_run(const Settings *s) {
         _cleanup_close_ int sfd = -EBADF;
         int sync_fds[2] = { -EBADF, -EBADF };
         MountPlan plan;
+        ChildPlan child;
         sigset_t mask;
         SyncMessage m;
         pid_t outer;
@@ -931,6 +663,15 @@ int spawn_run(const Settings *s) {
                 .uuid = c.uuid,
         };
 
+        child = (ChildPlan) {
+                .settings = s,
+                .mounts = &plan,
+                .userns_fd = c.userns_fd,
+                .netns_fd = c.netns_fd,
+                .argv = c.argv,
+                .env = c.env,
+        };
+
         sigemptyset(&mask);
         for (int sig = 0, sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGWINCH, SIGHUP }; sig < 5; sig++)
                 sigaddset(&mask, sigs[sig]);
@@ -973,7 +714,7 @@ int spawn_run(const Settings *s) {
                 }
                 if (outer == 0) {
                         sync_fds[0] = safe_close(sync_fds[0]);
-                        outer_child(&c, &plan, monitor, sync_fds[1]);
+                        outer_child(&child, monitor, sync_fds[1]);
                 }
         }
         sync_fds[1] = safe_close(sync_fds[1]);
