@@ -77,8 +77,8 @@ void lock_dir_sweep(const char *dir) {
 bool lock_is_held(const char *path) {
         _cleanup_close_ int fd = open(path, O_RDWR | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
 
-        if (fd < 0)
-                return false;
+        if (fd < 0) /* missing: nobody's; anything else: cannot tell, so take it as held and touch nothing */
+                return errno != ENOENT;
         /* our own open file description: taking the lock and dropping it again changes nothing for others */
         if (flock(fd, LOCK_EX | LOCK_NB) < 0)
                 return errno == EWOULDBLOCK;

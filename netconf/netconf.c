@@ -4,6 +4,7 @@
 #include <string.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <time.h>
 #include <stdio.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -41,21 +42,24 @@ static int make_veth(Netconf *n, const NetconfPlan *p, const char *prefix, pid_t
         uint8_t mac[6], peer_mac[6];
         int r;
 
-        r = link_name(prefix, p->machine, n->host_link, &altname);
+        char name[IFNAMSIZ];
+
+        r = link_name(prefix, p->machine, name, &altname);
         if (r < 0)
                 return log_error_errno(r, "Failed to name the host side of the veth: %m");
-        (void) link_mac(n->host_link, "host", mac);
-        (void) link_mac(n->host_link, "container", peer_mac);
+        (void) link_mac(name, "host", mac);
+        (void) link_mac(name, "container", peer_mac);
 
-        r = link_create_veth(n->nl, n->host_link, altname, mac, "host0", peer_mac, pid1);
+        r = link_create_veth(n->nl, name, altname, mac, "host0", peer_mac, pid1);
         /* Never left behind by a killed launcher (a veth dies with its container's namespace), so it is someone
          * else's: another container whose long name shortens to the same, or a link made by hand. Not ours to
          * remove. */
         if (r == -EEXIST)
                 return log_error_errno(r, "Failed to create the veth pair: %s exists already (another container's, "
-                                       "whose long name shortens to the same?).", n->host_link);
+                                       "whose long name shortens to the same?).", name);
         if (r < 0)
-                return log_error_errno(r, "Failed to create the veth pair %s/host0: %m", n->host_link);
+                return log_error_errno(r, "Failed to create the veth pair %s/host0: %m", name);
+        memcpy(n->host_link, name, sizeof name); /* ours from now on: removed at exit */
         remember_ifindex(n, n->host_link);
         return 0;
 }
@@ -81,20 +85,14 @@ static int zone_lock(const char *zone) {
         return fd;
 }
 
+/* The caller holds the zone's lock. */
 static int join_zone(Netconf *n, const NetconfPlan *p, pid_t pid1) {
         _cleanup_free_ char *altname = NULL;
-        _cleanup_close_ int lock_fd = -EBADF;
         int r;
 
         r = link_name("vz-", p->zone, n->bridge, &altname);
         if (r < 0)
                 return log_error_errno(r, "Failed to name the bridge of zone '%s': %m", p->zone);
-
-        /* Creating the bridge and adding the first port, or removing the last port and the bridge, must not
-         * interleave between two launchers of the same zone. */
-        lock_fd = zone_lock(p->zone);
-        if (lock_fd < 0)
-                return log_error_errno(lock_fd, "Failed to lock zone '%s': %m", p->zone);
         n->zone = strdup(p->zone);
         if (!n->zone)
                 return -ENOMEM;
@@ -167,14 +165,33 @@ static int render_unit(UnitKind kind, const char *ifname, const char *bridge, co
         return 0;
 }
 
-/* Our units for links that no longer exist: what killed launchers left. */
-static void remove_stale_units(void) {
+/* The machine a unit of ours was written for, from its first line. */
+static char *unit_machine(int dirfd, const char *name) {
+        _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        char line[256];
+        const char *m;
+        ssize_t n;
+
+        if (fd < 0)
+                return NULL;
+        n = read(fd, line, sizeof line - 1);
+        if (n <= 0)
+                return NULL;
+        line[n] = 0;
+        m = startswith(line, UNITS_HEADER_PREFIX);
+        return m ? strndup(m, strcspn(m, ";\n")) : NULL;
+}
+
+/* Our units for links that no longer exist, whose machine no launcher runs: what killed launchers left. (A
+ * running launcher writes its host unit before it makes the link: that one must stay.) */
+static void remove_stale_units(NetconfIsRunningFn machine_is_running) {
         DIR *d = opendir(NETWORK_DIR);
         struct dirent *de;
 
         if (!d)
                 return;
         while ((de = readdir(d))) {
+                _cleanup_free_ char *machine = NULL;
                 char ifname[IFNAMSIZ + 1];
                 const char *p = startswith(de->d_name, "10-");
                 size_t len;
@@ -186,7 +203,13 @@ static void remove_stale_units(void) {
                         continue;
                 memcpy(ifname, p, len);
                 ifname[len] = 0;
-                if (if_nametoindex(ifname) == 0 && units_remove_if_ours(dirfd(d), de->d_name, NULL) > 0)
+                /* a zone's bridge unit is written before its bridge, under the zone's lock we do not hold */
+                if (if_nametoindex(ifname) > 0 || startswith(ifname, "vz-"))
+                        continue;
+                machine = unit_machine(dirfd(d), de->d_name);
+                if (!machine || (machine_is_running && machine_is_running(machine)))
+                        continue; /* not ours, or a running launcher's (a zone's bridge unit names the zone) */
+                if (units_remove_if_ours(dirfd(d), de->d_name, NULL) > 0)
                         log_debug("Removed stale network unit %s/%s.", NETWORK_DIR, de->d_name);
         }
         closedir(d);
@@ -211,7 +234,7 @@ static int add_container_unit(Netconf *n, UnitKind kind, const char *ifname, con
         return 0;
 }
 
-int netconf_prepare(Netconf *n, const NetconfPlan *p) {
+int netconf_prepare(Netconf *n, const NetconfPlan *p, NetconfIsRunningFn machine_is_running) {
         _cleanup_free_ char *altname = NULL;
         char host[IFNAMSIZ];
         unsigned version;
@@ -222,7 +245,7 @@ int netconf_prepare(Netconf *n, const NetconfPlan *p) {
         n->machine = strdup(p->machine);
         if (!n->machine)
                 return -ENOMEM;
-        remove_stale_units();
+        remove_stale_units(machine_is_running);
         version = host_networkd_version();
 
         if (p->zone) {
@@ -260,6 +283,15 @@ int netconf_prepare(Netconf *n, const NetconfPlan *p) {
         }
 
         if (p->veth || p->zone) {
+                /* A link of this name that is not ours: its unit must not be overwritten, nor the link removed.
+                 * A namespace that is just dying (a container of this name stopped a moment ago) takes its veth
+                 * along: give it a second. */
+                for (int i = 0; if_nametoindex(host) > 0; i++) {
+                        if (i == 100)
+                                return log_error_errno(-EEXIST, "Link %s exists already (another container's, whose "
+                                                       "name shortens to the same?).", host);
+                        nanosleep(&(struct timespec) { .tv_nsec = 10 * 1000 * 1000 }, NULL);
+                }
                 r = add_container_unit(n, UNIT_VETH_CONTAINER, "host0", p->container_config, p->machine);
                 if (r < 0)
                         return r;
@@ -386,10 +418,19 @@ static int set_up_in_netns(pid_t pid, const char *ifname) {
 }
 
 int netconf_links(Netconf *n, const NetconfPlan *p, pid_t pid1) {
+        _cleanup_close_ int zone_lock_fd = -EBADF;
         int r;
 
         if (!netconf_plan_wants_links(p))
                 return 0;
+        /* A zone's unit, its bridge and the first port, or the last port, the bridge and the unit, come and go
+         * under the zone's lock: a launcher joining a zone whose last member is leaving must not end up with a
+         * bridge without a unit. */
+        if (p->zone) {
+                zone_lock_fd = zone_lock(p->zone);
+                if (zone_lock_fd < 0)
+                        return log_error_errno(zone_lock_fd, "Failed to lock zone '%s': %m", p->zone);
+        }
         /* The unit first, then the links, the container's end up before the host's: networkd configures the
          * host end once, with our unit, and it has carrier from the moment it is up. (A link networkd sees
          * before our unit gets the distribution's 80-container-ve.network and then ours; one that gains carrier

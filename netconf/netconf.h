@@ -41,7 +41,8 @@ typedef struct Netconf {
 bool netconf_plan_wants_links(const NetconfPlan *p);
 /* Before anything is made: names the links, loads and merges the overrides, renders every unit. Logs what is
  * wrong with an override (file, line, value). Removes units a killed launcher left for links that are gone. */
-int netconf_prepare(Netconf *n, const NetconfPlan *p);
+typedef bool (*NetconfIsRunningFn)(const char *machine);
+int netconf_prepare(Netconf *n, const NetconfPlan *p, NetconfIsRunningFn machine_is_running);
 /* The container's units into the directories given (its /run/systemd/network and resolved.conf.d), owned by its
  * root. (The host's are written, and networkd asked to reload, by netconf_links() before it makes the links.) */
 int netconf_write_container_units(Netconf *n, int network_dir, int resolved_dir, uid_t container_root);

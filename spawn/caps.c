@@ -56,5 +56,8 @@ int caps_drop_bounding(bool private_network) {
         for (int c = 0; c < 64; c++)
                 if (!(keep & (1ULL << c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
                         return -errno;
+        /* What our caller put in the ambient set would survive exec for non-root processes: none of it. */
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+                return -errno;
         return 0;
 }

@@ -157,6 +157,10 @@ _noreturn_ static void inner_child(const ChildPlan *c, int sync_fd) {
                 child_fail(sync_fd, STEP_LATE_MOUNTS, -errno, 0);
         safe_close(root_fd);
 
+        /* SYNC 2b: our part before the monitor's is done (it waits for this, so that a failure above is what it
+         * reports, not what its own work then trips over) */
+        (void) sync_send(sync_fd, STEP_PID1_READY, 0, 0);
+
         /* SYNC 3: the monitor has done its part (cgroup, registration, links); go or die. */
         r = sync_recv(sync_fd, &m);
         if (r <= 0)

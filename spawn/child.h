@@ -25,7 +25,8 @@ typedef enum Step {
         STEP_ENTER_USERNS,
         STEP_UNSHARE,
         STEP_CLONE,
-        STEP_PID1_STARTED, /* not a failure: carries PID 1's pid */
+        STEP_PID1_STARTED, /* not a failure: carries PID 1's pid (from the outer child) */
+        STEP_PID1_READY,   /* not a failure: PID 1's own mounts are done, it waits at SYNC 3 */
         STEP_PROC,
         STEP_LATE_MOUNTS,
         STEP_HOSTNAME,

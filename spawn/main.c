@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <linux/close_range.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -330,12 +333,32 @@ static int parse_argv(Settings *s, int argc, char *argv[]) {
         return 1;
 }
 
+/* close_range() before Linux 5.11: the same through /proc/self/fd. */
+static void mark_fds_cloexec(void) {
+        DIR *d = opendir("/proc/self/fd");
+        struct dirent *de;
+
+        if (!d)
+                return;
+        while ((de = readdir(d))) {
+                unsigned fd;
+
+                if (safe_atou32(de->d_name, &fd) >= 0 && fd > 2 && (int) fd != dirfd(d))
+                        (void) fcntl((int) fd, F_SETFD, FD_CLOEXEC);
+        }
+        closedir(d);
+}
+
 int main(int argc, char *argv[]) {
         Settings s;
         char missing[256];
         int r;
 
         log_open();
+        /* Whatever fds our caller left open must not reach the container: an fd to a host directory is a way
+         * out of any mount namespace. Ours are all O_CLOEXEC; these become so too. */
+        if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+                mark_fds_cloexec();
         settings_init(&s);
 
         r = parse_argv(&s, argc, argv);

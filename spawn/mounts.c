@@ -178,13 +178,14 @@ int mount_root(const MountPlan *p, int *ret_root_fd) {
                 if (mkdir(LOWER_DIR, 0755) < 0 || mkdir(STAGING_DIR "/upper", 0755) < 0 ||
                     mkdir(STAGING_DIR "/work", 0755) < 0 || chown(STAGING_DIR "/upper", p->uid, p->uid) < 0)
                         return -errno;
-                fd = clone_tree(p, AT_FDCWD, s->directory, false, true, false, p->userns);
+                /* nodev: device nodes an image ships are not the container's to use (/dev is ours) */
+                fd = clone_tree(p, AT_FDCWD, s->directory, false, true, true, p->userns);
                 if (fd < 0)
                         return fd;
                 r = attach(fd, LOWER_DIR);
                 if (r < 0)
                         return r;
-                if (mount("overlay", ROOT_DIR, "overlay", 0,
+                if (mount("overlay", ROOT_DIR, "overlay", MS_NODEV,
                           "lowerdir=" LOWER_DIR ",upperdir=" STAGING_DIR "/upper,workdir=" STAGING_DIR "/work") < 0)
                         return -errno;
         } else {
@@ -524,7 +525,8 @@ int mount_proc(const MountPlan *p, int root_fd) {
         FdPath fp, fp2;
         int r, inacc;
 
-        r = mount_in_root(root_fd, "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, p->uid, false);
+        r = mount_in_root(root_fd, "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
+                          p->userns ? 0 : p->uid, false);
         if (r < 0)
                 return r;
 
@@ -565,6 +567,8 @@ int mount_proc(const MountPlan *p, int root_fd) {
 }
 
 int mount_late(const MountPlan *p, int root_fd) {
+        /* In the container's user namespace: its root is 0 there (the host's view of it is unmapped) */
+        uid_t uid = p->userns ? 0 : p->uid;
         int r;
 
         /* sysfs shows the mounting task's network namespace: with a private one it must be mounted from inside.
@@ -577,23 +581,23 @@ int mount_late(const MountPlan *p, int root_fd) {
 
         /* gid=5: tty inside the container */
         r = mount_in_root(root_fd, "dev/pts", "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
-                          "newinstance,ptmxmode=0666,mode=0620,gid=5", p->uid, false);
+                          "newinstance,ptmxmode=0666,mode=0620,gid=5", uid, false);
         if (r < 0)
                 return r;
         /* /tmp is mounted from inside so that it is the container's to unmount at shutdown (a mount made with
          * host privileges is locked and would fail tmp.mount's stop job) — unless binds go below it, which only
          * the outer child can make; then the outer child mounts /tmp first (tmp_mount_outside()). */
         if (!tmp_mount_outside(p->settings) && !tmp_given(p->settings)) {
-                r = mount_in_root(root_fd, "tmp", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", p->uid, false);
+                r = mount_in_root(root_fd, "tmp", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", uid, false);
                 if (r < 0)
                         return r;
         }
         r = mount_in_root(root_fd, "dev/shm", "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_STRICTATIME, "mode=1777",
-                          p->uid, false);
+                          uid, false);
         if (r < 0)
                 return r;
         return mount_in_root(root_fd, "dev/mqueue", "mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
-                             p->uid, false);
+                             uid, false);
 }
 
 /* After the monitor moved us into the container's cgroup and we made it the root of our cgroup namespace. */

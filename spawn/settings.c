@@ -462,7 +462,8 @@ int credential_load(Credential *c) {
 
         if (!c->path)
                 return 0;
-        fd = open(c->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        /* O_NONBLOCK: a FIFO in its place must not hang us (it is refused below) */
+        fd = open(c->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)
                 return -errno;
         if (fstat(fd, &st) < 0)
@@ -474,11 +475,18 @@ int credential_load(Credential *c) {
         c->value = malloc((size_t) st.st_size + 1);
         if (!c->value)
                 return -ENOMEM;
-        n = read(fd, c->value, (size_t) st.st_size);
-        if (n < 0)
-                return -errno;
-        c->size = (size_t) n;
-        c->value[n] = 0;
+        c->size = 0;
+        while (c->size < (size_t) st.st_size) {
+                n = read(fd, c->value + c->size, (size_t) st.st_size - c->size);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -errno;
+                if (n == 0)
+                        break; /* shrank meanwhile: what is there is the value */
+                c->size += (size_t) n;
+        }
+        c->value[c->size] = 0;
         return 0;
 }
 

@@ -226,10 +226,8 @@ static int export_netns(Container *c) {
         r = mkdir_p(isempty(dir) ? "/" : dir, 0755);
         if (r < 0)
                 return log_error_errno(r, "Failed to create '%s': %m", dir);
-        /* what a killed launcher of this machine left (its namespace is gone; the bind still names it) */
-        if (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) >= 0)
-                log_info("Removed the stale network namespace export '%s'.", path);
-        fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0444);
+        /* O_EXCL: a file that is there already is not ours to bind over, nor to remove at exit */
+        fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0444);
         if (fd < 0)
                 return log_error_errno(negative_errno(), "Failed to create '%s': %m", path);
         safe_close(fd);
@@ -240,6 +238,16 @@ static int export_netns(Container *c) {
         }
         c->netns_exported = true;
         return 0;
+}
+
+/* Under our machine lock: an export at our path that is a mount is what a killed launcher of this machine left. */
+static void remove_stale_export(Container *c) {
+        const char *path = c->settings->network_namespace_export;
+
+        if (path && umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) >= 0) {
+                (void) unlink(path);
+                log_info("Removed the stale network namespace export '%s'.", path);
+        }
 }
 
 static void unexport_netns(Container *c) {
@@ -598,13 +606,6 @@ int spawn_run(const Settings *s) {
         r = load_credentials(&c);
         if (r < 0)
                 goto finish;
-        {
-                NetconfPlan net_plan = netconf_plan_of(s);
-
-                r = netconf_prepare(&c.net, &net_plan);
-                if (r < 0)
-                        goto finish;
-        }
         if (s->network_namespace_path) {
                 c.netns_fd = open(s->network_namespace_path, O_RDONLY | O_CLOEXEC);
                 if (c.netns_fd < 0) {
@@ -618,6 +619,15 @@ int spawn_run(const Settings *s) {
                 goto finish;
         /* Cgroups of machines whose launcher was killed: nobody holds their name lock (ours is held now). */
         (void) cgroup_remove_stale(machine_is_running);
+        /* A killed launcher's export keeps its network namespace, and with it its veth, alive. */
+        remove_stale_export(&c);
+        {
+                NetconfPlan net_plan = netconf_plan_of(s);
+
+                r = netconf_prepare(&c.net, &net_plan, machine_is_running);
+                if (r < 0)
+                        goto finish;
+        }
 
         r = pick_uid_range(&c);
         if (r < 0)
@@ -719,18 +729,25 @@ int spawn_run(const Settings *s) {
         }
         sync_fds[1] = safe_close(sync_fds[1]);
 
-        /* SYNC 2: PID 1's pid, or the outer child's failure. */
-        r = sync_recv(sync_fds[0], &m);
-        (void) waitpid(outer, &status, 0);
-        if (r <= 0 || m.step != STEP_PID1_STARTED) {
-                if (r > 0)
-                        log_child_failure(&c, &m);
-                else
-                        log_error("The container's setup process died unexpectedly.");
-                r = -ECHILD;
-                goto finish;
+        /* SYNC 2: PID 1's pid (from the outer child) and PID 1's word that its own set-up is done, in either
+         * order; or a failure of either. */
+        for (bool ready = false; c.pid1 == 0 || !ready;) {
+                r = sync_recv(sync_fds[0], &m);
+                if (r > 0 && m.step == STEP_PID1_STARTED)
+                        c.pid1 = (pid_t) m.arg;
+                else if (r > 0 && m.step == STEP_PID1_READY)
+                        ready = true;
+                else {
+                        if (r > 0)
+                                log_child_failure(&c, &m);
+                        else
+                                log_error("The container's setup process died unexpectedly.");
+                        (void) waitpid(outer, &status, 0);
+                        r = -ECHILD;
+                        goto finish;
+                }
         }
-        c.pid1 = (pid_t) m.arg;
+        (void) waitpid(outer, &status, 0);
 
         r = place_container(&c, uid);
         if (r < 0)

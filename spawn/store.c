@@ -266,7 +266,8 @@ int store_mount_closure(const Closure *c, int src_store_fd, int dst_store_fd, si
                         goto fail;
 
                 /* The clone keeps the source mount's flags and idmapping: read-only, nosuid, nodev, root-owned */
-                mfd = sys_open_tree(src_store_fd, name, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+                /* no symlink may have taken the path's place since closure_finish() looked */
+                mfd = sys_open_tree(src_store_fd, name, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
                 if (mfd < 0)
                         goto fail;
                 r = sys_move_mount(mfd, "", dst_store_fd, name, MOVE_MOUNT_F_EMPTY_PATH);

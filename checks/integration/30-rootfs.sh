@@ -54,3 +54,7 @@ assert_eq "-D: files of the image are owned by root inside" "$(run rf2 -D "$img"
 
 ok "nothing is left behind" leftovers rf1
 ok "nothing of rf2 is left behind" leftovers rf2
+
+out=$(run rf3 -- sh -c 'test -e /proc/self/fd/7 && echo leaked || echo closed' 7</)
+assert_eq "an fd the launcher inherits does not reach the container" "$out" "closed"
+ok "nothing of rf3 is left behind" leftovers rf3

@@ -76,3 +76,10 @@ out=$("$NSPAWN" -q -M bad1 -P --closure="$closure" --network-namespace-export --
 [ $rc != 0 ] && [[ $out == *"network namespace of the container's own"* ]]; _report $? "exporting the host's namespace is refused" "$rc: $out"
 assert_eq "no link of ours is left" "$(links)" "$before"
 for m in nl1 $long zn1 zn2 mv1 ex1 jn1 bad1; do ok "nothing of $m is left behind" leftovers $m; done
+
+# A link of the same name that is not ours: refused, and left alone.
+ip link add ve-clash1 type veth peer name nsp-clash && at_exit "ip link del ve-clash1 2>/dev/null"
+out=$("$NSPAWN" -q -M clash1 -P --closure="$closure" -n -- true 2>&1); rc=$?
+[ $rc != 0 ] && [[ $out == *"ve-clash1 exists already"* ]]; _report $? "a ve- link that exists already is refused, naming it" "$rc: $out"
+ok "…and left alone" ip link show ve-clash1
+ok "nothing of clash1 is left behind" leftovers clash1
