@@ -120,15 +120,19 @@ int cgroup_delegated(char **ret_path) {
 }
 
 static int make_container_cgroup(Cgroup *cg, uid_t owner) {
-        int r;
-
         cg->container = strprintf("%s/payload", cg->path);
         if (!cg->container)
                 return -ENOMEM;
         if (mkdir(cg->container, 0755) < 0 && errno != EEXIST)
                 return -errno;
-        r = chown_delegated(cg->container, owner);
-        return r;
+        /* bounded, so that removing what the container made (depth-first, a directory fd per level) always
+         * works; systemd needs a handful of levels, nested containers a few more each */
+        {
+                _cleanup_free_ char *depth = strprintf("%s/cgroup.max.depth", cg->container);
+                if (depth)
+                        (void) write_string_at(AT_FDCWD, depth, "64");
+        }
+        return chown_delegated(cg->container, owner);
 }
 
 int cgroup_create(const char *machine, uid_t owner, Cgroup *ret) {
@@ -163,7 +167,12 @@ int cgroup_create(const char *machine, uid_t owner, Cgroup *ret) {
                         return log_error_errno(r, "No cgroup2 file system is mounted; the container needs one.");
                 if (r < 0)
                         return log_error_errno(r, "Failed to find the cgroup2 mount: %m");
-                r = mkdir_p(cg.path, 0755);
+                /* another launcher may remove the shared top directory between our two mkdir()s: try again */
+                for (int i = 0; i < 5; i++) {
+                        r = mkdir_p(cg.path, 0755);
+                        if (r != -ENOENT)
+                                break;
+                }
                 if (r < 0) {
                         log_error_errno(r, "Failed to create cgroup '%s': %m", cg.path);
                         free(cg.path);
