@@ -86,6 +86,12 @@ rejects "an --init that does not exist" "'/nix/store/000000000000000000000000000
 rejects "a bind onto a path through a file" "'/tmp'" -q -M bad3 -P --closure="$closure" --bind-ro="$busybox:/f" \
 	--bind=/tmp:/f/sub -- "$busybox" true
 
+mkdir -p "$T/emptydir"
+rejects "a read-only bind over /dev breaks PID 1's set-up, and that is what is reported (also with -n)" \
+	"Failed to mount /sys, /tmp and /dev/pts: Read-only file system" -q -M bad4 -P -n --closure="$closure" \
+	--bind-ro="$T/emptydir:/dev" -- "$busybox" true
+ok "no ve- link is left" sh -c '! ip link show ve-bad4 2>/dev/null'
+
 if command -v setpriv >/dev/null; then
 	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$NSPAWN" "${cmd[@]}" 2>&1); rc=$?
 	[ "$rc" != 0 ] && [[ $out == *"must be run as root"* ]]; _report $? "not root: says so" "exit $rc: $out"
