@@ -72,6 +72,7 @@ typedef struct Container {
         char **env;
         char *const *argv;
         const char *init_argv[2];
+        uid_t uid; /* container root as the host sees it */
         pid_t pid1;
 } Container;
 
@@ -570,12 +571,186 @@ static int place_container(Container *c, uid_t uid) {
         return 0;
 }
 
+/* Everything before clone: inputs read and checked, locks, the user namespace, cgroup, console, notify socket,
+ * environment. What fails here has made nothing that container_done() does not undo. */
+static int prepare(Container *c) {
+        const Settings *s = c->settings;
+        int r;
+
+        sd_id128_to_string(s->uuid, c->uuid);
+        if (s->command)
+                c->argv = s->command;
+        else {
+                c->init_argv[0] = s->init;
+                c->argv = (char *const *) c->init_argv;
+        }
+
+        r = load_closure(c);
+        if (r < 0)
+                return r;
+        r = load_credentials(c);
+        if (r < 0)
+                return r;
+        if (s->network_namespace_path) {
+                c->netns_fd = open(s->network_namespace_path, O_RDONLY | O_CLOEXEC);
+                if (c->netns_fd < 0)
+                        return log_error_errno(negative_errno(), "Failed to open network namespace '%s': %m",
+                                               s->network_namespace_path);
+        }
+        r = lock_machine(c);
+        if (r < 0)
+                return r;
+        /* Cgroups of machines whose launcher was killed: nobody holds their name lock (ours is held now). */
+        (void) cgroup_remove_stale(machine_is_running);
+        /* A killed launcher's export keeps its network namespace, and with it its veth, alive. */
+        remove_stale_export(c);
+        {
+                NetconfPlan net_plan = netconf_plan_of(s);
+
+                r = netconf_prepare(&c->net, &net_plan, machine_is_running);
+                if (r < 0)
+                        return r;
+        }
+
+        r = pick_uid_range(c);
+        if (r < 0)
+                return r;
+        c->uid = s->userns == USERNS_NO ? 0 : c->range.base;
+
+        r = plan_cgroup(c, c->uid);
+        if (r < 0)
+                return r;
+        r = console_open(&c->console, s->console, c->uid);
+        if (r < 0)
+                return log_error_errno(r, "Failed to allocate the console pty: %m");
+        r = notify_socket_new(&c->notify_fd);
+        if (r < 0)
+                return log_error_errno(r, "Failed to create the notify socket: %m");
+        r = read_os_release(&c->os_release);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read the host's os-release: %m");
+        r = build_environment(c);
+        if (r < 0)
+                return r;
+        r = mkdir_p(STAGING_DIR, 0700);
+        if (r < 0)
+                return log_error_errno(r, "Failed to create '%s': %m", STAGING_DIR);
+        return 0;
+}
+
+/* The monitor's signals arrive through a signalfd; they stay blocked in the children until PID 1 resets them. */
+static int block_signals(int *ret_fd) {
+        static const int sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGWINCH, SIGHUP };
+        sigset_t mask;
+        int fd;
+
+        sigemptyset(&mask);
+        for (size_t i = 0; i < ELEMENTSOF(sigs); i++)
+                sigaddset(&mask, sigs[i]);
+        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+                return log_error_errno(negative_errno(), "Failed to block signals: %m");
+        fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+        if (fd < 0)
+                return log_error_errno(negative_errno(), "Failed to create a signalfd: %m");
+        *ret_fd = fd;
+        return 0;
+}
+
+/* SYNC 1: clones the outer child (which never returns here). */
+static int start_children(Container *c, int sync_fds[2], pid_t *ret_outer) {
+        const Settings *s = c->settings;
+        _cleanup_close_ int cgroup_fd = -EBADF;
+        pid_t monitor = getpid(), outer;
+        MountPlan plan = {
+                .settings = s,
+                .closure = &c->closure,
+                .userns = s->userns != USERNS_NO,
+                .uid = c->uid,
+                .userns_fd = c->userns_fd,
+                .notify_fd = c->notify_fd,
+                .console = s->console == CONSOLE_PIPE ? NULL : c->console.slave_path,
+                .os_release = c->os_release,
+                .uuid = c->uuid,
+        };
+        ChildPlan child = {
+                .settings = s,
+                .mounts = &plan,
+                .userns_fd = c->userns_fd,
+                .netns_fd = c->netns_fd,
+                .argv = c->argv,
+                .env = c->env,
+        };
+
+        if (!s->quiet)
+                log_info("Spawning container %s (UID range %u:%u, %zu store paths).", s->machine,
+                         (unsigned) c->uid, s->userns == USERNS_NO ? 0 : c->range.size, c->closure.n);
+
+        /* Born in the container's cgroup when we have it already, so PID 1 is too. */
+        if (c->cgroup.container)
+                cgroup_fd = open(c->cgroup.container, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        outer = cgroup_fd >= 0 ? clone_into_cgroup(CLONE_NEWNS, cgroup_fd) : -1;
+        if (outer >= 0)
+                c->in_cgroup = true;
+        else
+                outer = raw_clone(CLONE_NEWNS | SIGCHLD);
+        if (outer < 0)
+                return log_error_errno(negative_errno(), "Failed to clone: %m");
+        if (outer == 0) {
+                sync_fds[0] = safe_close(sync_fds[0]);
+                outer_child(&child, monitor, sync_fds[1]);
+        }
+        sync_fds[1] = safe_close(sync_fds[1]);
+        *ret_outer = outer;
+        return 0;
+}
+
+/* SYNC 2: PID 1's pid (from the outer child) and PID 1's word that its own set-up is done, in either order; or a
+ * failure of either. The outer child is reaped either way. */
+static int wait_for_pid1(Container *c, int sync_fd, pid_t outer) {
+        SyncMessage m;
+        int r = 0, status;
+
+        for (bool ready = false; c->pid1 == 0 || !ready;) {
+                r = sync_recv(sync_fd, &m);
+                if (r > 0 && m.step == STEP_PID1_STARTED)
+                        c->pid1 = (pid_t) m.arg;
+                else if (r > 0 && m.step == STEP_PID1_READY)
+                        ready = true;
+                else {
+                        if (r > 0)
+                                log_child_failure(c, &m);
+                        else
+                                log_error("The container's setup process died unexpectedly.");
+                        r = -ECHILD;
+                        break;
+                }
+        }
+        (void) waitpid(outer, &status, 0);
+        return r < 0 ? r : 0;
+}
+
+/* SYNC 3: lets PID 1 go on; SYNC 4: EOF means it exec'd. */
+static int release_pid1(Container *c, int sync_fd) {
+        SyncMessage m;
+        int r;
+
+        r = sync_send(sync_fd, STEP_WAIT, 0, 0);
+        if (r >= 0)
+                r = sync_recv(sync_fd, &m);
+        if (r == 0)
+                return 0;
+        if (r > 0)
+                log_child_failure(c, &m);
+        else
+                log_error_errno(r, "Failed to talk to the container's PID 1: %m");
+        return -ECHILD;
+}
+
 int spawn_run(const Settings *s) {
         Container c = {
                 .settings = s,
                 .range = UID_RANGE_NULL,
                 .userns_fd = -EBADF,
-                .cgroup = {},
                 .console = CONSOLE_NULL,
                 .notify_fd = -EBADF,
                 .machine_lock_fd = -EBADF,
@@ -584,197 +759,33 @@ int spawn_run(const Settings *s) {
         };
         _cleanup_close_ int sfd = -EBADF;
         int sync_fds[2] = { -EBADF, -EBADF };
-        MountPlan plan;
-        ChildPlan child;
-        sigset_t mask;
-        SyncMessage m;
-        pid_t outer;
-        int r, status;
-        uid_t uid;
+        pid_t outer = 0;
+        int r;
 
-        sd_id128_to_string(s->uuid, c.uuid);
-        if (s->command)
-                c.argv = s->command;
-        else {
-                c.init_argv[0] = s->init;
-                c.argv = (char *const *) c.init_argv;
-        }
-
-        r = load_closure(&c);
-        if (r < 0)
-                goto finish;
-        r = load_credentials(&c);
-        if (r < 0)
-                goto finish;
-        if (s->network_namespace_path) {
-                c.netns_fd = open(s->network_namespace_path, O_RDONLY | O_CLOEXEC);
-                if (c.netns_fd < 0) {
-                        r = log_error_errno(negative_errno(), "Failed to open network namespace '%s': %m",
-                                            s->network_namespace_path);
-                        goto finish;
-                }
-        }
-        r = lock_machine(&c);
-        if (r < 0)
-                goto finish;
-        /* Cgroups of machines whose launcher was killed: nobody holds their name lock (ours is held now). */
-        (void) cgroup_remove_stale(machine_is_running);
-        /* A killed launcher's export keeps its network namespace, and with it its veth, alive. */
-        remove_stale_export(&c);
-        {
-                NetconfPlan net_plan = netconf_plan_of(s);
-
-                r = netconf_prepare(&c.net, &net_plan, machine_is_running);
-                if (r < 0)
-                        goto finish;
-        }
-
-        r = pick_uid_range(&c);
-        if (r < 0)
-                goto finish;
-        uid = s->userns == USERNS_NO ? 0 : c.range.base;
-
-        r = plan_cgroup(&c, uid);
-        if (r < 0)
-                goto finish;
-        r = console_open(&c.console, s->console, uid);
-        if (r < 0) {
-                log_error_errno(r, "Failed to allocate the console pty: %m");
-                goto finish;
-        }
-        r = notify_socket_new(&c.notify_fd);
-        if (r < 0) {
-                log_error_errno(r, "Failed to create the notify socket: %m");
-                goto finish;
-        }
-        r = read_os_release(&c.os_release);
-        if (r < 0) {
-                log_error_errno(r, "Failed to read the host's os-release: %m");
-                goto finish;
-        }
-        r = build_environment(&c);
-        if (r < 0)
-                goto finish;
-        r = mkdir_p(STAGING_DIR, 0700);
-        if (r < 0) {
-                log_error_errno(r, "Failed to create '%s': %m", STAGING_DIR);
-                goto finish;
-        }
-
-        plan = (MountPlan) {
-                .settings = s,
-                .closure = &c.closure,
-                .userns = s->userns != USERNS_NO,
-                .uid = uid,
-                .userns_fd = c.userns_fd,
-                .notify_fd = c.notify_fd,
-                .console = s->console == CONSOLE_PIPE ? NULL : c.console.slave_path,
-                .os_release = c.os_release,
-                .uuid = c.uuid,
-        };
-
-        child = (ChildPlan) {
-                .settings = s,
-                .mounts = &plan,
-                .userns_fd = c.userns_fd,
-                .netns_fd = c.netns_fd,
-                .argv = c.argv,
-                .env = c.env,
-        };
-
-        sigemptyset(&mask);
-        for (int sig = 0, sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGWINCH, SIGHUP }; sig < 5; sig++)
-                sigaddset(&mask, sigs[sig]);
-        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0) {
-                r = log_error_errno(negative_errno(), "Failed to block signals: %m");
-                goto finish;
-        }
-        sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-        if (sfd < 0) {
-                r = log_error_errno(negative_errno(), "Failed to create a signalfd: %m");
-                goto finish;
-        }
-        r = sync_pair(sync_fds);
-        if (r < 0) {
-                log_error_errno(r, "Failed to create the sync socket: %m");
-                goto finish;
-        }
-
-        if (!s->quiet)
-                log_info("Spawning container %s (UID range %u:%u, %zu store paths).", s->machine,
-                         (unsigned) uid, s->userns == USERNS_NO ? 0 : c.range.size, c.closure.n);
-
-        /* SYNC 1: clone the outer child. */
-        {
-                pid_t monitor = getpid();
-
-                _cleanup_close_ int cgroup_fd = -EBADF;
-
-                /* Born in the container's cgroup when we have it already, so PID 1 is too. */
-                if (c.cgroup.container)
-                        cgroup_fd = open(c.cgroup.container, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                outer = cgroup_fd >= 0 ? clone_into_cgroup(CLONE_NEWNS, cgroup_fd) : -1;
-                if (outer >= 0)
-                        c.in_cgroup = true;
-                else
-                        outer = raw_clone(CLONE_NEWNS | SIGCHLD);
-                if (outer < 0) {
-                        r = log_error_errno(negative_errno(), "Failed to clone: %m");
-                        goto finish;
-                }
-                if (outer == 0) {
-                        sync_fds[0] = safe_close(sync_fds[0]);
-                        outer_child(&child, monitor, sync_fds[1]);
-                }
-        }
-        sync_fds[1] = safe_close(sync_fds[1]);
-
-        /* SYNC 2: PID 1's pid (from the outer child) and PID 1's word that its own set-up is done, in either
-         * order; or a failure of either. */
-        for (bool ready = false; c.pid1 == 0 || !ready;) {
-                r = sync_recv(sync_fds[0], &m);
-                if (r > 0 && m.step == STEP_PID1_STARTED)
-                        c.pid1 = (pid_t) m.arg;
-                else if (r > 0 && m.step == STEP_PID1_READY)
-                        ready = true;
-                else {
-                        if (r > 0)
-                                log_child_failure(&c, &m);
-                        else
-                                log_error("The container's setup process died unexpectedly.");
-                        (void) waitpid(outer, &status, 0);
-                        r = -ECHILD;
-                        goto finish;
-                }
-        }
-        (void) waitpid(outer, &status, 0);
-
-        r = place_container(&c, uid);
-        if (r < 0)
-                goto finish;
-
-        /* SYNC 3: let PID 1 go on; SYNC 4: EOF means it exec'd. */
-        r = sync_send(sync_fds[0], STEP_WAIT, 0, 0);
+        r = prepare(&c);
         if (r >= 0)
-                r = sync_recv(sync_fds[0], &m);
-        if (r != 0) {
-                if (r > 0)
-                        log_child_failure(&c, &m);
-                else
-                        log_error_errno(r, "Failed to talk to the container's PID 1: %m");
-                r = -ECHILD;
-                goto finish;
+                r = block_signals(&sfd);
+        if (r >= 0) {
+                r = sync_pair(sync_fds);
+                if (r < 0)
+                        log_error_errno(r, "Failed to create the sync socket: %m");
         }
+        if (r >= 0)
+                r = start_children(&c, sync_fds, &outer);
+        if (r >= 0)
+                r = wait_for_pid1(&c, sync_fds[0], outer);
+        if (r >= 0)
+                r = place_container(&c, c.uid);
+        if (r >= 0)
+                r = release_pid1(&c, sync_fds[0]);
         sync_fds[0] = safe_close(sync_fds[0]);
-
-        r = console_start(&c.console);
-        if (r < 0)
-                log_warning_errno(r, "Failed to set up the terminal, ignoring: %m");
-
-        r = monitor_loop(&c, sfd);
-finish:
-        safe_close(sync_fds[0]);
-        safe_close(sync_fds[1]);
+        sync_fds[1] = safe_close(sync_fds[1]);
+        if (r >= 0) {
+                int k = console_start(&c.console);
+                if (k < 0)
+                        log_warning_errno(k, "Failed to set up the terminal, ignoring: %m");
+                r = monitor_loop(&c, sfd);
+        }
         container_done(&c);
         return r;
 }
