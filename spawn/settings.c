@@ -514,10 +514,7 @@ static int default_machine_name(const Settings *s, char **ret) {
         return 0;
 }
 
-int settings_verify(Settings *s, bool stdin_is_tty) {
-        /* With a closure the store is ours to fill; without one (a plain -D image) it may be bound like any path */
-        bool has_closure = s->closure_files || s->store_paths;
-        struct stat st;
+static int verify_names(Settings *s) {
         int r;
 
         if (!s->machine) {
@@ -538,6 +535,12 @@ int settings_verify(Settings *s, bool stdin_is_tty) {
                 if (!s->store_dir)
                         return -ENOMEM;
         }
+        return 0;
+}
+
+/* -D, --init or a command: something to run */
+static int verify_image(Settings *s) {
+        struct stat st;
 
         if (s->directory) {
                 if (!path_is_normalized_absolute(s->directory))
@@ -561,6 +564,13 @@ int settings_verify(Settings *s, bool stdin_is_tty) {
                 if (!s->init)
                         return -ENOMEM;
         }
+        return 0;
+}
+
+static int verify_mounts(const Settings *s) {
+        /* With a closure the store is ours to fill; without one (a plain -D image) it may be bound like any path */
+        bool has_closure = s->closure_files || s->store_paths;
+        struct stat st;
 
         for (size_t i = 0; i < s->n_binds; i++) {
                 BindMount *b = &s->binds[i];
@@ -578,7 +588,10 @@ int settings_verify(Settings *s, bool stdin_is_tty) {
                 if (has_closure && path_overlaps(s->tmpfs[i].destination, s->store_dir))
                         return log_invalid("Cannot mount a tmpfs over '%s': the store holds only the closure.",
                                            s->tmpfs[i].destination);
+        return 0;
+}
 
+static int verify_network(Settings *s) {
         if (s->network_zone) {
                 /* "vz-" + ZONE must be an interface name, before the hashing of long names kicks in */
                 if (!machine_name_is_valid(s->network_zone) || strchr(s->network_zone, '.'))
@@ -620,6 +633,21 @@ int settings_verify(Settings *s, bool stdin_is_tty) {
         if ((s->veth_host_config || s->veth_container_config) && !s->network_veth && !s->network_zone)
                 return log_invalid("--network-veth-*-config='%s' needs --network-veth or --network-zone.",
                                    s->veth_host_config ?: s->veth_container_config);
+        return 0;
+}
+
+int settings_verify(Settings *s, bool stdin_is_tty) {
+        int r;
+
+        r = verify_names(s);
+        if (r >= 0)
+                r = verify_image(s);
+        if (r >= 0)
+                r = verify_mounts(s);
+        if (r >= 0)
+                r = verify_network(s);
+        if (r < 0)
+                return r;
 
         if (s->console == CONSOLE_AUTO)
                 s->console = stdin_is_tty ? CONSOLE_INTERACTIVE : CONSOLE_READ_ONLY;
