@@ -13,10 +13,6 @@ void log_set_max_level(int level) {
         max_level = level;
 }
 
-int log_get_max_level(void) {
-        return max_level;
-}
-
 /* Under a service manager stderr goes to the journal, which understands "<N>" level prefixes. */
 void log_open(void) {
         with_prefix = getenv("JOURNAL_STREAM") || getenv("INVOCATION_ID");

@@ -10,7 +10,6 @@
 /* Logs once, at the place the decision is made. The *_errno variants set errno so "%m" names the error, and return
  * the (negative) error so they can end a function: `return log_error_errno(r, "Failed to …: %m");` */
 void log_set_max_level(int level);
-int log_get_max_level(void);
 void log_open(void);
 int log_internal(int level, int error, const char *file, int line, const char *fmt, ...) _printf_(5, 6);
 

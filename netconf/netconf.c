@@ -7,6 +7,7 @@
 #include <time.h>
 #include <stdio.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fileio.h"
@@ -74,15 +75,22 @@ static int zone_lock(const char *zone) {
         r = mkdir_p(ZONE_LOCK_DIR, 0755);
         if (r < 0)
                 return r;
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (fd < 0)
-                return -errno;
-        if (flock(fd, LOCK_EX) < 0) {
-                r = -errno;
+        for (;;) {
+                struct stat a, b;
+
+                fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+                if (fd < 0)
+                        return -errno;
+                if (flock(fd, LOCK_EX) < 0) {
+                        r = -errno;
+                        safe_close(fd);
+                        return r;
+                }
+                /* the zone's last member removes the file while holding it: then ours is stale, try again */
+                if (fstat(fd, &a) >= 0 && stat(path, &b) >= 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+                        return fd;
                 safe_close(fd);
-                return r;
         }
-        return fd;
 }
 
 /* The caller holds the zone's lock. */
@@ -491,14 +499,18 @@ void netconf_done(Netconf *n) {
         if (n->nl >= 0 && n->bridge[0] && n->zone) {
                 _cleanup_close_ int lock_fd = zone_lock(n->zone);
 
-                /* the last container of a zone takes its bridge and the bridge's unit along */
+                /* the last container of a zone takes its bridge, the bridge's unit and the lock file along */
                 if (link_bridge_ports(n->bridge) == 0) {
+                        _cleanup_free_ char *lock_path = strprintf(ZONE_LOCK_DIR "/%s", n->zone);
+
                         (void) link_delete(n->nl, n->bridge);
                         if (n->zone_unit_name) {
                                 _cleanup_close_ int dir = open(NETWORK_DIR, O_DIRECTORY | O_CLOEXEC);
                                 if (dir >= 0)
                                         (void) units_remove_if_ours(dir, n->zone_unit_name, NULL);
                         }
+                        if (lock_fd >= 0 && lock_path)
+                                (void) unlink(lock_path);
                 }
         }
         free(n->zone);

@@ -483,16 +483,6 @@ static const Since *since_find(const char *section, const char *key) {
         return NULL;
 }
 
-static int replace_string(char **p, const char *s) {
-        char *n = strdup(s);
-
-        if (!n)
-                return -ENOMEM;
-        free(*p);
-        *p = n;
-        return 0;
-}
-
 /* 1: keep (perhaps renamed or rewritten), 0: drop. */
 static int filter_entry(const char *section, IniEntry *e, unsigned version) {
         const Since *t;
@@ -508,7 +498,7 @@ static int filter_entry(const char *section, IniEntry *e, unsigned version) {
                         log_debug("networkd %u does not know %s=%s, dropping it.", version, e->key, e->value);
                         return 0;
                 }
-                r = replace_string(&e->value, v->replacement);
+                r = free_and_strdup(&e->value, v->replacement);
                 if (r < 0)
                         return r;
                 break;
@@ -518,7 +508,7 @@ static int filter_entry(const char *section, IniEntry *e, unsigned version) {
         if (!t || version >= t->version)
                 return 1;
         if (t->old_name && version >= t->old_version) {
-                int r = replace_string(&e->key, t->old_name);
+                int r = free_and_strdup(&e->key, t->old_name);
 
                 return r < 0 ? r : 1;
         }
@@ -561,7 +551,7 @@ int units_filter(IniFile *unit, unsigned version) {
                 s->n_entries = kept;
 
                 if (t && version < t->version && t->old_name && version >= t->old_version) {
-                        r = replace_string(&s->name, t->old_name);
+                        r = free_and_strdup(&s->name, t->old_name);
                         if (r < 0)
                                 return r;
                 }

@@ -15,7 +15,7 @@
 /* The device nodes our /dev holds, for the scope's device policy. */
 static const char *const allowed_devices[][2] = {
         { "/dev/null", "rwm" },    { "/dev/zero", "rwm" }, { "/dev/full", "rwm" }, { "/dev/random", "rwm" },
-        { "/dev/urandom", "rwm" }, { "/dev/tty", "rwm" },  { "/dev/net/tun", "rwm" }, { "char-pts", "rw" },
+        { "/dev/urandom", "rwm" }, { "/dev/tty", "rwm" },  { "char-pts", "rw" },
 };
 
 int machined_connect(Machined *m) {

@@ -39,6 +39,7 @@ wait $p2
 ok "the bridge stays while a port is left" test -d /sys/class/net/vz-testzone
 wait $p1
 ok "the bridge goes with its last port" sh -c '! test -e /sys/class/net/vz-testzone'
+ok "…and the zone's lock file" sh -c '! test -e /run/nixos-nspawn/zones/testzone'
 
 ip link add nsp-mv0 type veth peer name nsp-mv1 && at_exit "ip link del nsp-mv0 2>/dev/null"
 out=$(run mv1 --network-macvlan=nsp-mv0 -- sh -c 'test -e /sys/class/net/mv-nsp-mv0 && echo made')
