@@ -63,12 +63,8 @@ static int call(Machined *m, sd_bus_message *msg, const char *what, const Settin
         return 0;
 }
 
-static void sd_bus_message_unrefp_(sd_bus_message **m) {
-        sd_bus_message_unref(*m);
-}
-
 int machined_register(Machined *m, const Settings *s, pid_t leader, const int *ifindexes, size_t n_ifindexes) {
-        _cleanup_(sd_bus_message_unrefp_) sd_bus_message *msg = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *msg = NULL;
         int r;
 
         r = sd_bus_message_new_method_call(m->bus, &msg, MACHINED_DEST, MACHINED_PATH, MACHINED_IFACE,
@@ -81,7 +77,7 @@ int machined_register(Machined *m, const Settings *s, pid_t leader, const int *i
 }
 
 int machined_create(Machined *m, const Settings *s, pid_t leader, const int *ifindexes, size_t n_ifindexes) {
-        _cleanup_(sd_bus_message_unrefp_) sd_bus_message *msg = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *msg = NULL;
         int r;
 
         r = sd_bus_message_new_method_call(m->bus, &msg, MACHINED_DEST, MACHINED_PATH, MACHINED_IFACE,
