@@ -75,8 +75,19 @@ out=$("$NSPAWN" -q -M bad1 -P --closure="$closure" --network-namespace-path=/etc
 [ $rc != 0 ] && [[ $out == *"'/etc/hostname'"* ]]; _report $? "a path that is no network namespace is named" "$rc: $out"
 out=$("$NSPAWN" -q -M bad1 -P --closure="$closure" --network-namespace-export -- true 2>&1); rc=$?
 [ $rc != 0 ] && [[ $out == *"network namespace of the container's own"* ]]; _report $? "exporting the host's namespace is refused" "$rc: $out"
+printf '[Network]\nDHCP=yes\nBogus line\n' >"$T/bad.network"
+out=$("$NSPAWN" -q -M bad2 -P --closure="$closure" -n --network-veth-host-config="$T/bad.network" -- true 2>&1); rc=$?
+[ $rc != 0 ] && [[ $out == *"$T/bad.network:3"* ]] && [[ $out == *"Bogus line"* ]]
+_report $? "a malformed override is refused, naming file, line and text" "$rc: $out"
+printf '[Match]\nName=*\n' >"$T/match.network"
+out=$("$NSPAWN" -q -M bad2 -P --closure="$closure" -n --network-veth-container-config="$T/match.network" -- true 2>&1); rc=$?
+[ $rc != 0 ] && [[ $out == *"$T/match.network:1"* ]]; _report $? "an override with [Match] is refused" "$rc: $out"
+printf '[Netwrok]\nDHCP=no\n' >"$T/section.network"
+out=$("$NSPAWN" -q -M bad2 -P --closure="$closure" -n --network-veth-host-config="$T/section.network" -- true 2>&1); rc=$?
+[ $rc != 0 ] && [[ $out == *"Netwrok"* ]]; _report $? "an unknown section is refused, naming it" "$rc: $out"
+assert_eq "…and none of them made a unit file" "$(grep -l 'machine bad2' /run/systemd/network/* 2>/dev/null)" ""
 assert_eq "no link of ours is left" "$(links)" "$before"
-for m in nl1 $long zn1 zn2 mv1 ex1 jn1 bad1; do ok "nothing of $m is left behind" leftovers $m; done
+for m in nl1 $long zn1 zn2 mv1 ex1 jn1 bad1 bad2; do ok "nothing of $m is left behind" leftovers $m; done
 
 # A link of the same name that is not ours: refused, and left alone.
 ip link add ve-clash1 type veth peer name nsp-clash && at_exit "ip link del ve-clash1 2>/dev/null"
