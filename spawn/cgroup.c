@@ -22,7 +22,8 @@ static void mnt_free_tablep(struct libmnt_table **t) {
         mnt_free_table(*t);
 }
 
-int cgroup2_find_mount(char **ret) {
+/* Mount tables do not change under a launcher in a way that matters here: parse mountinfo once per run. */
+static int cgroup2_find_mount_uncached(char **ret) {
         _cleanup_(mnt_free_tablep) struct libmnt_table *t = NULL;
         struct libmnt_iter *it;
         struct libmnt_fs *fs;
@@ -45,6 +46,18 @@ int cgroup2_find_mount(char **ret) {
                 }
         mnt_free_iter(it);
         return -ENOENT;
+}
+
+int cgroup2_find_mount(char **ret) {
+        static char *cached = NULL;
+        static int cached_r = 1;
+
+        if (cached_r > 0)
+                cached_r = cgroup2_find_mount_uncached(&cached);
+        if (cached_r < 0)
+                return cached_r;
+        *ret = strdup(cached);
+        return *ret ? 0 : -ENOMEM;
 }
 
 static int machine_cgroup_path(const char *machine, char **ret) {
