@@ -13,6 +13,7 @@
 #include "log.h"
 #include "macro.h"
 #include "strutil.h"
+#include "fileio.h"
 #include "units.h"
 
 /* The sections users may override. The names are networkd's exact spellings (systemd.network(5)). [IPv6Prefix] is
@@ -632,21 +633,6 @@ bool units_text_is_ours(const char *text, const char *machine) {
 static bool filename_plain(const char *name) {
         return !isempty(name) && !strchr(name, '/') && name[0] != '.' && strlen(name) <= 200 &&
                !string_has_cc(name);
-}
-
-static int write_all(int fd, const char *data, size_t len) {
-        while (len > 0) {
-                ssize_t n = write(fd, data, len);
-
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                data += n;
-                len -= (size_t) n;
-        }
-        return 0;
 }
 
 int units_write_atomic(int dirfd, const char *name, const char *text) {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "console.h"
+#include "fileio.h"
 #include "macro.h"
 
 #define ESCAPE_CHAR 0x1d /* ^] */
@@ -69,26 +70,6 @@ int console_start(Console *c) {
         if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) < 0)
                 return -errno;
         c->stdin_raw = true;
-        return 0;
-}
-
-static int write_all(int fd, const char *buf, size_t n) {
-        while (n > 0) {
-                ssize_t k = write(fd, buf, n);
-
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        if (errno == EAGAIN) {
-                                struct timespec t = { .tv_nsec = 1000000 };
-                                nanosleep(&t, NULL);
-                                continue;
-                        }
-                        return -errno;
-                }
-                buf += k;
-                n -= (size_t) k;
-        }
         return 0;
 }
 
