@@ -148,15 +148,12 @@ static int make_container_cgroup(Cgroup *cg, uid_t owner) {
         return chown_delegated(cg->container, owner);
 }
 
-int cgroup_create(const char *machine, uid_t owner, Cgroup *ret) {
-        Cgroup cg = { .mode = CGROUP_STANDALONE };
+int cgroup_create(const char *machine, uid_t owner, char *delegated, Cgroup *ret) {
+        Cgroup cg = { .mode = CGROUP_STANDALONE, .path = delegated };
         _cleanup_free_ char *supervisor = NULL, *procs = NULL;
         int r;
 
-        r = cgroup_delegated(&cg.path);
-        if (r < 0 && r != -ENOENT)
-                return log_error_errno(r, "Failed to find our cgroup: %m");
-        if (r > 0) {
+        if (delegated) {
                 /* A cgroup with processes may have no children with processes: step aside into a leaf. */
                 cg.mode = CGROUP_DELEGATED;
                 supervisor = strprintf("%s/supervisor", cg.path);

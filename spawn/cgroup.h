@@ -25,8 +25,9 @@ typedef struct Cgroup {
 int cgroup2_find_mount(char **ret);
 /* Whether we run in a cgroup that systemd delegated to us (Delegate=yes), and which. */
 int cgroup_delegated(char **ret_path);
-/* Standalone or delegated set-up; a scope comes from machined instead (cgroup_use_scope). */
-int cgroup_create(const char *machine, uid_t owner, Cgroup *ret);
+/* Delegated set-up in the cgroup cgroup_delegated() found (taken), or standalone (NULL); a scope comes from
+ * machined instead (cgroup_use_scope). */
+int cgroup_create(const char *machine, uid_t owner, char *delegated, Cgroup *ret);
 int cgroup_use_scope(pid_t leader, uid_t owner, Cgroup *ret);
 /* Moves PID 1 into the container's cgroup (before it unshares its cgroup namespace). */
 int cgroup_attach(const Cgroup *cg, pid_t pid);

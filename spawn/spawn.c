@@ -472,14 +472,16 @@ static int load_credentials(Container *c) {
 /* Before clone: our own cgroup (standalone, or a delegated unit's), unless machined is to make a scope, which
  * needs the container's PID 1 to exist first. */
 static int plan_cgroup(Container *c, uid_t uid) {
-        _cleanup_free_ char *delegated = NULL;
+        char *delegated = NULL;
         int r;
 
         r = cgroup_delegated(&delegated);
-        c->want_scope = r == 0 && sd_booted() > 0 && c->settings->register_mode != REGISTER_NO;
+        if (r < 0 && r != -ENOENT)
+                return log_error_errno(r, "Failed to find our cgroup: %m");
+        c->want_scope = r <= 0 && sd_booted() > 0 && c->settings->register_mode != REGISTER_NO;
         if (c->want_scope)
                 return 0;
-        return cgroup_create(c->settings->machine, uid, &c->cgroup);
+        return cgroup_create(c->settings->machine, uid, r > 0 ? delegated : NULL, &c->cgroup);
 }
 
 static NetconfPlan netconf_plan_of(const Settings *s) {
@@ -554,7 +556,7 @@ static int place_container(Container *c, uid_t uid) {
         }
         if (c->want_scope) { /* no scope after all: our own cgroup */
                 c->want_scope = false;
-                r = cgroup_create(s->machine, uid, &c->cgroup);
+                r = cgroup_create(s->machine, uid, NULL, &c->cgroup);
                 if (r < 0)
                         return r;
         }
