@@ -13,7 +13,7 @@
 
 /* flock() on a file that others may unlink: after locking, make sure the path still names our inode, or a second
  * taker could lock a fresh file of the same name while we hold the unlinked one. */
-int lock_file(const char *path, int *ret_fd) {
+static int lock_file_full(const char *path, bool wait, int *ret_fd) {
         unsigned busy = 0;
 
         for (;;) {
@@ -23,7 +23,7 @@ int lock_file(const char *path, int *ret_fd) {
                 fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0600);
                 if (fd < 0)
                         return -errno;
-                if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+                if (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
                         /* Another launcher's lock_dir_sweep() or lock_is_held() holds it for a moment while it
                          * probes; a real holder holds it for good. Ask again a few times before calling it taken. */
                         if (errno == EWOULDBLOCK && ++busy < 10) {
@@ -44,6 +44,14 @@ int lock_file(const char *path, int *ret_fd) {
                 *ret_fd = TAKE_FD(fd);
                 return 0;
         }
+}
+
+int lock_file(const char *path, int *ret_fd) {
+        return lock_file_full(path, false, ret_fd);
+}
+
+int lock_file_wait(const char *path, int *ret_fd) {
+        return lock_file_full(path, true, ret_fd);
 }
 
 int unlock_file(const char *path, int fd) {

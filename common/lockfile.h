@@ -5,6 +5,8 @@
 
 /* An exclusive, non-blocking flock() on path, created when missing. -EWOULDBLOCK when someone holds it. */
 int lock_file(const char *path, int *ret_fd);
+/* The same, waiting for whoever holds it. */
+int lock_file_wait(const char *path, int *ret_fd);
 /* Unlinks path while still holding fd's lock (so nobody can take the stale name in between), then closes fd. */
 int unlock_file(const char *path, int fd);
 /* Removes the lock files in dir that nobody holds: what killed launchers left. */

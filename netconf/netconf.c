@@ -12,6 +12,7 @@
 
 #include "fileio.h"
 #include "link.h"
+#include "lockfile.h"
 #include "log.h"
 #include "netconf.h"
 #include "netlink.h"
@@ -73,24 +74,9 @@ static int zone_lock(const char *zone) {
         if (!path)
                 return -ENOMEM;
         r = mkdir_p(ZONE_LOCK_DIR, 0755);
-        if (r < 0)
-                return r;
-        for (;;) {
-                struct stat a, b;
-
-                fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-                if (fd < 0)
-                        return -errno;
-                if (flock(fd, LOCK_EX) < 0) {
-                        r = -errno;
-                        safe_close(fd);
-                        return r;
-                }
-                /* the zone's last member removes the file while holding it: then ours is stale, try again */
-                if (fstat(fd, &a) >= 0 && stat(path, &b) >= 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev)
-                        return fd;
-                safe_close(fd);
-        }
+        if (r >= 0) /* the zone's last member removes the file while holding it: lock_file_wait() checks for that */
+                r = lock_file_wait(path, &fd);
+        return r < 0 ? r : fd;
 }
 
 /* The caller holds the zone's lock. */
