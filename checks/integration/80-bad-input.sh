@@ -2,6 +2,7 @@
 # Bad input: a clear error naming the bad value, a non-zero exit, and nothing left behind.
 . "$(dirname "$0")/lib.sh"
 need_root
+bad1=$(mname bad1) bad2=$(mname bad2) bad3=$(mname bad3) bad4=$(mname bad4)
 fixture tools
 
 # Nothing of ours on the machine, but for containers that run meanwhile (their machine lock is held).
@@ -80,17 +81,17 @@ rejects "closure line with a control character" "line 1 of $T/control" --closure
 rejects "empty closure" "$T/empty" --closure="$T/empty" -- "$busybox" true
 rejects "closure with an empty line" "line 2 of $T/blank" --closure="$T/blank" -- "$busybox" true
 rejects "--store-path that is not a store path" "'/usr'" --store-path=/usr -- "$busybox" true
-rejects "a command that does not exist in the container" "'/no/such/init'" -q -M bad1 -P --closure="$closure" -- /no/such/init
-rejects "an --init that does not exist" "'/nix/store/00000000000000000000000000000000-x/init'" -q -M bad2 -P \
+rejects "a command that does not exist in the container" "'/no/such/init'" -q -M "$bad1" -P --closure="$closure" -- /no/such/init
+rejects "an --init that does not exist" "'/nix/store/00000000000000000000000000000000-x/init'" -q -M "$bad2" -P \
 	--closure="$closure" --init=/nix/store/00000000000000000000000000000000-x/init
-rejects "a bind onto a path through a file" "'/tmp'" -q -M bad3 -P --closure="$closure" --bind-ro="$busybox:/f" \
+rejects "a bind onto a path through a file" "'/tmp'" -q -M "$bad3" -P --closure="$closure" --bind-ro="$busybox:/f" \
 	--bind=/tmp:/f/sub -- "$busybox" true
 
 mkdir -p "$T/emptydir"
 rejects "a read-only bind over /dev breaks PID 1's set-up, and that is what is reported (also with -n)" \
-	"Failed to mount /sys, /tmp and /dev/pts: Read-only file system" -q -M bad4 -P -n --closure="$closure" \
+	"Failed to mount /sys, /tmp and /dev/pts: Read-only file system" -q -M "$bad4" -P -n --closure="$closure" \
 	--bind-ro="$T/emptydir:/dev" -- "$busybox" true
-ok "no ve- link is left" sh -c '! ip link show ve-bad4 2>/dev/null'
+fails "no ve- link is left" ip link show "ve-$bad4"
 
 if command -v setpriv >/dev/null; then
 	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$NSPAWN" "${cmd[@]}" 2>&1); rc=$?

@@ -1,14 +1,53 @@
-# Sourced by every integration test: a temp dir, cleanup on exit, TAP output and assertions.
-# A test file is a list of claims: `ok "claim" COMMAND...` or compute and `check "claim" CONDITION-RESULT`.
+# Sourced by every integration test (and, through checks/system/lib.sh, by the system scenarios).
+# A test file is a list of claims; each claim prints one TAP line, and the plan (1..N) is printed at exit.
+#
+# Claims
+#   ok DESC COMMAND...          holds when COMMAND exits 0 (its output is shown when it does not)
+#   fails DESC COMMAND...       holds when COMMAND exits non-zero
+#   assert_eq DESC GOT WANT     GOT = WANT
+#   assert_match DESC GOT RE    GOT matches the bash regex RE (anchor it: a regex like '.' proves nothing)
+#   _report STATUS DESC [DIAG]  STATUS 0 holds; otherwise DIAG is printed as "# " lines
+#   skip DESC REASON            one counted skip ("ok N - DESC # SKIP REASON")
+#   skip_rest REASON            nothing more can run here: "1..0 # SKIP REASON" when no claim ran yet, else one
+#                               counted skip for the rest; exits 0
+#   need_root                   skip_rest unless root (also: no built launcher -> skip_rest "build first")
+# Names, waiting
+#   mname BASE                  a machine name unique to this test file's run: BASE-XXXX (4 random hex digits).
+#                               Every container a test starts gets one, so that runs on one host do not collide.
+#                               Keep BASE <= 7 characters when a test looks at link names: ve-BASE-XXXX then fits
+#                               IFNAMSIZ (15) as it is; longer names are cut and hashed (ve-XXXXXXXXXXXhhhh).
+#   wait_for SECS COMMAND...    runs COMMAND (quietly) every 0.05 s until it exits 0 (returns 0), or SECS seconds
+#                               pass (returns 1). Use it instead of a fixed sleep: wait on the condition itself.
+#   started PID                 the launcher PID's container has exec'd its command (so everything the launcher sets
+#                               up before that — links, mounts, cgroup, registration — is in place)
+#   leader_of PID               prints the container's PID 1 (host view) of launcher PID
+#   gone PID [STARTTIME]        PID has exited (no such process, a zombie, or another process with a new start
+#                               time); proc_start PID prints the start time to pass
+# Running containers (fixture tools first: sets $closure $tools $busybox $outsider)
+#   run NAME ARGS... -- CMD     a container with the tools closure and the caller's stdio
+#   run_bg NAME ARGS... -- CMD  the same in the background; $bg_pid is the launcher; stop_bg stops it (SIGTERM)
+#                               and returns its status
+#   boot NAME ARGS...           a boot under nsnotify, waits for READY=1: $leader $boot_pid $ready_secs; on
+#                               failure $leader is empty, so in_container fails too
+#   in_container COMMAND...     in the booted container's namespaces;  stopped: waits for the booted launcher
+#   leftovers NAME              fails, naming them, if mounts/cgroup/locks/processes of NAME are left
+# Other
+#   at_exit COMMAND             run at exit (in order); $T is a private temp directory, removed at exit
+#   fixture NAME                store fixtures as shell variables (checks/fixtures/nix-closures.sh)
+#   $TOP $NSPAWN $NSNOTIFY      the repository, the launcher and nsnotify of the build in use ($BUILD, default
+#                               build; make SANITIZE=1 runs with BUILD=build-sanitize)
 # shellcheck shell=bash
 set -u
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-NSPAWN=${NSPAWN:-$TOP/build/nixos-nspawn}
-NSNOTIFY=${NSNOTIFY:-$TOP/build/helpers/nsnotify}
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
+NSPAWN=${NSPAWN:-$BUILD/nixos-nspawn}
+NSNOTIFY=${NSNOTIFY:-$BUILD/helpers/nsnotify}
 T=$(mktemp -d /tmp/nixos-nspawn-test.XXXXXX)
 _n=0
 _failed=0
+_planned=
 _cleanups=()
 
 at_exit() { _cleanups+=("$*"); }
@@ -16,7 +55,7 @@ _finish() {
 	local c
 	for c in "${_cleanups[@]}"; do eval "$c" || true; done
 	rm -rf "$T"
-	echo "1..$_n"
+	[ -n "$_planned" ] || echo "1..$_n"
 	[ "$_failed" = 0 ]
 }
 trap '_finish' EXIT
@@ -58,11 +97,55 @@ skip() { # DESCRIPTION REASON
 	echo "ok $_n - $1 # SKIP $2"
 }
 skip_rest() { # REASON: nothing more can run here
-	echo "# SKIP $1"
+	if [ "$_n" = 0 ]; then
+		echo "1..0 # SKIP $1"
+		_planned=1
+	else
+		skip "the rest of $(basename "$0")" "$1"
+	fi
 	exit 0
 }
 
-need_root() { [ "$(id -u)" = 0 ] || skip_rest "needs root"; }
+need_root() {
+	[ "$(id -u)" = 0 ] || skip_rest "needs root"
+	[ -x "$NSPAWN" ] || skip_rest "build first: no $NSPAWN"
+}
+
+_mname_suffix=$(od -An -N2 -tx1 /dev/urandom | tr -d ' \n')
+mname() { echo "$1-$_mname_suffix"; }
+
+wait_for() { # SECS COMMAND...
+	local now end
+	now=${EPOCHREALTIME/[.,]/}
+	end=$((now + $1 * 1000000)); shift
+	until "$@" >/dev/null 2>&1; do
+		now=${EPOCHREALTIME/[.,]/}
+		[ "$now" -lt "$end" ] || return 1
+		sleep 0.05
+	done
+}
+
+# The container's PID 1 is the launcher's child (CLONE_PARENT) in another PID namespace.
+leader_of() { # LAUNCHER-PID
+	local c
+	for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+		[ "$(readlink /proc/"$c"/ns/pid)" != "$(readlink /proc/"$1"/ns/pid)" ] && { echo "$c"; return 0; }
+	done
+	return 1
+}
+# Until it execs, PID 1 is a copy of the launcher (same executable).
+started() { # LAUNCHER-PID
+	local l
+	l=$(leader_of "$1") || return 1
+	[ "$(readlink "/proc/$l/exe")" != "$(readlink "/proc/$1/exe")" ]
+}
+proc_start() { awk '{ sub(/^.*\) /, ""); print $20 }' "/proc/$1/stat" 2>/dev/null; }
+gone() { # PID [STARTTIME]
+	local st
+	[ -n "$1" ] || return 1 # no PID at all is no evidence of anything
+	st=$(awk '/^State:/ { print $2 }' "/proc/$1/status" 2>/dev/null) || return 0
+	[ -z "$st" ] || [ "$st" = Z ] || { [ -n "${2:-}" ] && [ "$(proc_start "$1")" != "$2" ]; }
+}
 
 # Fixture values as shell variables: fixture tools → $busybox $tools $closure $outsider
 fixture() {
@@ -85,6 +168,7 @@ run_bg() {
 	"$NSPAWN" -q -M "$name" --console=pipe --closure="$closure" --setenv=PATH="$tools/bin" "$@" &
 	bg_pid=$!
 }
+stop_bg() { kill -TERM "$bg_pid"; wait "$bg_pid"; }
 
 # unheld FILE: it exists and nobody holds its lock. (flock(1) on a path would create it: open it read-only.)
 unheld() { [ -e "$1" ] && (flock -n 9) 9<"$1" 2>/dev/null; }
@@ -109,21 +193,19 @@ leftovers() {
 # boot NAME ARGS...: boots in the background under nsnotify (which plays the service manager); waits for
 # READY=1 and sets $ready_secs and $leader (PID 1 on the host) and $boot_pid. Fails after 120 s.
 boot() {
-	local name=$1 i; shift
+	local name=$1; shift
+	leader= ready_secs=
 	rm -f "$T/ready-$name"
 	"$NSNOTIFY" --ready-file="$T/ready-$name" --timeout=120 -- \
 		"$NSPAWN" -M "$name" --console=read-only --private-network "$@" >"$T/console-$name" 2>&1 &
 	boot_pid=$!
 	at_exit "kill -KILL $boot_pid 2>/dev/null"
-	for i in $(seq 1 1300); do
-		[ -s "$T/ready-$name" ] && break
-		kill -0 $boot_pid 2>/dev/null || break
-		sleep 0.1
-	done
+	wait_for 130 _ready_or_dead "$T/ready-$name"
 	[ -s "$T/ready-$name" ] || { tail -n 30 "$T/console-$name" | sed 's/^/# /'; return 1; }
 	read -r ready_secs leader <"$T/ready-$name"
 }
+_ready_or_dead() { [ -s "$1" ] || ! kill -0 "$boot_pid" 2>/dev/null; }
 # in_container COMMAND...: run in the booted container's namespaces and root
-in_container() { nsenter -t "$leader" -a -r -w "$@"; }
+in_container() { [ -n "$leader" ] && nsenter -t "$leader" -a -r -w "$@"; }
 # stopped: waits for the booted launcher to exit; $? is its status
 stopped() { wait "$boot_pid"; }

@@ -15,14 +15,14 @@ guest() {
 }
 stop_guest() { th_exec systemctl stop "guest-$1" >/dev/null 2>&1; }
 in_guest() { local name=$1; shift; th_exec machinectl -q shell "$name" "$@" 2>/dev/null | tr -d '\r'; }
-# wait_for SECONDS COMMAND...: until COMMAND succeeds in the test host
-wait_for() { local s=$1; shift; th_sh 'end=$(($(date +%s) + $1)); shift; until "$@" >/dev/null 2>&1; do [ $(date +%s) -ge $end ] && exit 1; sleep 0.1; done' "$s" "$@"; }
+# th_wait_for SECONDS COMMAND...: until COMMAND succeeds in the test host
+th_wait_for() { local s=$1; shift; th_sh 'end=$(($(date +%s) + $1)); shift; until "$@" >/dev/null 2>&1; do [ $(date +%s) -ge $end ] && exit 1; sleep 0.1; done' "$s" "$@"; }
 at_exit "for g in n1 n2 z1 z2 mv1 st1 jn1; do th_exec systemctl stop guest-\$g >/dev/null 2>&1; done"
 
 # --- the default veth ---
 start=$(date +%s.%N)
 guest n1 -n; _report $? "a container with --network-veth boots"
-wait_for 30 sh -c 'machinectl shell n1 /usr/sbin/ip -4 -o addr show dev host0 | grep -q inet'
+th_wait_for 30 sh -c 'machinectl shell n1 /usr/sbin/ip -4 -o addr show dev host0 | grep -q inet'
 _report $? "the container gets an IPv4 lease from the host's DHCP server"
 echo "# launch to DHCP lease: $(_secs_since "$start") s"
 v4=$(in_guest n1 /usr/sbin/ip -4 -o addr show dev host0 | awk '{print $4}' | cut -d/ -f1)
@@ -31,17 +31,17 @@ hostv4=$(th_exec ip -4 -o addr show dev ve-n1 scope global | awk '{print $4}' | 
 assert_match "the host end has an address from the pool" "$hostv4" "^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$"
 assert_match "IPv6 link-local on the host end" "$(th_exec ip -6 -o addr show dev ve-n1 scope link)" "fe80::"
 assert_match "IPv6 link-local on the container end" "$(in_guest n1 /usr/sbin/ip -6 -o addr show dev host0 scope link)" "fe80::"
-wait_for 30 sh -c 'networkctl status ve-n1 | grep -q "State: routable (configured)\|State: degraded (configured)"'
+th_wait_for 30 sh -c 'networkctl status ve-n1 | grep -q "State: routable (configured)\|State: degraded (configured)"'
 _report $? "networkctl shows the host end configured" "$(th_exec networkctl status ve-n1 --no-pager 2>&1 | head -5)"
 assert_match "networkctl inside shows host0 configured" "$(in_guest n1 /usr/bin/networkctl status host0 --no-pager)" "State: routable \(configured\)"
 ok "ping host → container" th_exec ping -c1 -W2 "$v4"
 ok "ping container → host" th_sh 'machinectl shell n1 /usr/bin/ping -c1 -W2 "$1" | grep -q " 0% packet loss"' "$hostv4"
 
 # --- mDNS ---
-wait_for 20 resolvectl query -4 n1.local
+th_wait_for 20 resolvectl query -4 n1.local
 _report $? "the host resolves NAME.local to the container (mDNS)" "$(th_exec resolvectl query n1.local 2>&1)"
 assert_match "…to its address" "$(th_exec resolvectl query -4 n1.local 2>&1)" "$v4"
-wait_for 20 sh -c "machinectl shell n1 /usr/bin/resolvectl query $TH_NAME.local | grep -q 'link: host0'"
+th_wait_for 20 sh -c "machinectl shell n1 /usr/bin/resolvectl query $TH_NAME.local | grep -q 'link: host0'"
 _report $? "the container resolves the host's name" "$(in_guest n1 /usr/bin/resolvectl query "$TH_NAME.local")"
 warnings=$(th_exec journalctl -b -u systemd-networkd --no-pager -o cat | grep -iE "10-ve-|10-vb-|10-vz-" | grep -viE "^ve-|^vb-|^vz-" )
 assert_eq "networkd logs no warning about our units" "$warnings" ""
@@ -50,9 +50,9 @@ assert_eq "networkd logs no warning about our units" "$warnings" ""
 printf '[Network]\nDHCPServer=no\nAddress=fc42::1/64 192.168.42.1/24\n' >"$TH_SHARED/host.conf"
 printf '[Network]\nDHCP=no\nAddress=fc42::2/64 192.168.42.2/24\nGateway=fc42::1 192.168.42.1\n' >"$TH_SHARED/container.conf"
 guest st1 -n --network-veth-host-config="$TH_SHARED/host.conf" --network-veth-container-config="$TH_SHARED/container.conf"
-wait_for 20 ping -c1 -W1 192.168.42.2
+th_wait_for 20 ping -c1 -W1 192.168.42.2
 _report $? "static override: ping -4 to the container" "$(th_exec ip addr show dev ve-st1 2>&1)"
-wait_for 20 ping -6 -c1 -W1 fc42::2
+th_wait_for 20 ping -6 -c1 -W1 fc42::2
 _report $? "static override: ping -6 to the container"
 ok "static override: ping -4 from the container to its gateway" th_sh 'machinectl shell st1 /usr/bin/ping -c1 -W2 192.168.42.1 | grep -q " 0% packet loss"'
 assert_eq "static override: the pool address was replaced" "$(th_exec ip -4 -o addr show dev ve-st1 scope global | awk '{print $4}' | xargs)" "192.168.42.1/24"
@@ -61,9 +61,9 @@ stop_guest st1
 # --- a zone: two containers that reach each other by name ---
 guest z1 --network-zone=lab; guest z2 --network-zone=lab
 ok "the zone is a bridge with both containers' ports" th_sh 'test -e /sys/class/net/vz-lab/brif/vb-z1 && test -e /sys/class/net/vz-lab/brif/vb-z2'
-wait_for 30 sh -c 'machinectl shell z1 /usr/bin/ping -c1 -W1 z2.local | grep -q " 0% packet loss"'
+th_wait_for 30 sh -c 'machinectl shell z1 /usr/bin/ping -c1 -W1 z2.local | grep -q " 0% packet loss"'
 _report $? "z1 reaches z2 by name" "$(in_guest z1 /usr/bin/resolvectl query z2.local 2>&1)"
-wait_for 30 sh -c 'machinectl shell z2 /usr/bin/ping -c1 -W1 z1.local | grep -q " 0% packet loss"'
+th_wait_for 30 sh -c 'machinectl shell z2 /usr/bin/ping -c1 -W1 z1.local | grep -q " 0% packet loss"'
 _report $? "z2 reaches z1 by name"
 stop_guest z1
 ok "the bridge stays while z2 runs" th_exec test -e /sys/class/net/vz-lab
@@ -77,7 +77,7 @@ th_sh 'ip link add mvp0 type veth peer name mvp1 &&
 	networkctl reload'
 at_exit "th_sh 'ip link del mvp0; rm -f /run/systemd/network/50-mvp*.network' >/dev/null 2>&1"
 guest mv1 --network-macvlan=mvp0
-wait_for 30 sh -c 'machinectl shell mv1 /usr/sbin/ip -4 -o addr show dev mv-mvp0 | grep -q "inet 10.99.0."'
+th_wait_for 30 sh -c 'machinectl shell mv1 /usr/sbin/ip -4 -o addr show dev mv-mvp0 | grep -q "inet 10.99.0."'
 _report $? "a macvlan container gets an address" "$(in_guest mv1 /usr/sbin/ip addr 2>&1)"
 stop_guest mv1
 
@@ -85,7 +85,7 @@ stop_guest mv1
 guest n2 -n --network-namespace-export
 ok "--network-namespace-export shows it at /run/netns/NAME" th_exec test -e /run/netns/n2
 in_guest n2 /usr/bin/systemd-run -q --unit=hello -p Type=simple /usr/bin/systemd-socket-activate -l 127.0.0.1:8080 -a --inetd /bin/hostname >/dev/null
-sleep 1
+th_wait_for 10 sh -c "nsenter --net=/run/netns/n2 ss -Hltn 'sport = :8080' | grep -q ."
 out=$(th_exec systemd-run -q --wait --pipe -p NetworkNamespacePath=/run/netns/n2 bash -c 'exec 3<>/dev/tcp/127.0.0.1/8080; cat <&3; ip route get 192.0.2.1 | grep -o "dev [a-z0-9]*"')
 assert_eq "a host service with NetworkNamespacePath= reaches 127.0.0.1 inside the container, routed via host0" "$out" "n2
 dev host0"

@@ -116,7 +116,6 @@ th_image() {
 # (--private-users=no): nested launchers idmap the host's file systems, which needs CAP_SYS_ADMIN in the initial
 # user namespace.
 th_boot() {
-	local i
 	TH_NAME=${TH_NAME:-testhost-$$} # several test hosts may run at once (one per harness)
 	case $TOP in /tmp | /tmp/*) TH_TOP=/opt/nixos-nspawn ;; *) TH_TOP=$TOP ;; esac # PID 1 mounts its own /tmp
 	TH_SHARED=$(mktemp -d /var/tmp/nixos-nspawn-system.XXXXXX)
@@ -131,16 +130,13 @@ th_boot() {
 		--bind-ro="$TH_IMAGE:$TH_GUEST_IMAGE" \
 		>"$T/th-console" 2>&1 &
 	th_pid=$!
-	for i in $(seq 1 650); do
-		[ -s "$T/th-ready" ] && break
-		kill -0 "$th_pid" 2>/dev/null || break
-		sleep 0.1
-	done
+	wait_for 65 _th_ready_or_dead
 	[ -s "$T/th-ready" ] || return 1
 	read -r th_ready_secs TH_LEADER <"$T/th-ready"
 	TH_NSPAWN=$TH_TOP/build/nixos-nspawn
 	export TH_NAME TH_LEADER TH_TOP TH_NSPAWN TH_SHARED TH_GUEST_IMAGE
 }
+_th_ready_or_dead() { [ -s "$T/th-ready" ] || ! kill -0 "$th_pid" 2>/dev/null; }
 th_console_tail() { tail -n "${1:-30}" "$T/th-console" 2>/dev/null | th_comment; }
 
 # th_running: waits (60 s) until the test host's boot is over; true when it is `running`. Sets $th_state and
@@ -151,18 +147,16 @@ th_running() {
 	[ "$th_state" = running ]
 }
 
+_th_dead() { ! kill -0 "$th_pid" 2>/dev/null; }
 # th_teardown: stops the test host like a service manager would: SIGTERM (it powers off), SIGKILL after 20 s.
 # Sets $th_stop_rc (the launcher's status, or "killed") and $th_stop_secs. Safe to call twice.
 th_teardown() {
-	local launcher start i
+	local launcher start
 	[ -n "${th_pid:-}" ] || return 0
 	start=$(date +%s.%N)
 	launcher=$(pgrep -P "$th_pid" | head -n 1)
 	kill -TERM "$th_pid" 2>/dev/null
-	for i in $(seq 1 200); do
-		kill -0 "$th_pid" 2>/dev/null || break
-		sleep 0.1
-	done
+	wait_for 20 _th_dead
 	if kill -0 "$th_pid" 2>/dev/null; then
 		[ -n "$launcher" ] && kill -KILL "$launcher" 2>/dev/null
 		kill -KILL "$th_pid" 2>/dev/null
