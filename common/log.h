@@ -29,3 +29,6 @@ int log_internal(int level, int error, const char *file, int line, const char *f
 
 /* For errors in what the user gave us: same as log_error_errno() with -EINVAL. */
 #define log_invalid(...) log_error_errno(-EINVAL, __VA_ARGS__)
+
+/* Out of memory: logged once, where it happened. */
+#define log_oom() log_error_errno(-ENOMEM, "Out of memory.")

@@ -225,14 +225,24 @@ int mount_store(const MountPlan *p, int root_fd, size_t *ret_index) {
         if (src < 0)
                 return -errno;
 
-        /* A fresh tmpfs at the store path hides whatever an image had there: only the closure is visible. */
+        /* A fresh tmpfs at the store path hides whatever an image had there: only the closure is visible. With a
+         * propagation point it is the host's tmpfs, bound here as a slave of it (propagate.c says why). */
         tmpfs_options(opts, sizeof opts, "0755", p->uid);
-        r = mount_in_root(root_fd, store, "store", "tmpfs", MS_NOSUID | MS_NODEV, opts, p->uid, false);
+        if (p->store_propagation)
+                r = mount_in_root(root_fd, store, p->store_propagation, NULL, MS_BIND, NULL, p->uid, false);
+        else
+                r = mount_in_root(root_fd, store, "store", "tmpfs", MS_NOSUID | MS_NODEV, opts, p->uid, false);
         if (r < 0)
                 goto finish;
         dst = open_in_root(root_fd, store, O_PATH | O_DIRECTORY);
         if (dst < 0) {
                 r = dst;
+                goto finish;
+        }
+        /* The bind of a slave is a slave already; said again so that nothing we mount below reaches the host. */
+        if (p->store_propagation && mount(NULL, fd_path(fp, dst), NULL, MS_SLAVE, NULL) < 0) {
+                r = -errno;
+                safe_close(dst);
                 goto finish;
         }
         r = store_mount_closure(p->closure, src, dst, ret_index);

@@ -23,6 +23,7 @@ typedef struct MountPlan {
         const char *console;  /* host pty for /dev/console; NULL: /dev/null */
         const char *os_release;
         const char *uuid;     /* 32 hex digits */
+        const char *store_propagation; /* the host's propagation point for the store (propagate.h), or NULL */
         /* credentials: p->settings->credentials, loaded */
 } MountPlan;
 

@@ -42,6 +42,7 @@
 #include "netconf.h"
 #include "mounts.h"
 #include "notify.h"
+#include "propagate.h"
 #include "spawn.h"
 #include "store.h"
 #include "strutil.h"
@@ -67,6 +68,7 @@ typedef struct Container {
         int notify_fd;
         int machine_lock_fd;
         char *machine_lock_path;
+        char *store_propagation;
         char *os_release;
         char uuid[SD_ID128_STRING_MAX];
         char **env;
@@ -279,6 +281,7 @@ static void container_done(Container *c) {
         c->netns_fd = safe_close(c->netns_fd);
         (void) cgroup_destroy(&c->cgroup);
         uid_range_release(&c->range);
+        propagate_remove(&c->store_propagation);
         c->machine_lock_fd = unlock_file(c->machine_lock_path, c->machine_lock_fd);
         free(c->machine_lock_path);
         free(c->os_release);
@@ -622,6 +625,11 @@ static int prepare(Container *c) {
         r = plan_cgroup(c, c->uid);
         if (r < 0)
                 return r;
+        if (c->closure.n > 0) {
+                r = propagate_create(s->machine, c->uid, &c->store_propagation);
+                if (r < 0)
+                        return r;
+        }
         r = console_open(&c->console, s->console, c->uid);
         if (r < 0)
                 return log_error_errno(r, "Failed to allocate the console pty: %m");
@@ -673,6 +681,7 @@ static int start_children(Container *c, int sync_fds[2], pid_t *ret_outer) {
                 .console = s->console == CONSOLE_PIPE ? NULL : c->console.slave_path,
                 .os_release = c->os_release,
                 .uuid = c->uuid,
+                .store_propagation = c->store_propagation,
         };
         ChildPlan child = {
                 .settings = s,

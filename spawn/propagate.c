@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Why a propagation point, and why the mounts that arrive through it are as confined as the first ones:
+ *
+ * The container's /nix/store is a bind of the tmpfs made here, taken in the outer child's namespace (which made
+ * every mount a slave of the host's), so it stays a slave of this mount's peer group; PID 1's mount namespace
+ * copies it as a slave again. A mount the host attaches below PROPAGATE_DIR/NAME is therefore copied into the
+ * container's store. The kernel copies a mount that propagates into a mount namespace owned by another (here:
+ * less privileged) user namespace with its flags locked: read-only, nosuid and nodev cannot be cleared and the
+ * mount cannot be unmounted to reveal what is below it (MNT_LOCK_*, MNT_LOCKED), the same as the mounts the
+ * container got at start. Nothing goes the other way: the container's store is a slave, so its mounts never
+ * reach the host.
+ *
+ * The directory and its parent are root's, 0700: no host user but root can reach the tmpfs, which is owned by
+ * the container's root so that, inside, the store directory looks as before. The host's view stays writable
+ * (for making mount points); the container's bind is remounted read-only in its own namespace. */
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "log.h"
+#include "propagate.h"
+#include "strutil.h"
+
+static void unmount_all(const char *path) {
+        /* MNT_DETACH takes what the host mounted below too; stacked mounts (a killed launcher's, ours) one by one */
+        for (int i = 0; i < 16 && umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) >= 0; i++)
+                ;
+}
+
+int propagate_create(const char *machine, uid_t uid, char **ret_path) {
+        _cleanup_free_ char *path = NULL, *opts = NULL;
+        int r;
+
+        path = strprintf(PROPAGATE_DIR "/%s", machine);
+        opts = strprintf("mode=0755,uid=%u,gid=%u", (unsigned) uid, (unsigned) uid);
+        if (!path || !opts)
+                return log_oom();
+        r = mkdir_p(PROPAGATE_DIR, 0700);
+        if (r < 0)
+                return log_error_errno(r, "Failed to create '%s': %m", PROPAGATE_DIR);
+        /* Under our machine lock, anything at our name is what a killed launcher of this machine left. */
+        unmount_all(path);
+        (void) rmdir(path);
+        if (mkdir(path, 0700) < 0)
+                return log_error_errno(negative_errno(), "Failed to create '%s': %m", path);
+        if (mount("nixos-nspawn-store", path, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0) {
+                r = log_error_errno(negative_errno(), "Failed to mount the store propagation point '%s': %m", path);
+                (void) rmdir(path);
+                return r;
+        }
+        /* Leave whatever peer group the parent's propagation put the new mount in, then start our own: only the
+         * container's store is to receive what is mounted here. */
+        if (mount(NULL, path, NULL, MS_PRIVATE, NULL) < 0 || mount(NULL, path, NULL, MS_SHARED, NULL) < 0) {
+                r = log_error_errno(negative_errno(), "Failed to make '%s' a propagation point: %m", path);
+                unmount_all(path);
+                (void) rmdir(path);
+                return r;
+        }
+        *ret_path = TAKE_PTR(path);
+        return 0;
+}
+
+void propagate_remove(char **path) {
+        if (!*path)
+                return;
+        unmount_all(*path);
+        if (rmdir(*path) < 0 && errno != ENOENT)
+                log_warning_errno(negative_errno(), "Failed to remove '%s', ignoring: %m", *path);
+        free(*path);
+        *path = NULL;
+}
