@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -50,14 +51,59 @@ int write_string_at(int dirfd, const char *path, const char *s) {
         return write_all_at(dirfd, path, s, strlen(s));
 }
 
+int open_regular(const char *path, int *ret_fd) {
+        _cleanup_close_ int pfd = -EBADF;
+        char proc[64];
+        struct stat st;
+        int fd;
+
+        pfd = open(path, O_PATH | O_CLOEXEC);
+        if (pfd < 0)
+                return -errno;
+        if (fstat(pfd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return S_ISDIR(st.st_mode) ? -EISDIR : -EBADFD;
+        snprintf(proc, sizeof proc, "/proc/self/fd/%d", pfd);
+        fd = open(proc, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        *ret_fd = fd;
+        return 0;
+}
+
+const char *file_type_name(const char *path) {
+        struct stat st;
+
+        if (stat(path, &st) < 0)
+                return "missing";
+        switch (st.st_mode & S_IFMT) {
+        case S_IFREG:
+                return "a regular file";
+        case S_IFDIR:
+                return "a directory";
+        case S_IFIFO:
+                return "a FIFO";
+        case S_IFSOCK:
+                return "a socket";
+        case S_IFCHR:
+                return "a character device";
+        case S_IFBLK:
+                return "a block device";
+        default:
+                return "not a regular file";
+        }
+}
+
 int read_full_file(const char *path, char **ret, size_t *ret_size) {
         _cleanup_close_ int fd = -EBADF;
         _cleanup_free_ char *buf = NULL;
         size_t size = 0, alloc = 4096;
+        int r;
 
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return -errno;
+        r = open_regular(path, &fd);
+        if (r < 0)
+                return r;
         buf = malloc(alloc);
         if (!buf)
                 return -ENOMEM;

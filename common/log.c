@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "log.h"
 
 static int max_level = LOG_INFO;
@@ -24,18 +25,28 @@ int log_internal(int level, int error, const char *file _unused_, int line _unus
         int ret = error < 0 ? error : -error;
 
         if (level <= max_level) {
-                char buf[2048];
+                char buf[2048], text[4 * sizeof buf];
                 va_list ap;
+                int n;
 
                 errno = e; /* for %m */
                 va_start(ap, fmt);
-                vsnprintf(buf, sizeof buf, fmt, ap);
+                n = vsnprintf(buf, sizeof buf, fmt, ap);
                 va_end(ap);
+                if (n < 0)
+                        n = 0;
+                /* Escaped here, once, for every message: the values in it (flags, file lines, paths, other
+                 * programs' words) can never end our line or speak to the terminal, whichever call site forgot. */
+                if ((size_t) n >= sizeof buf) { /* cut short: say so */
+                        n = sizeof buf - 1;
+                        memcpy(buf + n - 3, "...", 3);
+                }
+                escape_line(buf, (size_t) n, text, sizeof text);
 
                 if (with_prefix)
-                        fprintf(stderr, "<%d>%s\n", level, buf);
+                        fprintf(stderr, "<%d>%s\n", level, text);
                 else
-                        fprintf(stderr, "%s\n", buf);
+                        fprintf(stderr, "%s\n", text);
         }
 
         errno = saved;

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "ini.h"
 #include "macro.h"
 #include "strutil.h"
@@ -396,15 +397,11 @@ int ini_load(const char *path, const char *const *sections, IniFile **ret, char 
         _cleanup_close_ int fd = -EBADF;
         _cleanup_free_ char *buf = NULL;
         size_t size = 0;
-        struct stat st;
+        int r;
 
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return -errno;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (!S_ISREG(st.st_mode))
-                return S_ISDIR(st.st_mode) ? -EISDIR : -EBADFD;
+        r = open_regular(path, &fd); /* a FIFO must not hang us, nor a device be opened */
+        if (r < 0)
+                return r;
         /* read one byte past the limit, so a file that grows while we read is still caught */
         buf = malloc(INI_SIZE_MAX + 1);
         if (!buf)

@@ -203,12 +203,20 @@ static int parse_argv(Settings *s, int argc, char *argv[]) {
                 case 'U':
                         s->userns = USERNS_PICK;
                         break;
-                case ARG_PRIVATE_USERS:
+                case ARG_PRIVATE_USERS: {
+                        const char *why;
+
                         r = parse_private_users(optarg ?: "pick", &s->userns, &s->uid_base, &s->uid_size);
+                        if (r == -ENOMEM)
+                                return r;
                         if (r < 0)
-                                return log_invalid("Invalid --private-users '%s': expected pick, no or BASE[:SIZE] "
-                                                   "with BASE > 0.", optarg);
+                                return log_invalid("Invalid --private-users '%s': expected pick, no or BASE[:SIZE].",
+                                                   optarg);
+                        why = s->userns == USERNS_FIXED ? uid_range_refusal(s->uid_base, s->uid_size) : NULL;
+                        if (why)
+                                return log_invalid("Invalid --private-users '%s': %s.", optarg, why);
                         break;
+                }
                 case ARG_BIND:
                 case ARG_BIND_RO:
                         r = settings_add_bind(s, optarg, c == ARG_BIND_RO);

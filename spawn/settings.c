@@ -9,9 +9,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "log.h"
 #include "settings.h"
 #include "strutil.h"
+#include "userns.h"
 
 void settings_init(Settings *s) {
         *s = (Settings) {
@@ -151,7 +153,8 @@ int parse_private_users(const char *arg, UsernsMode *ret_mode, uid_t *ret_base, 
                 *ret_mode = USERNS_PICK;
                 return 0;
         }
-        if (parse_boolean(arg, &b) >= 0) {
+        /* Words only: "0" is a base (refused below), never a quiet "no", nor "1" a "yes". */
+        if (!isdigit((unsigned char) arg[0]) && parse_boolean(arg, &b) >= 0) {
                 /* "yes" is nspawn's spelling of pick when no range is given */
                 *ret_mode = b ? USERNS_PICK : USERNS_NO;
                 return 0;
@@ -169,14 +172,31 @@ int parse_private_users(const char *arg, UsernsMode *ret_mode, uid_t *ret_base, 
                 if (r < 0)
                         return r;
         }
-        /* BASE 0 would make root inside root outside: that is -U no, and it has to be asked for as such. */
-        if (base == 0 || size == 0 || (uint64_t) base + size > UINT32_MAX)
-                return -ERANGE;
+        if (size == 0 || (uint64_t) base + size > UINT32_MAX)
+                return -ERANGE; /* what can be used at all is uid_range_refusal()'s to say */
 
         *ret_mode = USERNS_FIXED;
         *ret_base = base;
         *ret_size = size;
         return 0;
+}
+
+const char *uid_range_refusal(uint64_t base, uint64_t size) {
+        if (base == 0)
+                return "base 0 makes the container's root the host's root: that is --private-users=no, and must be "
+                       "asked for by that name";
+        if (size != UID_RANGE_SIZE)
+                /* the lock files that keep two containers' ranges apart name 64K ranges by their base */
+                return "only ranges of 65536 IDs are supported";
+        if (base % UID_RANGE_SIZE != 0)
+                return "the base must be a multiple of 65536";
+        if (base + size > FOREIGN_UID_BASE && base < (uint64_t) FOREIGN_UID_BASE + FOREIGN_UID_SIZE)
+                return "it overlaps the foreign UID range 2147352576-2147418111 (0x7FFE0000-0x7FFEFFFF), which owns "
+                       "the files of writable binds on disk";
+        if (base + size > FOREIGN_UID_BASE)
+                return "IDs from 2147352576 (0x7FFE0000) up are reserved (the foreign range, and IDs that programs "
+                       "taking them as signed get wrong)";
+        return NULL;
 }
 
 int parse_boolean(const char *arg, bool *ret) {
@@ -459,17 +479,15 @@ int credential_load(Credential *c) {
         _cleanup_close_ int fd = -EBADF;
         struct stat st;
         ssize_t n;
+        int r;
 
         if (!c->path)
                 return 0;
-        /* O_NONBLOCK: a FIFO in its place must not hang us (it is refused below) */
-        fd = open(c->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-        if (fd < 0)
-                return -errno;
+        r = open_regular(c->path, &fd); /* a FIFO in its place must not hang us */
+        if (r < 0)
+                return r;
         if (fstat(fd, &st) < 0)
                 return -errno;
-        if (!S_ISREG(st.st_mode))
-                return -EBADFD;
         if ((uint64_t) st.st_size > CREDENTIAL_SIZE_MAX)
                 return -EFBIG;
         c->value = malloc((size_t) st.st_size + 1);
@@ -543,6 +561,8 @@ static int verify_image(Settings *s) {
         struct stat st;
 
         if (s->directory) {
+                struct stat root;
+
                 if (!path_is_normalized_absolute(s->directory))
                         return log_invalid("Invalid --directory '%s': not a normalized absolute path.",
                                            s->directory);
@@ -550,6 +570,11 @@ static int verify_image(Settings *s) {
                         return log_error_errno(negative_errno(), "Cannot use --directory '%s': %m", s->directory);
                 if (!S_ISDIR(st.st_mode))
                         return log_invalid("Cannot use --directory '%s': not a directory.", s->directory);
+                /* The host's own root (by any name: "/", a symlink to it, a bind of it) booted as an image would
+                 * run the host's init on the host's files, with the host's setuid binaries under a container root. */
+                if (stat("/", &root) >= 0 && st.st_dev == root.st_dev && st.st_ino == root.st_ino)
+                        return log_invalid("Cannot use --directory '%s': it is the host's root directory.",
+                                           s->directory);
         }
 
         if (s->init && s->command)
@@ -636,10 +661,58 @@ static int verify_network(Settings *s) {
         return 0;
 }
 
+/* A fixed range must not hold an ID the host's users or groups have. */
+static int verify_userns(const Settings *s) {
+        char who[128];
+
+        if (s->userns != USERNS_FIXED)
+                return 0;
+        /* (uid_range_refusal() was asked by the option's parser, which names the value as given) */
+        if (uid_range_nss_conflict(s->uid_base, s->uid_size, who, sizeof who))
+                return log_invalid("Invalid --private-users '%u:%u': it overlaps the host's %s.", (unsigned) s->uid_base,
+                                   s->uid_size, who);
+        return 0;
+}
+
+/* Every file read at start is a regular file: a FIFO would block us forever (after the machine lock was taken, for
+ * the network fragments), a device may act on being opened. Refused here, before any lock; the reads themselves go
+ * through open_regular() too, so a file swapped meanwhile cannot hang us either. */
+static int verify_input_file(const char *option, const char *path) {
+        struct stat st;
+
+        if (!path || stat(path, &st) < 0) /* missing or unreachable: the read says so, with the error */
+                return 0;
+        if (!S_ISREG(st.st_mode))
+                return log_invalid("Cannot read --%s '%s': it is %s, not a regular file.", option, path,
+                                   file_type_name(path));
+        return 0;
+}
+
+static int verify_input_files(const Settings *s) {
+        int r = 0;
+
+        for (char **f = s->closure_files; r >= 0 && f && *f; f++)
+                r = verify_input_file("closure", *f);
+        for (size_t i = 0; r >= 0 && i < s->n_credentials; i++)
+                r = verify_input_file("load-credential", s->credentials[i].path);
+        if (r >= 0)
+                r = verify_input_file("network-veth-host-config", s->veth_host_config);
+        if (r >= 0)
+                r = verify_input_file("network-veth-container-config", s->veth_container_config);
+        /* a namespace file (nsfs) is a regular file too; that it is a network namespace is checked at open */
+        if (r >= 0)
+                r = verify_input_file("network-namespace-path", s->network_namespace_path);
+        return r;
+}
+
 int settings_verify(Settings *s, bool stdin_is_tty) {
         int r;
 
         r = verify_names(s);
+        if (r >= 0)
+                r = verify_userns(s);
+        if (r >= 0)
+                r = verify_input_files(s);
         if (r >= 0)
                 r = verify_image(s);
         if (r >= 0)

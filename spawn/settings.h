@@ -110,7 +110,13 @@ bool machine_name_is_valid(const char *name);
 bool ifname_is_valid(const char *name);
 bool env_assignment_is_valid(const char *kv);
 
+/* systemd's foreign UID range: on disk, the files of writable binds belong to it (see docs/architecture.md). */
+#define FOREIGN_UID_BASE 0x7FFE0000U
+#define FOREIGN_UID_SIZE 0x10000U
+
 int parse_private_users(const char *arg, UsernsMode *ret_mode, uid_t *ret_base, uint32_t *ret_size);
+/* Why a fixed range BASE:SIZE cannot be used, or NULL when it can (NSS is asked separately). */
+const char *uid_range_refusal(uint64_t base, uint64_t size);
 int parse_console_mode(const char *arg, ConsoleMode *ret);
 int parse_signal(const char *arg, int *ret);
 int parse_boolean(const char *arg, bool *ret);

@@ -12,6 +12,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/nsfs.h>
+#include <sched.h>
 #include <net/if.h>
 #include <poll.h>
 #include <signal.h>
@@ -289,6 +291,25 @@ static void container_done(Container *c) {
         closure_done(&c->closure);
 }
 
+/* --network-namespace-path: a regular (nsfs) file, never a FIFO that would block the open, and a network
+ * namespace, not some other namespace or file that setns() would refuse only in the child. */
+static int open_netns(const char *path, int *ret_fd) {
+        _cleanup_close_ int fd = -EBADF;
+        int r;
+
+        r = open_regular(path, &fd);
+        if (r == -EBADFD || r == -EISDIR)
+                return log_invalid("Invalid --network-namespace-path '%s': it is %s, not a namespace file.", path,
+                                   file_type_name(path));
+        if (r < 0)
+                return log_error_errno(r, "Failed to open network namespace '%s': %m", path);
+        r = ioctl(fd, NS_GET_NSTYPE);
+        if (r != CLONE_NEWNET)
+                return log_invalid("Invalid --network-namespace-path '%s': not a network namespace.", path);
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
 static int load_closure(Container *c) {
         const Settings *s = c->settings;
         int r;
@@ -402,7 +423,8 @@ static int monitor_loop(Container *c, int sfd) {
                         while (console_pump_output(&c->console) > 0)
                                 ;
                 if (fds[3].revents && console_pump_input(&c->console) > 0) {
-                        log_notice("\r\nKilling container %s (^] pressed three times).\r", s->machine);
+                        fputs("\r\n", stderr); /* the terminal is raw: the log line ends in \n only */
+                        log_notice("Killing container %s (^] pressed three times).", s->machine);
                         (void) kill(c->pid1, SIGKILL);
                 }
 
@@ -597,10 +619,9 @@ static int prepare(Container *c) {
         if (r < 0)
                 return r;
         if (s->network_namespace_path) {
-                c->netns_fd = open(s->network_namespace_path, O_RDONLY | O_CLOEXEC);
-                if (c->netns_fd < 0)
-                        return log_error_errno(negative_errno(), "Failed to open network namespace '%s': %m",
-                                               s->network_namespace_path);
+                r = open_netns(s->network_namespace_path, &c->netns_fd);
+                if (r < 0)
+                        return r;
         }
         r = lock_machine(c);
         if (r < 0)

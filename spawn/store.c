@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -134,6 +135,9 @@ int closure_add_file(Closure *c, const char *store_dir, const char *path) {
         int r;
 
         r = read_full_file(path, &text, &size);
+        if (r == -EBADFD || r == -EISDIR)
+                return log_invalid("Cannot read --closure '%s': it is %s, not a regular file.", path,
+                                   file_type_name(path));
         if (r < 0)
                 return log_error_errno(r, "Failed to read closure '%s': %m", path);
         if (strlen(text) != size)
@@ -141,18 +145,43 @@ int closure_add_file(Closure *c, const char *store_dir, const char *path) {
         return closure_add_text(c, store_dir, text, path);
 }
 
+/* What nix-store said on its stderr, as the one line that matters: its first "error:" line, else its last line.
+ * (Passed through raw it would come before our own message, over several lines, with whatever bytes it holds.) */
+static void nix_store_complaint(int fd, char *buf, size_t size) {
+        ssize_t n = pread(fd, buf, size - 1, 0);
+        char *line = NULL, *last = NULL;
+
+        buf[n > 0 ? n : 0] = 0;
+        for (char *p = buf, *end; *p; p = end) {
+                end = strchrnul(p, '\n');
+                if (*end)
+                        *end++ = 0;
+                if (*p)
+                        last = p;
+                if (!line && startswith(p, "error:"))
+                        line = p;
+        }
+        line = line ?: last;
+        memmove(buf, line ?: "(nothing on its stderr)", strlen(line ?: "(nothing on its stderr)") + 1);
+}
+
 /* Runs `nix-store -qR PATH` and reads its output. */
 int closure_add_store_path(Closure *c, const char *store_dir, const char *path) {
         _cleanup_free_ char *out = NULL;
+        _cleanup_close_ int err_fd = -EBADF;
         size_t size = 0, alloc = 0;
         const char *name, *reason;
         int pipefd[2], status, r;
+        char complaint[1024];
         pid_t pid;
 
         r = store_path_check(store_dir, path, &name, &reason);
         if (r < 0)
                 return log_invalid("Invalid --store-path '%s': %s.", path, reason);
 
+        err_fd = memfd_create("nix-store-stderr", MFD_CLOEXEC);
+        if (err_fd < 0)
+                return log_error_errno(negative_errno(), "Failed to create a memfd: %m");
         if (pipe2(pipefd, O_CLOEXEC) < 0)
                 return log_error_errno(negative_errno(), "Failed to create a pipe: %m");
         pid = fork();
@@ -163,7 +192,7 @@ int closure_add_store_path(Closure *c, const char *store_dir, const char *path) 
                 return log_error_errno(r, "Failed to fork: %m");
         }
         if (pid == 0) {
-                if (dup2(pipefd[1], STDOUT_FILENO) < 0)
+                if (dup2(pipefd[1], STDOUT_FILENO) < 0 || dup2(err_fd, STDERR_FILENO) < 0)
                         _exit(126);
                 execlp("nix-store", "nix-store", "--query", "--requisites", path, (char *) NULL);
                 _exit(errno == ENOENT ? 127 : 126);
@@ -197,8 +226,11 @@ int closure_add_store_path(Closure *c, const char *store_dir, const char *path) 
         if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
                 return log_error_errno(-ENOENT, "--store-path='%s' needs Nix to compute its closure, but nix-store "
                                        "is not installed; give --closure=FILE instead.", path);
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-                return log_error_errno(-EIO, "nix-store could not compute the closure of '%s'.", path);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+                nix_store_complaint(err_fd, complaint, sizeof complaint);
+                return log_error_errno(-EIO, "nix-store could not compute the closure of '%s': %s", path,
+                                       complaint);
+        }
         out[size] = 0;
         return closure_add_text(c, store_dir, out, path);
 }

@@ -37,6 +37,29 @@ bool id_in_use_by_nss(uid_t id) {
         return getpwuid(id) || getgrgid((gid_t) id);
 }
 
+bool uid_range_nss_conflict(uid_t base, uint32_t size, char *ret_who, size_t who_size) {
+        uint64_t end = (uint64_t) base + size;
+        struct passwd *pw;
+        struct group *gr;
+        bool found = false;
+
+        setpwent();
+        while (!found && (pw = getpwent()))
+                if (pw->pw_uid >= base && pw->pw_uid < end) {
+                        snprintf(ret_who, who_size, "user '%s' (UID %u)", pw->pw_name, (unsigned) pw->pw_uid);
+                        found = true;
+                }
+        endpwent();
+        setgrent();
+        while (!found && (gr = getgrent()))
+                if (gr->gr_gid >= base && gr->gr_gid < end) {
+                        snprintf(ret_who, who_size, "group '%s' (GID %u)", gr->gr_name, (unsigned) gr->gr_gid);
+                        found = true;
+                }
+        endgrent();
+        return found;
+}
+
 static uid_t random_candidate(void) {
         uint64_t r = 0;
 

@@ -76,7 +76,9 @@ static void test_private_users(void) {
                 UsernsMode mode;
         } modes[] = {
                 { "pick", USERNS_PICK }, { "yes", USERNS_PICK }, { "true", USERNS_PICK },
-                { "no", USERNS_NO },     { "false", USERNS_NO }, { "0", USERNS_NO }, /* "0" is a boolean first */
+                { "no", USERNS_NO },     { "false", USERNS_NO }, { "off", USERNS_NO },
+                { "0", USERNS_FIXED }, /* a number, never a quiet "no" (uid_range_refusal() refuses base 0) */
+                { "1", USERNS_FIXED }, /* likewise never a "yes" */
         };
         static const struct {
                 const char *arg;
@@ -137,6 +139,33 @@ static void test_private_users(void) {
                 is_int(r, bad[i].error, "--private-users='%s' is refused", bad[i].arg);
                 ok(mode == USERNS_PICK && base == 7 && size == 7,
                    "--private-users='%s' leaves the outputs alone on failure", bad[i].arg);
+        }
+}
+
+static void test_uid_range_refusal(void) {
+        static const struct {
+                uint64_t base, size;
+                bool usable;
+        } cases[] = {
+                { 0, 65536, false },                     /* root inside = root outside */
+                { 1, 65536, false },                     /* unaligned */
+                { 65537, 65536, false },
+                { 65536 + 32768, 65536, false },
+                { 65536, 1000, false },                  /* not 64K */
+                { 65536, 131072, false },                /* 64K locks could not keep a 128K range apart */
+                { 0x7FFE0000, 65536, false },            /* the foreign range itself */
+                { 0x7FFD0000, 65536, true },             /* just below it */
+                { 0x7FFF0000, 65536, false },            /* past it */
+                { 0xFFFF0000 - 65536, 65536, false },
+                { 65536, 65536, true },
+                { 0x00080000, 65536, true },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                const char *why = uid_range_refusal(cases[i].base, cases[i].size);
+
+                ok(!why == cases[i].usable, "range %#llx:%llu is %s (%s)", (unsigned long long) cases[i].base,
+                   (unsigned long long) cases[i].size, cases[i].usable ? "usable" : "refused", why ?: "-");
         }
 }
 
@@ -535,6 +564,7 @@ int main(void) {
         test_env_assignment();
         test_path_normalized();
         test_private_users();
+        test_uid_range_refusal();
         test_console_mode();
         test_signal();
         test_boolean();
