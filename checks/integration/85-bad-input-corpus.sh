@@ -6,7 +6,7 @@
 need_root
 fixture tools
 
-id=c$$ # every machine this file starts is named $id-N: nothing of another run's is looked at
+id=$(mname c) # every machine this file starts is named $id-N: nothing of another run's is looked at
 n_case=0 slow="" total_ms=0 max_ms=0
 DEADLINE=${CORPUS_DEADLINE:-30} # generous: a hang, not slowness, is what it catches
 
