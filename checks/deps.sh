@@ -5,7 +5,7 @@ set -eu
 
 packages="build-essential pkg-config libsystemd-dev libmount-dev libseccomp-dev
           nix-bin busybox-static debootstrap iproute2 util-linux strace
-          systemd-container bubblewrap hyperfine"
+          systemd-container bubblewrap hyperfine jq"
 
 missing=""
 for p in $packages; do

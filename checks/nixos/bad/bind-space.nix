@@ -1,0 +1,2 @@
+# expect: nixos-nspawn.containers.web.launcher arguments: '--bind=/srv/my data:/data:idmap' contains whitespace
+{ nixos-nspawn.containers.web = { config = { }; binds."/data".hostPath = "/srv/my data"; }; }

@@ -1,0 +1,2 @@
+# expect: networking.hostName
+{ nixos-nspawn.containers.web.config = { networking.hostName = 42; }; }

@@ -1,0 +1,2 @@
+# expect: networkConfg
+{ nixos-nspawn.containers.web = { config = { }; network.veth.config.host.networkConfg.DHCPServer = false; }; }

@@ -1,0 +1,34 @@
+#!/bin/bash
+# The NixOS face, checked without NixOS: every .nix file parses; each example configuration in cases/ evaluates
+# with nixos-eval (nixpkgs' real lib and NixOS's real option declarations, ../shared/nixos-eval or $NIXOS_EVAL)
+# and renders the units, settings files and closures claimed below; each bad configuration in bad/ fails with the
+# assertion message its first line names (`# expect: TEXT`).
+#
+#   checks/nixos/run.sh          TAP on stdout; exit 1 on any failure
+. "$(dirname "$0")/lib.sh"
+
+nixos_need
+
+# --- every .nix file parses ---
+while IFS= read -r f; do
+	ok "parses: ${f#"$TOP"/}" nix-instantiate --parse "$f"
+done < <(find "$TOP/nixos" "$TOP/checks/nixos" "$TOP/checks/fixtures" "$TOP/flake.nix" -name '*.nix' | sort)
+
+# --- the guest module alone: strict (unknown options are errors there) ---
+ok "the guest module evaluates alone" nixos_eval_summary "$TOP/nixos/container.nix"
+
+for t in "$TOP"/checks/nixos/cases/[0-9]*.sh; do
+	# shellcheck source=/dev/null
+	. "$t"
+done
+
+# --- bad configurations ---
+for f in "$TOP"/checks/nixos/bad/*.nix; do
+	want=$(sed -n '1s/^# expect: //p' "$f")
+	[ -n "$want" ] || { _report 1 "bad/${f##*/} names its expected message" "no '# expect: ' first line"; continue; }
+	out=$("$NIXOS_EVAL/eval.sh" "$TOP/nixos/host.nix" "$f" 2>&1); rc=$?
+	[ "$rc" = 1 ] && grep -qF -- "$want" <<<"$out"
+	_report $? "bad/${f##*/} fails: $want" "exit $rc, output:
+$(grep -v '^note:' <<<"$out" | tail -n 8 | cut -c1-300)"
+done
+exit $((_failed > 0))

@@ -1,0 +1,159 @@
+# The host module: `nixos-nspawn.containers.<name>`. Each container is an instance of the template unit the
+# package ships, nixos-nspawn@NAME.service, whose launcher arguments are in /etc/nixos-nspawn/NAME.conf, the same
+# layout nixos-nspawnctl uses for its own containers. Host networkd units for ve-*/vz-* come from the launcher
+# (it writes them at start); here only networkd, resolved, the firewall and the unit settings are arranged.
+{ config, lib, pkgs, options, ... }:
+let
+  inherit (lib)
+    attrNames concatLists concatMap concatStringsSep filter filterAttrs length listToAttrs mapAttrs mapAttrs'
+    mapAttrsToList mkDefault mkIf mkMerge nameValuePair optional optionalAttrs optionals unique;
+
+  cfg = config.nixos-nspawn;
+  plan = import ./plan.nix { inherit lib pkgs; };
+
+  fragmentPath = name: side: "/etc/nixos-nspawn/${name}.${side}.network";
+  plans = mapAttrs (name: c: plan.containerPlan {
+    inherit name c;
+    inherit (cfg) imports;
+    fragmentFile = side: _text: fragmentPath name side;
+  }) cfg.containers;
+
+  vethOf = c: c.network.private && c.network.namespace.path == null;
+  # The launcher names host ends ve-NAME and vz-ZONE (hashed and shortened past 15 characters, the full name as
+  # altname), so the firewall matches them by prefix: iptables spells the wildcard '+', nftables '*'.
+  wildcard = if config.networking.nftables.enable or false then "*" else "+";
+  hostLinks =
+    optional (lib.any (c: vethOf c && c.network.bridge == null && c.network.veth.zone == null && c.network.veth.enable) (lib.attrValues cfg.containers)) "ve-${wildcard}"
+    ++ optional (lib.any (c: vethOf c && c.network.bridge == null && c.network.veth.zone != null) (lib.attrValues cfg.containers)) "vz-${wildcard}";
+  usesNetworkd = hostLinks != [ ] || lib.any (c: vethOf c && c.network.bridge != null) (lib.attrValues cfg.containers);
+
+  forwardName = name: f: "nixos-nspawn-fwd-${name}-${toString f.hostPort}";
+  listenAddress =
+    f:
+    if f.hostAddress == null then toString f.hostPort
+    else if lib.hasInfix ":" f.hostAddress then "[${f.hostAddress}]:${toString f.hostPort}"
+    else "${f.hostAddress}:${toString f.hostPort}";
+  forwards = concatLists (mapAttrsToList (name: c: map (f: { inherit name f; }) c.forwardPorts) cfg.containers);
+
+  namespaceServices = concatLists (
+    mapAttrsToList (name: c: map (svc: { inherit name svc; }) c.network.namespace.services) cfg.containers
+  );
+
+  # switch-to-configuration compares unit files: what a trigger names is what makes it restart (or reload).
+  containerUnit =
+    name: c:
+    let
+      p = plans.${name};
+      switch = c.activation.strategy == "switch";
+    in
+    {
+      overrideStrategy = "asDropin";
+      wantedBy = optional c.autoStart "machines.target";
+      inherit (c) restartIfChanged;
+      # Everything but the toplevel always restarts: binds, network, credentials' sources, arguments.
+      restartTriggers = p.args.rest ++ filter (f: f != null) (lib.attrValues p.fragments)
+        ++ optionals (!switch) p.args.system
+        ++ optional (switch && c.closureFile != null) c.closureFile;
+      reloadTriggers = optional switch (toString p.sys.toplevel);
+      serviceConfig = {
+        TimeoutStartSec = c.timeoutStartSec;
+      } // optionalAttrs switch {
+        ExecReload = "${cfg.package}/bin/nixos-nspawnctl update %i --strategy switch --system ${toString p.sys.toplevel}"
+          + lib.optionalString (p.sys.closureFile != null) " --closure ${p.sys.closureFile}";
+      } // c.serviceConfig;
+    };
+
+  # `machinectl start NAME` starts systemd-nspawn@NAME.service: this drop-in makes it run our launcher with the
+  # same settings (the launcher's lock on the machine name keeps it from running twice).
+  machinectlUnit = name: {
+    overrideStrategy = "asDropin";
+    serviceConfig = {
+      EnvironmentFile = "/etc/nixos-nspawn/${name}.conf";
+      ExecStart = [ "" "${cfg.package}/bin/nixos-nspawn --quiet --machine=%i $NIXOS_NSPAWN_ARGS" ];
+      # systemd-nspawn@.service expects watchdog pings the launcher does not send
+      WatchdogSec = 0;
+    };
+  };
+
+  resolvedMdns =
+    if options.services.resolved ? settings then { settings.Resolve.MulticastDNS = mkDefault true; }
+    else { extraConfig = "MulticastDNS=yes"; };
+
+  assertions =
+    concatLists (mapAttrsToList (name: c: plan.containerAssertions { inherit name c; inherit (plans.${name}) args; }) cfg.containers)
+    ++ map (x: {
+      assertion = false;
+      message = "nixos-nspawn.containers.${x.a.container}.forwardPorts and nixos-nspawn.containers.${x.b.container}.forwardPorts both forward host port ${toString x.a.hostPort}/${x.a.protocol}${lib.optionalString (x.a.hostAddress != null) " on ${x.a.hostAddress}"}.";
+    }) (plan.forwardCollisions cfg.containers)
+    ++ map (s: {
+      assertion = let u = config.systemd.services.${s.svc}; in (u.script or "") != "" || u.serviceConfig ? ExecStart;
+      message = "nixos-nspawn.containers.${s.name}.network.namespace.services: '${s.svc}' is not a service with ExecStart= or script in systemd.services.";
+    }) namespaceServices
+    ++ map (svc: {
+      assertion = false;
+      message = "nixos-nspawn.containers.*.network.namespace.services: '${svc}' is named by ${concatStringsSep " and " (map (s: s.name) (filter (s: s.svc == svc) namespaceServices))}; a service has one network namespace.";
+    }) (filter (svc: length (filter (s: s.svc == svc) namespaceServices) > 1) (unique (map (s: s.svc) namespaceServices)));
+in
+{
+  imports = [ (import ./options.nix { inherit lib pkgs; networkType = options.systemd.network.networks.type.nestedTypes.elemType; }) ];
+
+  config = mkIf (cfg.containers != { }) {
+    inherit assertions;
+
+    systemd.packages = [ cfg.package ];
+    environment.systemPackages = [ cfg.package ];
+
+    environment.etc = mkMerge (mapAttrsToList (name: p: {
+      "nixos-nspawn/${name}.conf".text = p.conf;
+      "nixos-nspawn/${name}.host.network" = mkIf (p.fragments.host != null) { text = p.fragments.host; };
+      "nixos-nspawn/${name}.container.network" = mkIf (p.fragments.container != null) { text = p.fragments.container; };
+    }) plans);
+
+    systemd.services = mkMerge [
+      (mapAttrs' (name: c: nameValuePair "nixos-nspawn@${name}" (containerUnit name c)) cfg.containers)
+      (mapAttrs' (name: _: nameValuePair "systemd-nspawn@${name}" (machinectlUnit name)) cfg.containers)
+      (listToAttrs (map (s: nameValuePair s.svc {
+        bindsTo = [ (plan.unitName s.name) ];
+        after = [ (plan.unitName s.name) ];
+        serviceConfig.NetworkNamespacePath = plan.netnsPath s.name;
+      }) namespaceServices))
+      (listToAttrs (map (x: nameValuePair (forwardName x.name x.f) {
+        description = "Forward host port ${toString x.f.hostPort} to container ${x.name}";
+        bindsTo = [ (plan.unitName x.name) ];
+        after = [ (plan.unitName x.name) ];
+        requires = [ "${forwardName x.name x.f}.socket" ];
+        serviceConfig = {
+          ExecStart = "${config.systemd.package}/lib/systemd/systemd-socket-proxyd 127.0.0.1:${toString (if x.f.containerPort != null then x.f.containerPort else x.f.hostPort)}";
+          NetworkNamespacePath = plan.netnsPath x.name;
+          DynamicUser = true;
+          PrivateTmp = true;
+          ProtectSystem = "strict";
+          ProtectHome = true;
+        };
+      }) forwards))
+    ];
+
+    systemd.sockets = listToAttrs (map (x: nameValuePair (forwardName x.name x.f) {
+      description = "Host port ${toString x.f.hostPort} of container ${x.name}";
+      wantedBy = [ (plan.unitName x.name) ];
+      partOf = [ (plan.unitName x.name) ];
+      listenStreams = [ (listenAddress x.f) ];
+      socketConfig = optionalAttrs (x.f.hostAddress != null) { FreeBind = true; };
+    }) forwards);
+
+    systemd.targets.machines.wantedBy = mkIf (lib.any (c: c.autoStart) (lib.attrValues cfg.containers)) [ "multi-user.target" ];
+
+    networking.firewall.interfaces = listToAttrs (map (l: nameValuePair l {
+      allowedUDPPorts = [ 67 5353 ]; # DHCP server, mDNS
+    }) hostLinks);
+    networking.firewall.allowedTCPPorts = unique (map (x: x.f.hostPort) (filter (x: x.f.openFirewall) forwards));
+
+    systemd.network.enable = mkIf usesNetworkd (mkDefault true);
+    networking.useNetworkd = mkIf usesNetworkd (mkDefault true);
+    services.resolved = mkIf usesNetworkd ({ enable = mkDefault true; } // resolvedMdns);
+
+    # Every container's systemd takes inotify instances, all charged to the host's root; the default of 128 runs
+    # out after a few containers ("Too many open files").
+    boot.kernel.sysctl."fs.inotify.max_user_instances" = mkDefault 8192;
+  };
+}

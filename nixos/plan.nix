@@ -1,0 +1,294 @@
+# What each container becomes, as pure functions of its options: the launcher's arguments, the settings file
+# `/etc/nixos-nspawn/NAME.conf` (the layout nixos-nspawnctl shares), the networkd override fragments, and the
+# checks of bad configurations. Used by host.nix (NixOS hosts) and lib.nix (project flakes on other hosts).
+{ lib, pkgs }:
+let
+  inherit (lib)
+    attrNames concatLists concatMap concatStringsSep filter hasPrefix length mapAttrsToList optional
+    optionals optionalString stringLength substring;
+
+  # Linux interface names have at most 15 characters (IFNAMSIZ - 1).
+  ifnameMax = 15;
+
+  # ---- networkd fragments in systemd.network.networks form → the launcher's override files --------------------
+
+  iniValue =
+    v:
+    if v == true then "yes"
+    else if v == false then "no"
+    else toString v;
+  iniLines =
+    attrs:
+    concatStrings (mapAttrsToList (
+      k: v: concatStrings (map (x: "${k}=${iniValue x}\n") (if builtins.isList v then v else [ v ]))
+    ) (lib.filterAttrs (_: v: v != null) attrs));
+  concatStrings = lib.concatStrings;
+  section = title: attrs: optionalString (attrs != { }) "[${title}]\n${iniLines attrs}";
+  # NixOS before 24.11 nested these as { routeConfig = …; }; both forms are accepted
+  objects =
+    title: inner: list:
+    concatStrings (map (x: section title (x.${inner} or x)) list);
+  listKeys = def: {
+    Address = def.address or [ ];
+    Gateway = def.gateway or [ ];
+    DNS = def.dns or [ ];
+    NTP = def.ntp or [ ];
+    Domains = def.domains or [ ];
+  };
+
+  # One override fragment: only the sections the launcher merges (it refuses others, and [Match]: it matches).
+  renderNetwork =
+    def:
+    let
+      network = (def.networkConfig or { }) // lib.filterAttrs (_: v: v != [ ] && v != null) (listKeys def);
+    in
+    section "Link" (def.linkConfig or { })
+    + section "Network" network
+    + objects "Address" "addressConfig" (def.addresses or [ ])
+    + objects "Route" "routeConfig" (def.routes or [ ])
+    + section "DHCPv4" (def.dhcpV4Config or { })
+    + section "DHCPv6" (def.dhcpV6Config or { })
+    + section "IPv6AcceptRA" (def.ipv6AcceptRAConfig or { })
+    + section "DHCPServer" (def.dhcpServerConfig or { })
+    + section "IPv6SendRA" (def.ipv6SendRAConfig or { })
+    + objects "IPv6Prefix" "ipv6PrefixConfig" (def.ipv6Prefixes or [ ])
+    + optionalString ((def.extraConfig or "") != "") def.extraConfig;
+
+  # Parts of a networks entry the launcher cannot take: they would be dropped silently otherwise.
+  unsupportedNetworkParts =
+    def:
+    filter (k: (def.${k} or { }) != { } && (def.${k} or [ ]) != [ ] && (def.${k} or "") != "") [
+      "matchConfig"
+      "routingPolicyRules"
+      "dhcpServerStaticLeases"
+      "bridgeConfig"
+      "cakeConfig"
+      "bridgeFDBs"
+      "bridgeMDBs"
+      "lldpConfig"
+    ];
+
+  # ---- names ---------------------------------------------------------------------------------------------------
+
+  # machined's rule for machine names, narrowed to what is also a hostname label and an interface suffix.
+  validName = n: builtins.match "[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?" n != null && stringLength n <= 63;
+
+  # Values travel in NIXOS_NSPAWN_ARGS="…", which systemd splits at whitespace when it expands
+  # $NIXOS_NSPAWN_ARGS: an argument with a space would become two, a quote or backslash would end or escape
+  # the value. Refused rather than escaped: there is no escaping that survives that split.
+  unsafeArg = a: builtins.match ''.*[[:space:]"'\\$`].*'' a != null;
+
+  normalizedAbsolute =
+    p:
+    hasPrefix "/" p
+    && builtins.match ".*(//|/\\./|/\\.\\./|/\\.$|/\\.\\.$).*" p == null
+    && (p == "/" || builtins.match ".*/" p == null);
+  overlapsStore = p: p == "/" || p == "/nix" || p == "/nix/store" || hasPrefix "/nix/store/" p;
+
+  # The kernel's rule (dev_valid_name), plus ':' which the launcher's flags use as a separator.
+  validIfname = n: stringLength n <= ifnameMax && n != "." && n != ".." && builtins.match "[^/:[:space:]]+" n != null;
+
+  isStorePath = p: builtins.match "/nix/store/[0-9a-z]{32}-[^/]+" (toString p) != null;
+
+  quote = s: "'${lib.escape [ "'" ] s}'";
+in
+rec {
+  inherit renderNetwork ifnameMax;
+
+  # A container's NixOS configuration, evaluated as NixOS evaluates a system (nixos-containers does the same),
+  # with the guest module, the shared imports and the name as default hostname.
+  evalContainer =
+    { name, c, imports }:
+    import "${c.nixpkgs}/nixos/lib/eval-config.nix" {
+      system = null;
+      inherit (c) specialArgs;
+      prefix = [ "nixos-nspawn" "containers" name "config" ];
+      modules = [
+        ./container.nix
+        {
+          networking.hostName = lib.mkDefault name;
+          nixpkgs.hostPlatform = lib.mkDefault pkgs.stdenv.hostPlatform;
+        }
+      ] ++ imports ++ [ c.config ];
+    };
+
+  # Neither config nor path, or a name the guest cannot take as hostname: an assertion says so; never started.
+  unsetToplevel = "/nix/store/00000000000000000000000000000000-nixos-nspawn-unset";
+
+  # Everything of one container: its system (toplevel, closure file), the launcher's arguments, the settings file.
+  containerPlan =
+    { name, c, imports, fragmentFile }:
+    let
+      toplevel =
+        if !validName name then unsetToplevel
+        else if c.path != null then c.path
+        else if c.config != null then (evalContainer { inherit name c imports; }).config.system.build.toplevel
+        else unsetToplevel;
+      sys = system { inherit c toplevel; };
+      args = launcherArgs { inherit name c sys fragmentFile; };
+      fragments = lib.genAttrs [ "host" "container" ] (side: let def = c.network.veth.config.${side}; in
+        if def == null then null else renderNetwork def);
+    in
+    { inherit sys args fragments; conf = settingsFile { inherit args sys; }; };
+
+  unitName = name: "nixos-nspawn@${name}.service";
+  netnsPath = name: "/run/netns/${name}";
+
+  # Whether the container's network namespace is exported (asked for, or needed by forwards and services).
+  exportsNamespace = c: c.network.namespace.export || c.forwardPorts != [ ] || c.network.namespace.services != [ ];
+
+  # The store objects the launcher gets: the toplevel, and its closure as a file of store paths or null (the
+  # launcher then asks Nix, --store-path=). closureInfo needs the toplevel as a build input: a derivation (or a
+  # string that carries its context); a bare store path string cannot be one.
+  system =
+    { c, toplevel }:
+    {
+      inherit toplevel;
+      closureFile =
+        if c.closureFile != null then c.closureFile
+        else if lib.isDerivation toplevel || builtins.hasContext (toString toplevel) then
+          "${pkgs.closureInfo { rootPaths = [ toplevel ]; }}/store-paths"
+        else null;
+    };
+
+  # The launcher's arguments, split in what follows the toplevel (activation: reload or restart) and the rest
+  # (always a restart).
+  # fragmentFile SIDE TEXT: where the override fragment for one end lives (host.nix: /etc/nixos-nspawn, so it is
+  # in the layout nixos-nspawnctl shares; lib.nix: the store).
+  launcherArgs =
+    { name, c, sys, fragmentFile }:
+    let
+      net = c.network;
+      veth = net.veth;
+      hasVeth = net.private && (veth.enable || veth.zone != null || net.bridge != null);
+      fragment =
+        side: def:
+        optional (def != null && hasVeth)
+          "--network-veth-${side}-config=${fragmentFile side (renderNetwork def)}";
+      bind =
+        dst: b:
+        "--bind${optionalString b.readOnly "-ro"}=${if b.hostPath != null then b.hostPath else dst}:${dst}:${
+          if b.idmap then "idmap" else "noidmap"
+        }";
+      credential =
+        id: cr:
+        if cr.file != null then "--load-credential=${id}:${cr.file}"
+        else "--load-credential=${id}:${pkgs.writeText "nixos-nspawn-${name}-credential-${id}" (toString cr.text)}";
+    in
+    {
+      system =
+        (if sys.closureFile != null then [ "--closure=${sys.closureFile}" ] else [ "--store-path=${sys.toplevel}" ])
+        ++ [ "--init=${sys.toplevel}/init" ];
+      rest =
+        [ "--private-users=${c.privateUsers}" ]
+        ++ mapAttrsToList bind c.binds
+        ++ map (t: "--tmpfs=${t}") c.tmpfs
+        ++ mapAttrsToList credential c.credentials
+        ++ optionals (net.private && net.namespace.path == null) (
+          (if net.bridge != null then [ "--network-bridge=${net.bridge}" ]
+           else if veth.zone != null then [ "--network-zone=${veth.zone}" ]
+           else optional veth.enable "--network-veth")
+          ++ map (i: "--network-macvlan=${i}") net.macvlans
+          ++ map (i: "--network-interface=${i}") net.interfaces
+          ++ optional (!hasVeth && net.macvlans == [ ] && net.interfaces == [ ]) "--private-network"
+          ++ fragment "host" veth.config.host
+          ++ fragment "container" veth.config.container
+          ++ optional (exportsNamespace c) "--network-namespace-export"
+        )
+        ++ optional (net.namespace.path != null) "--network-namespace-path=${net.namespace.path}"
+        ++ map (x: "--capability=${x}") c.capabilities.add
+        ++ map (x: "--drop-capability=${x}") c.capabilities.drop
+        ++ map (x: "--system-call-filter=${x}") c.systemCallFilter
+        ++ c.extraArgs;
+    };
+
+  # /etc/nixos-nspawn/NAME.conf, an environment file for nixos-nspawn@NAME.service.
+  settingsFile =
+    { args, sys }:
+    ''
+      # Written by the nixos-nspawn NixOS module: changes here are lost at the next nixos-rebuild.
+      NIXOS_NSPAWN_ARGS="${concatStringsSep " " (args.system ++ args.rest)}"
+      NIXOS_NSPAWN_SYSTEM=${toString sys.toplevel}
+      NIXOS_NSPAWN_ORIGIN=declarative
+    '';
+
+  # Bad configurations of one container, as NixOS assertions. Every message names the container, the option
+  # and the bad value.
+  containerAssertions =
+    { name, c, args }:
+    let
+      opt = o: "nixos-nspawn.containers.${name}.${o}";
+      net = c.network;
+      veth = net.veth;
+      hasLinks = veth.enable || veth.zone != null || net.bridge != null || net.macvlans != [ ] || net.interfaces != [ ];
+      a = assertion: message: { inherit assertion message; };
+    in
+    [
+      (a (validName name)
+        "nixos-nspawn.containers: invalid container name ${quote name} (${toString (stringLength name)} characters): use letters, digits and '-' (not first or last), at most 63 characters (it is the hostname inside).")
+      (a ((c.config == null) != (c.path == null))
+        "${opt "config"} and ${opt "path"}: set exactly one of them (the container's NixOS configuration, or a prebuilt toplevel).")
+      (a (c.path == null || lib.isDerivation c.path || isStorePath c.path)
+        "${opt "path"} = ${quote (toString c.path)}: not a store path (/nix/store/HASH-NAME); for a profile, give its target.")
+      (a (builtins.match "pick|no|[0-9]+(:[0-9]+)?" c.privateUsers != null)
+        "${opt "privateUsers"} = ${quote c.privateUsers}: use \"pick\", \"no\" or \"BASE[:SIZE]\".")
+    ]
+    ++ map (i: a (validIfname i.name)
+      "${opt "network.${i.option}"}: ${quote i.name} is not an interface name (1 to ${toString ifnameMax} characters, no '/', ':' or whitespace).")
+      (map (n: { option = "macvlans"; name = n; }) net.macvlans
+       ++ map (n: { option = "interfaces"; name = n; }) net.interfaces
+       ++ optional (net.bridge != null) { option = "bridge"; name = net.bridge; })
+    ++ optional (veth.zone != null) (a (builtins.match "[a-zA-Z0-9-]+" veth.zone != null)
+      "${opt "network.veth.zone"} = ${quote veth.zone}: letters, digits and '-' only.")
+    ++ concatLists (mapAttrsToList (dst: b: [
+      (a (normalizedAbsolute dst) "${opt "binds"}.${quote dst}: the container path must be a normalized absolute path.")
+      (a (!overlapsStore dst)
+        "${opt "binds"}.${quote dst}: cannot bind onto the Nix store: the container's /nix/store holds exactly its closure, mounted read-only.")
+      (a (b.hostPath == null || normalizedAbsolute b.hostPath)
+        "${opt "binds"}.${quote dst}.hostPath = ${quote (toString b.hostPath)}: must be a normalized absolute path.")
+      (a (builtins.match ".*:.*" (if b.hostPath != null then b.hostPath else dst) == null && builtins.match ".*:.*" dst == null)
+        "${opt "binds"}.${quote dst}: paths with ':' cannot be passed to the launcher (--bind=SRC:DST:OPTS).")
+      (a (!(b.idmap && c.privateUsers == "no"))
+        "${opt "binds"}.${quote dst}.idmap: needs a user namespace, but privateUsers = \"no\"; set idmap = false.")
+    ]) c.binds)
+    ++ map (t: a (normalizedAbsolute (lib.head (lib.splitString ":" t)) && !overlapsStore (lib.head (lib.splitString ":" t)))
+      "${opt "tmpfs"}: ${quote t}: needs a normalized absolute path outside the Nix store.") c.tmpfs
+    ++ mapAttrsToList (id: cr: a ((cr.file == null) != (cr.text == null))
+      "${opt "credentials"}.${id}: set exactly one of file and text.") c.credentials
+    ++ mapAttrsToList (id: cr: a (builtins.match "[A-Za-z0-9_.-]+" id != null && stringLength id <= 255)
+      "${opt "credentials"}.${quote id}: a credential ID has letters, digits, '_', '.' and '-' only.") c.credentials
+    ++ map (side: a (unsupportedNetworkParts (if veth.config.${side} == null then { } else veth.config.${side}) == [ ])
+      "${opt "network.veth.config.${side}"}: ${concatStringsSep ", " (unsupportedNetworkParts veth.config.${side})} cannot be given here (the launcher matches the link itself and merges only [Link], [Network], [Address], [Route], [DHCPv4], [DHCPv6], [IPv6AcceptRA], [DHCPServer], [IPv6SendRA], [IPv6Prefix]).")
+      [ "host" "container" ]
+    ++ [
+      (a (net.private || !hasLinks)
+        "${opt "network.private"} = false shares the host's network: set network.veth.enable = false and no zone, bridge, macvlans or interfaces.")
+      (a (net.bridge == null || veth.zone == null)
+        "${opt "network.bridge"} and network.veth.zone both put the veth into a bridge: set one of them.")
+      (a (net.namespace.path == null || !(veth.enable || veth.zone != null || net.bridge != null || net.macvlans != [ ] || net.interfaces != [ ]))
+        "${opt "network.namespace.path"} = ${quote (toString net.namespace.path)} joins an existing namespace: set network.veth.enable = false and no zone, bridge, macvlans or interfaces.")
+      (a (net.namespace.path == null || normalizedAbsolute net.namespace.path)
+        "${opt "network.namespace.path"} = ${quote (toString net.namespace.path)}: must be a normalized absolute path.")
+      (a (!(exportsNamespace c) || (net.private && net.namespace.path == null))
+        "${opt (if c.forwardPorts != [ ] then "forwardPorts" else if net.namespace.services != [ ] then "network.namespace.services" else "network.namespace.export")}: needs a network namespace of the container's own, but ${if !net.private then "network.private = false" else "network.namespace.path joins another one"}.")
+      (a ((veth.config.host == null && veth.config.container == null) || (net.private && net.namespace.path == null && (veth.enable || veth.zone != null || net.bridge != null)))
+        "${opt "network.veth.config"}: settings for the veth, but the container has none (network.veth.enable = false).")
+    ]
+    ++ map (f: a (f.protocol == "tcp")
+      "${opt "forwardPorts"}: hostPort ${toString f.hostPort} uses protocol ${quote f.protocol}; only \"tcp\" can be forwarded (systemd-socket-proxyd proxies streams).")
+      c.forwardPorts
+    ++ map (x: a (!unsafeArg x)
+      "${opt "launcher arguments"}: ${quote x} contains whitespace, a quote, a backslash or '$', which the settings file /etc/nixos-nspawn/${name}.conf cannot carry.")
+      (args.system ++ args.rest);
+
+  # Two forwards collide when they share a port and an address (no address: every address).
+  forwardCollisions =
+    containers:
+    let
+      all = concatLists (mapAttrsToList (name: c: map (f: f // { container = name; }) c.forwardPorts) containers);
+      indexed = lib.imap0 (i: f: f // { inherit i; }) all;
+      clash = x: y: x.i < y.i && x.protocol == y.protocol && x.hostPort == y.hostPort
+        && (x.hostAddress == null || y.hostAddress == null || x.hostAddress == y.hostAddress);
+    in
+    concatMap (x: map (y: { a = x; b = y; }) (filter (clash x) indexed)) indexed;
+}
