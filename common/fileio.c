@@ -95,33 +95,50 @@ const char *file_type_name(const char *path) {
         }
 }
 
-int read_full_file(const char *path, char **ret, size_t *ret_size) {
-        _cleanup_close_ int fd = -EBADF;
+/* Grows buf to at least want bytes. A fresh buffer instead of realloc(), and the old one wiped: what we read may
+ * be a secret (a credential), and must not linger in freed memory. */
+static int grow(char **buf, size_t *alloc, size_t used, size_t want) {
+        size_t n = *alloc;
+        char *b;
+
+        while (n < want)
+                n = n < 4096 ? 4096 : n * 2;
+        b = malloc(n);
+        if (!b)
+                return -ENOMEM;
+        if (*buf) {
+                memcpy(b, *buf, used);
+                explicit_bzero(*buf, *alloc);
+                free(*buf);
+        }
+        *buf = b;
+        *alloc = n;
+        return 0;
+}
+
+int read_full_fd(int fd, size_t max, char **ret, size_t *ret_size) {
         _cleanup_free_ char *buf = NULL;
-        size_t size = 0, alloc = 4096;
+        size_t size = 0, alloc = 0;
+        struct stat st;
         int r;
 
-        r = open_regular(path, &fd);
+        /* a regular file is read into a buffer of its size (+ room to see EOF): one allocation, nothing copied */
+        r = grow(&buf, &alloc, 0,
+                 fstat(fd, &st) >= 0 && S_ISREG(st.st_mode) && (size_t) st.st_size < max ? (size_t) st.st_size + 2
+                                                                                          : 4096);
         if (r < 0)
                 return r;
-        buf = malloc(alloc);
-        if (!buf)
-                return -ENOMEM;
-        for (;;) {
+        while (size < max) {
                 ssize_t n;
 
                 if (alloc - size < 2) {
-                        char *b;
-
-                        if (alloc > 64U * 1024 * 1024)
-                                return -EFBIG;
-                        b = realloc(buf, alloc * 2);
-                        if (!b)
-                                return -ENOMEM;
-                        buf = b;
-                        alloc *= 2;
+                        r = grow(&buf, &alloc, size, alloc + 1);
+                        if (r < 0)
+                                return r;
                 }
-                n = read(fd, buf + size, alloc - size - 1);
+                n = read(fd, buf + size, MIN(alloc - size - 1, max - size));
+                if (n < 0 && errno == EINTR)
+                        continue;
                 if (n < 0)
                         return -errno;
                 if (n == 0)
@@ -132,6 +149,41 @@ int read_full_file(const char *path, char **ret, size_t *ret_size) {
         *ret = TAKE_PTR(buf);
         if (ret_size)
                 *ret_size = size;
+        return size >= max;
+}
+
+int read_full_file(const char *path, char **ret, size_t *ret_size) {
+        _cleanup_close_ int fd = -EBADF;
+        _cleanup_free_ char *buf = NULL;
+        int r;
+
+        r = open_regular(path, &fd);
+        if (r < 0)
+                return r;
+        r = read_full_fd(fd, READ_FULL_MAX, &buf, ret_size);
+        if (r < 0)
+                return r;
+        if (r > 0)
+                return -EFBIG;
+        *ret = TAKE_PTR(buf);
+        return 0;
+}
+
+int write_file_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode, uid_t owner) {
+        _cleanup_close_ int fd = -EBADF;
+        int r;
+
+        fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, mode);
+        if (fd < 0)
+                return -errno;
+        r = write_all(fd, data, len);
+        if (r < 0)
+                return r;
+        if (owner != (uid_t) -1 && fchown(fd, owner, owner) < 0)
+                return -errno;
+        /* whatever the umask */
+        if (fchmod(fd, mode) < 0)
+                return -errno;
         return 0;
 }
 

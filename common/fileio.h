@@ -15,6 +15,13 @@ int write_all(int fd, const void *data, size_t len);
 int open_regular(const char *path, int *ret_fd);
 /* What open_regular() refused, for messages: "a directory", "a FIFO", "a socket", "a device"… */
 const char *file_type_name(const char *path);
-/* Reads a whole (small) regular file (open_regular()); the result is NUL-terminated. */
+/* Reads to EOF, or until max bytes were read (returns 1 then, 0 at EOF); the result is NUL-terminated. Memory it
+ * lets go of on the way is wiped first (the one read-to-EOF loop: files, pipes, secrets). */
+int read_full_fd(int fd, size_t max, char **ret, size_t *ret_size);
+#define READ_FULL_MAX (64U * 1024U * 1024U)
+/* Reads a whole regular file (open_regular()) of at most READ_FULL_MAX bytes (-EFBIG if larger). */
 int read_full_file(const char *path, char **ret, size_t *ret_size);
+/* Creates name (never an existing file, never through a symlink) with data, then gives it to owner (unless
+ * (uid_t) -1) and mode. No allocation: the children use it between clone() and exec(). */
+int write_file_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode, uid_t owner);
 int mkdir_p(const char *path, mode_t mode);

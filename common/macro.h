@@ -14,6 +14,7 @@
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
 #define STRLEN(s) (sizeof(s) - 1)
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
 
 /* Move ownership out of a variable that has a cleanup attribute. */
 #define TAKE_PTR(p)                              \

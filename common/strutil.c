@@ -116,3 +116,17 @@ int free_and_strdup(char **p, const char *s) {
         *p = copy;
         return 0;
 }
+
+bool ifname_is_valid(const char *name) {
+        size_t n = strlen(name);
+
+        if (n == 0 || n >= 16 || streq(name, ".") || streq(name, ".."))
+                return false;
+        for (const char *p = name; *p; p++) {
+                unsigned char c = (unsigned char) *p;
+
+                if (c <= ' ' || c >= 0x7f || c == '/' || c == ':')
+                        return false;
+        }
+        return true;
+}

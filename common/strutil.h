@@ -26,6 +26,9 @@ static inline const char *endswith(const char *s, const char *suffix) {
 }
 
 bool string_has_cc(const char *s);
+/* What the kernel takes as an interface name: 1-15 bytes, no '/', ':', whitespace or control characters, ASCII,
+ * not "." or "..". */
+bool ifname_is_valid(const char *name);
 int safe_atollu(const char *s, unsigned long long *ret);
 int safe_atou32(const char *s, unsigned *ret);
 size_t strv_length(char *const *l);

@@ -402,23 +402,10 @@ int ini_load(const char *path, const char *const *sections, IniFile **ret, char 
         r = open_regular(path, &fd); /* a FIFO must not hang us, nor a device be opened */
         if (r < 0)
                 return r;
-        /* read one byte past the limit, so a file that grows while we read is still caught */
-        buf = malloc(INI_SIZE_MAX + 1);
-        if (!buf)
-                return -ENOMEM;
-        for (;;) {
-                ssize_t n = read(fd, buf + size, INI_SIZE_MAX + 1 - size);
-
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (n == 0)
-                        break;
-                size += (size_t) n;
-                if (size > INI_SIZE_MAX)
-                        break; /* ini_parse() refuses it, with the message */
-        }
+        /* read one byte past the limit, so a file that grows while we read is still caught: ini_parse() refuses
+         * it, with the message */
+        r = read_full_fd(fd, INI_SIZE_MAX + 1, &buf, &size);
+        if (r < 0)
+                return r;
         return ini_parse(buf, size, path, sections, ret, ret_error);
 }

@@ -89,7 +89,7 @@ static int join_zone(Netconf *n, const NetconfPlan *p, pid_t pid1) {
                 return log_error_errno(r, "Failed to name the bridge of zone '%s': %m", p->zone);
         n->zone = strdup(p->zone);
         if (!n->zone)
-                return -ENOMEM;
+                return log_oom();
 
         r = link_create_bridge(n->nl, n->bridge, altname);
         if (r < 0 && r != -EEXIST)
@@ -217,7 +217,7 @@ static int add_container_unit(Netconf *n, UnitKind kind, const char *ifname, con
                 return log_error_errno(-E2BIG, "Too many links for one container.");
         n->container_unit_names[i] = strprintf("10-%s.network", ifname);
         if (!n->container_unit_names[i])
-                return -ENOMEM;
+                return log_oom();
         r = render_unit(kind, ifname, NULL, override, 0, machine, &n->container_units[i]);
         if (r < 0) {
                 free(n->container_unit_names[i]);
@@ -238,7 +238,7 @@ int netconf_prepare(Netconf *n, const NetconfPlan *p, NetconfIsRunningFn machine
                 return 0;
         n->machine = strdup(p->machine);
         if (!n->machine)
-                return -ENOMEM;
+                return log_oom();
         remove_stale_units(machine_is_running);
         version = host_networkd_version();
 
@@ -247,15 +247,14 @@ int netconf_prepare(Netconf *n, const NetconfPlan *p, NetconfIsRunningFn machine
                 _cleanup_free_ char *bridge_alt = NULL;
 
                 r = link_name("vz-", p->zone, bridge, &bridge_alt);
+                if (r >= 0)
+                        r = link_name("vb-", p->machine, host, &altname);
                 if (r < 0)
-                        return r;
-                r = link_name("vb-", p->machine, host, &altname);
-                if (r < 0)
-                        return r;
+                        return log_error_errno(r, "Failed to name the links of zone '%s': %m", p->zone);
                 n->zone_unit_name = strprintf("10-%s.network", bridge);
                 n->host_unit_name = strprintf("10-%s.network", host);
                 if (!n->zone_unit_name || !n->host_unit_name)
-                        return -ENOMEM;
+                        return log_oom();
                 /* the host fragment configures the zone's bridge, where addresses and the DHCP server live */
                 r = render_unit(UNIT_ZONE_BRIDGE, bridge, NULL, p->host_config, version, p->zone, &n->zone_unit);
                 if (r >= 0)
@@ -266,10 +265,10 @@ int netconf_prepare(Netconf *n, const NetconfPlan *p, NetconfIsRunningFn machine
         } else if (p->veth) {
                 r = link_name("ve-", p->machine, host, &altname);
                 if (r < 0)
-                        return r;
+                        return log_error_errno(r, "Failed to name the host side of the veth: %m");
                 n->host_unit_name = strprintf("10-%s.network", host);
                 if (!n->host_unit_name)
-                        return -ENOMEM;
+                        return log_oom();
                 r = render_unit(UNIT_VETH_HOST, host, NULL, p->host_config, version, p->machine,
                                 &n->host_unit);
                 if (r < 0)
@@ -295,8 +294,9 @@ int netconf_prepare(Netconf *n, const NetconfPlan *p, NetconfIsRunningFn machine
                 _cleanup_free_ char *alt = NULL;
 
                 r = link_name("mv-", *i, name, &alt);
-                if (r >= 0)
-                        r = add_container_unit(n, UNIT_MACVLAN_CONTAINER, name, NULL, p->machine);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to name the macvlan on '%s': %m", *i);
+                r = add_container_unit(n, UNIT_MACVLAN_CONTAINER, name, NULL, p->machine);
                 if (r < 0)
                         return r;
         }
@@ -325,10 +325,8 @@ static bool same_contents(const char *dir, const char *name, const char *text) {
 }
 
 static int write_unit(int dirfd, const char *dir, const char *name, const char *text, uid_t owner) {
-        int r = units_write_atomic(dirfd, name, text);
+        int r = units_write_atomic(dirfd, name, text, owner);
 
-        if (r >= 0 && owner != 0 && fchownat(dirfd, name, owner, owner, AT_SYMLINK_NOFOLLOW) < 0)
-                r = negative_errno();
         if (r < 0)
                 return log_error_errno(r, "Failed to write %s/%s: %m", dir, name);
         return 0;
@@ -348,7 +346,7 @@ int netconf_write_container_units(Netconf *n, int network_dir, int resolved_dir,
 
                 r = units_resolved_dropin(n->machine, &text);
                 if (r < 0)
-                        return r;
+                        return log_error_errno(r, "Failed to make the container's resolved drop-in: %m");
                 return write_unit(resolved_dir, "(container)/run/systemd/resolved.conf.d",
                                   "10-nixos-nspawn-mdns.conf", text, container_root);
         }
@@ -368,16 +366,16 @@ static int write_host_units(Netconf *n) {
         if (n->zone_unit && !same_contents(NETWORK_DIR, n->zone_unit_name, n->zone_unit)) {
                 /* Only when it changed: the zone's other containers wrote the same, and a rewritten unit makes
                  * networkd's reload reconfigure the bridge, with a new pool address under their leases. */
-                r = write_unit(host_dir, NETWORK_DIR, n->zone_unit_name, n->zone_unit, 0);
+                r = write_unit(host_dir, NETWORK_DIR, n->zone_unit_name, n->zone_unit, (uid_t) -1);
                 if (r < 0)
                         return r;
         }
-        r = write_unit(host_dir, NETWORK_DIR, n->host_unit_name, n->host_unit, 0);
+        r = write_unit(host_dir, NETWORK_DIR, n->host_unit_name, n->host_unit, (uid_t) -1);
         if (r < 0)
                 return r;
         n->host_units[n->n_host_units] = strprintf(NETWORK_DIR "/%s", n->host_unit_name);
         if (!n->host_units[n->n_host_units])
-                return -ENOMEM;
+                return log_oom();
         n->n_host_units++;
         {
                 /* "10-ve-foo.network" names the link "ve-foo" */
@@ -450,7 +448,7 @@ int netconf_links(Netconf *n, const NetconfPlan *p, pid_t pid1) {
 
                 r = link_name("mv-", *i, name, &altname);
                 if (r < 0)
-                        return r;
+                        return log_error_errno(r, "Failed to name the macvlan on '%s': %m", *i);
                 (void) link_mac(name, p->machine, mac);
                 r = link_create_macvlan(n->nl, *i, name, mac, pid1);
                 if (r < 0)

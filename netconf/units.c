@@ -146,23 +146,10 @@ static const DefaultEntry *const defaults_by_kind[_UNIT_KIND_MAX] = {
         [UNIT_MACVLAN_CONTAINER] = macvlan_container,
 };
 
-/* Interface names as the kernel takes them (1-15 bytes, no '/', ':' or whitespace), and nothing networkd's Name=
- * would read as a glob or a negation: the unit must match exactly this link. */
+/* An interface name (ifname_is_valid()) that networkd's Name= would not read as a glob or a negation: the unit
+ * must match exactly this link. */
 static bool ifname_exact(const char *s) {
-        size_t n;
-
-        if (isempty(s))
-                return false;
-        n = strlen(s);
-        if (n > 15 || streq(s, ".") || streq(s, ".."))
-                return false;
-        for (const char *p = s; *p; p++) {
-                unsigned char c = (unsigned char) *p;
-
-                if (c <= ' ' || c >= 0x7f || strchr("/:*?[]!\\\"'", c))
-                        return false;
-        }
-        return true;
+        return !isempty(s) && ifname_is_valid(s) && !strpbrk(s, "*?[]!\\\"'");
 }
 
 static int section_get(IniFile *ini, const char *name, IniSection **ret) {
@@ -635,8 +622,7 @@ static bool filename_plain(const char *name) {
                !string_has_cc(name);
 }
 
-int units_write_atomic(int dirfd, const char *name, const char *text) {
-        _cleanup_close_ int fd = -EBADF;
+int units_write_atomic(int dirfd, const char *name, const char *text, uid_t owner) {
         char tmp[256];
         int r;
 
@@ -649,26 +635,16 @@ int units_write_atomic(int dirfd, const char *name, const char *text) {
                 if (getrandom(&rnd, sizeof rnd, GRND_NONBLOCK) != sizeof rnd)
                         return errno > 0 ? -errno : -EIO;
                 snprintf(tmp, sizeof tmp, ".#%s.%016llx", name, (unsigned long long) rnd);
-                fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0644);
-                if (fd >= 0)
+                /* 0644 whatever the umask: networkd runs as its own user and must read it */
+                r = write_file_at(dirfd, tmp, text, strlen(text), 0644, owner);
+                if (r != -EEXIST || attempt >= 16)
                         break;
-                if (errno != EEXIST || attempt >= 16)
-                        return -errno;
         }
-
-        r = write_all(fd, text, strlen(text));
-        /* whatever the umask: networkd runs as its own user and must read it */
-        if (r >= 0 && fchmod(fd, 0644) < 0)
-                r = -errno;
-        if (r >= 0 && close(TAKE_FD(fd)) < 0)
-                r = -errno;
         if (r >= 0 && renameat(dirfd, tmp, dirfd, name) < 0)
                 r = -errno;
-        if (r < 0) {
+        if (r < 0 && r != -EEXIST) /* (EEXIST: made by someone else, not ours to remove) */
                 (void) unlinkat(dirfd, tmp, 0);
-                return r;
-        }
-        return 0;
+        return r < 0 ? r : 0;
 }
 
 int units_remove_if_ours(int dirfd, const char *name, const char *machine) {

@@ -12,12 +12,13 @@
  *     units_parse_version("systemd 252 (252.39-1~deb12u2)", &version);
  *     units_filter(unit, version);
  *     units_render(unit, "foo", &text);
- *     units_write_atomic(dirfd, "10-ve-foo.network", text);
+ *     units_write_atomic(dirfd, "10-ve-foo.network", text, (uid_t) -1);
  *
  * Nothing here logs above debug. */
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "ini.h"
 
@@ -74,8 +75,8 @@ bool units_text_is_ours(const char *text, const char *machine);
 
 /* Writes text to dirfd/name through a hidden temporary file in the same directory (whose name does not end in
  * .network, so a networkd reload in between never reads a half-written unit) and renames it over. No fsync: the
- * files live in /run. name is a plain file name. */
-int units_write_atomic(int dirfd, const char *name, const char *text);
+ * files live in /run. name is a plain file name. The file is owner's ((uid_t) -1: ours) before it appears. */
+int units_write_atomic(int dirfd, const char *name, const char *text, uid_t owner);
 
 /* Removes dirfd/name if it is ours for `machine` (NULL: any machine). 1 when removed, 0 when absent or not ours. */
 int units_remove_if_ours(int dirfd, const char *name, const char *machine);

@@ -160,7 +160,7 @@ int cgroup_create(const char *machine, uid_t owner, char *delegated, Cgroup *ret
                 procs = strprintf("%s/supervisor/cgroup.procs", cg.path);
                 if (!supervisor || !procs) {
                         free(cg.path);
-                        return -ENOMEM;
+                        return log_oom();
                 }
                 if (mkdir(supervisor, 0755) < 0 && errno != EEXIST)
                         r = -errno;

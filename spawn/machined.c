@@ -58,7 +58,7 @@ static int call(Machined *m, sd_bus_message *msg, const char *what, const Settin
                                       error.message ?: strerror(-r));
         m->name = strdup(s->machine);
         if (!m->name)
-                return -ENOMEM;
+                return log_oom();
         m->registered = true;
         return 0;
 }

@@ -156,7 +156,7 @@ static int parse_argv(Settings *s, int argc, char *argv[]) {
                         free(s->machine);
                         s->machine = strdup(optarg);
                         if (!s->machine)
-                                return -ENOMEM;
+                                return log_oom();
                         break;
                 case ARG_HOSTNAME:
                         if (!machine_name_is_valid(optarg))
@@ -164,7 +164,7 @@ static int parse_argv(Settings *s, int argc, char *argv[]) {
                         free(s->hostname);
                         s->hostname = strdup(optarg);
                         if (!s->hostname)
-                                return -ENOMEM;
+                                return log_oom();
                         break;
                 case ARG_UUID:
                         r = sd_id128_from_string(optarg, &s->uuid);
@@ -176,29 +176,29 @@ static int parse_argv(Settings *s, int argc, char *argv[]) {
                                 return log_invalid("Invalid --setenv '%s': expected NAME=VALUE.", optarg);
                         r = settings_add_string(&s->environment, optarg);
                         if (r < 0)
-                                return r;
+                                return log_oom();
                         break;
                 case ARG_CLOSURE:
                         r = settings_add_string(&s->closure_files, optarg);
                         if (r < 0)
-                                return r;
+                                return log_oom();
                         break;
                 case ARG_STORE_PATH:
                         r = settings_add_string(&s->store_paths, optarg);
                         if (r < 0)
-                                return r;
+                                return log_oom();
                         break;
                 case 'D':
                         free(s->directory);
                         s->directory = strdup(optarg);
                         if (!s->directory)
-                                return -ENOMEM;
+                                return log_oom();
                         break;
                 case ARG_INIT:
                         free(s->init);
                         s->init = strdup(optarg);
                         if (!s->init)
-                                return -ENOMEM;
+                                return log_oom();
                         break;
                 case 'U':
                         s->userns = USERNS_PICK;
@@ -225,7 +225,7 @@ static int parse_argv(Settings *s, int argc, char *argv[]) {
                                                    "paths and OPTS of idmap, noidmap, rbind, norbind.",
                                                    c == ARG_BIND ? "bind" : "bind-ro", optarg);
                         if (r < 0)
-                                return r;
+                                return log_oom();
                         break;
                 case ARG_TMPFS:
                         r = settings_add_tmpfs(s, optarg);
@@ -233,7 +233,7 @@ static int parse_argv(Settings *s, int argc, char *argv[]) {
                                 return log_invalid("Invalid --tmpfs '%s': expected DST[:MODE], MODE in octal.",
                                                    optarg);
                         if (r < 0)
-                                return r;
+                                return log_oom();
                         break;
                 case ARG_PRIVATE_NETWORK:
                         s->private_network = true;
@@ -260,38 +260,38 @@ static int parse_argv(Settings *s, int argc, char *argv[]) {
                 case ARG_NETWORK_ZONE:
                         r = free_and_strdup(&s->network_zone, optarg);
                         if (r < 0)
-                                return r;
+                                return log_oom();
                         break;
                 case ARG_NETWORK_MACVLAN:
                         r = settings_add_string(&s->network_macvlan, optarg);
                         if (r < 0)
-                                return r;
+                                return log_oom();
                         break;
                 case ARG_NETWORK_INTERFACE:
                         r = settings_add_string(&s->network_interfaces, optarg);
                         if (r < 0)
-                                return r;
+                                return log_oom();
                         break;
                 case ARG_NETWORK_NAMESPACE_PATH:
                         r = free_and_strdup(&s->network_namespace_path, optarg);
                         if (r < 0)
-                                return r;
+                                return log_oom();
                         break;
                 case ARG_NETWORK_NAMESPACE_EXPORT:
                         /* the default needs the machine name, known only after parsing: "" stands for it */
                         r = free_and_strdup(&s->network_namespace_export, optarg ?: "");
                         if (r < 0)
-                                return r;
+                                return log_oom();
                         break;
                 case ARG_VETH_HOST_CONFIG:
                         r = free_and_strdup(&s->veth_host_config, optarg);
                         if (r < 0)
-                                return r;
+                                return log_oom();
                         break;
                 case ARG_VETH_CONTAINER_CONFIG:
                         r = free_and_strdup(&s->veth_container_config, optarg);
                         if (r < 0)
-                                return r;
+                                return log_oom();
                         break;
                 case ARG_REGISTER:
                         if (parse_register_mode(optarg, &s->register_mode) < 0)
@@ -313,7 +313,7 @@ static int parse_argv(Settings *s, int argc, char *argv[]) {
                                                    (int) strcspn(optarg, ":"), optarg, load ? "PATH" : "VALUE",
                                                    load ? " and an absolute PATH" : "");
                         if (r < 0)
-                                return r;
+                                return log_oom();
                         break;
                 }
                 case ARG_STORE_DIR:
@@ -322,7 +322,7 @@ static int parse_argv(Settings *s, int argc, char *argv[]) {
                         free(s->store_dir);
                         s->store_dir = strdup(optarg);
                         if (!s->store_dir)
-                                return -ENOMEM;
+                                return log_oom();
                         break;
                 case '?':
                         return -EINVAL; /* getopt named the option already */
@@ -335,7 +335,7 @@ static int parse_argv(Settings *s, int argc, char *argv[]) {
                 for (int i = optind; i < argc; i++) {
                         r = settings_add_string(&s->command, argv[i]);
                         if (r < 0)
-                                return r;
+                                return log_oom();
                 }
         }
         return 1;

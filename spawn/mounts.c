@@ -17,6 +17,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "mounts.h"
 #include "strutil.h"
 #include "syscalls.h"
@@ -371,19 +372,6 @@ int mount_dev(const MountPlan *p, int root_fd) {
         return r;
 }
 
-static int write_file_at(int dirfd, const char *name, const char *contents, mode_t mode, uid_t uid) {
-        int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
-        size_t len = strlen(contents);
-        int r = 0;
-
-        if (fd < 0)
-                return -errno;
-        if (write(fd, contents, len) != (ssize_t) len || fchown(fd, uid, uid) < 0 || fchmod(fd, mode) < 0)
-                r = errno > 0 ? -errno : -EIO;
-        safe_close(fd);
-        return r;
-}
-
 static int mount_credentials(const MountPlan *p, int root_fd);
 
 /* /run/host: the container manager's files, per systemd's container interface. Read-only once filled. */
@@ -428,11 +416,12 @@ int mount_run(const MountPlan *p, int root_fd) {
         host = r;
 
         snprintf(uuid, sizeof uuid, "%s\n", p->uuid);
-        r = write_file_at(host, "os-release", p->os_release, 0444, p->uid);
+        r = write_file_at(host, "os-release", p->os_release, strlen(p->os_release), 0444, p->uid);
         if (r >= 0)
-                r = write_file_at(host, "container-manager", "nixos-nspawn\n", 0444, p->uid);
+                r = write_file_at(host, "container-manager", "nixos-nspawn\n", STRLEN("nixos-nspawn\n"), 0444,
+                                  p->uid);
         if (r >= 0)
-                r = write_file_at(host, "container-uuid", uuid, 0444, p->uid);
+                r = write_file_at(host, "container-uuid", uuid, strlen(uuid), 0444, p->uid);
         if (r < 0)
                 goto finish;
 
@@ -633,18 +622,9 @@ static int mount_credentials(const MountPlan *p, int root_fd) {
         dir = open_in_root(root_fd, "run/host/credentials", O_DIRECTORY);
         if (dir < 0)
                 return dir;
-        for (size_t i = 0; i < s->n_credentials && r >= 0; i++) {
-                const Credential *c = &s->credentials[i];
-                int cfd = openat(dir, c->id, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0400);
-
-                if (cfd < 0) {
-                        r = -errno;
-                        break;
-                }
-                if (write(cfd, c->value, c->size) != (ssize_t) c->size || fchown(cfd, p->uid, p->uid) < 0)
-                        r = errno > 0 ? -errno : -EIO;
-                safe_close(cfd);
-        }
+        for (size_t i = 0; i < s->n_credentials && r >= 0; i++)
+                r = write_file_at(dir, s->credentials[i].id, s->credentials[i].value, s->credentials[i].size, 0400,
+                                  p->uid);
         if (r >= 0 && fchown(dir, p->uid, p->uid) < 0)
                 r = -errno;
         safe_close(dir);

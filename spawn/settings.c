@@ -86,18 +86,6 @@ bool machine_name_is_valid(const char *name) {
         return n <= MACHINE_NAME_MAX && label > 0 && name[n - 1] != '-';
 }
 
-/* What the kernel takes as an interface name: 1-15 bytes, no '/', ':' or whitespace, not "." or "..". */
-bool ifname_is_valid(const char *name) {
-        size_t n = strlen(name);
-
-        if (n == 0 || n >= 16 || streq(name, ".") || streq(name, ".."))
-                return false;
-        for (const char *p = name; *p; p++)
-                if (*p == '/' || *p == ':' || isspace((unsigned char) *p) || !isprint((unsigned char) *p))
-                        return false;
-        return true;
-}
-
 bool env_assignment_is_valid(const char *kv) {
         const char *eq = strchr(kv, '=');
 
@@ -478,7 +466,6 @@ invalid:
 int credential_load(Credential *c) {
         _cleanup_close_ int fd = -EBADF;
         struct stat st;
-        ssize_t n;
         int r;
 
         if (!c->path)
@@ -490,21 +477,11 @@ int credential_load(Credential *c) {
                 return -errno;
         if ((uint64_t) st.st_size > CREDENTIAL_SIZE_MAX)
                 return -EFBIG;
-        c->value = malloc((size_t) st.st_size + 1);
-        if (!c->value)
-                return -ENOMEM;
-        c->size = 0;
-        while (c->size < (size_t) st.st_size) {
-                n = read(fd, c->value + c->size, (size_t) st.st_size - c->size);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return -errno;
-                if (n == 0)
-                        break; /* shrank meanwhile: what is there is the value */
-                c->size += (size_t) n;
-        }
-        c->value[c->size] = 0;
+        r = read_full_fd(fd, CREDENTIAL_SIZE_MAX + 1, &c->value, &c->size);
+        if (r < 0)
+                return r;
+        if (c->size > CREDENTIAL_SIZE_MAX) /* grew meanwhile */
+                return -EFBIG;
         return 0;
 }
 
@@ -516,7 +493,7 @@ static int default_machine_name(const Settings *s, char **ret) {
 
                 name = strdup(base && base[1] ? base + 1 : s->directory);
                 if (!name)
-                        return -ENOMEM;
+                        return log_oom();
                 /* keep what a hostname may hold: "debian_12" becomes "debian-12" */
                 for (char *p = name; *p; p++)
                         if (!isascii(*p) || !(isalnum(*p) || *p == '-' || *p == '.'))
@@ -526,7 +503,7 @@ static int default_machine_name(const Settings *s, char **ret) {
                 free(name);
                 name = strdup("nixos");
                 if (!name)
-                        return -ENOMEM;
+                        return log_oom();
         }
         *ret = TAKE_PTR(name);
         return 0;
@@ -546,12 +523,12 @@ static int verify_names(Settings *s) {
         if (!s->hostname) {
                 s->hostname = strdup(s->machine);
                 if (!s->hostname)
-                        return -ENOMEM;
+                        return log_oom();
         }
         if (!s->store_dir) {
                 s->store_dir = strdup("/nix/store");
                 if (!s->store_dir)
-                        return -ENOMEM;
+                        return log_oom();
         }
         return 0;
 }
@@ -587,7 +564,7 @@ static int verify_image(Settings *s) {
                                            "-D DIR, or a command after '--'.");
                 s->init = strdup("/sbin/init");
                 if (!s->init)
-                        return -ENOMEM;
+                        return log_oom();
         }
         return 0;
 }
@@ -645,7 +622,7 @@ static int verify_network(Settings *s) {
                         free(s->network_namespace_export);
                         s->network_namespace_export = strprintf("/run/netns/%s", s->machine);
                         if (!s->network_namespace_export)
-                                return -ENOMEM;
+                                return log_oom();
                 }
                 if (!s->private_network)
                         return log_invalid("--network-namespace-export='%s' needs a network namespace of the "

@@ -107,7 +107,6 @@ void settings_init(Settings *s);
 void settings_done(Settings *s);
 
 bool machine_name_is_valid(const char *name);
-bool ifname_is_valid(const char *name);
 bool env_assignment_is_valid(const char *kv);
 
 /* systemd's foreign UID range: on disk, the files of writable binds belong to it (see docs/architecture.md). */

@@ -92,7 +92,7 @@ static int env_add(char ***env, const char *fmt, ...) {
         r = vasprintf(&kv, fmt, ap);
         va_end(ap);
         if (r < 0)
-                return -ENOMEM;
+                return log_oom();
         return settings_add_string(env, kv);
 }
 
@@ -162,13 +162,13 @@ static int build_environment(Container *c) {
                 if (slot) {
                         char *copy = strdup(*e);
                         if (!copy)
-                                return -ENOMEM;
+                                return log_oom();
                         free(*slot);
                         *slot = copy;
                 } else
                         r = settings_add_string(&c->env, *e);
         }
-        return r;
+        return r < 0 ? log_oom() : 0; /* env_add() and settings_add_string() fail only for memory */
 }
 
 static int read_os_release(char **ret) {
@@ -202,7 +202,7 @@ static int lock_machine(Container *c) {
         lock_dir_sweep(LOCK_DIR);
         c->machine_lock_path = strprintf(LOCK_DIR "/%s", name);
         if (!c->machine_lock_path)
-                return -ENOMEM;
+                return log_oom();
         r = lock_file(c->machine_lock_path, &c->machine_lock_fd);
         if (r < 0) {
                 free(c->machine_lock_path);
@@ -226,7 +226,7 @@ static int export_netns(Container *c) {
         dir = strdup(path);
         ns = strprintf("/proc/%d/ns/net", (int) c->pid1);
         if (!dir || !ns)
-                return -ENOMEM;
+                return log_oom();
         *strrchr(dir, '/') = 0;
         r = mkdir_p(isempty(dir) ? "/" : dir, 0755);
         if (r < 0)

@@ -81,13 +81,13 @@ static int closure_push(Closure *c, const char *name) {
                 char **l = reallocarray(c->names, a, sizeof(char *));
 
                 if (!l)
-                        return -ENOMEM;
+                        return log_oom();
                 c->names = l;
                 c->allocated = a;
         }
         c->names[c->n] = strdup(name);
         if (!c->names[c->n])
-                return -ENOMEM;
+                return log_oom();
         c->n++;
         return 0;
 }
@@ -107,7 +107,7 @@ int closure_add_text(Closure *c, const char *store_dir, const char *text, const 
                 const char *name, *reason;
 
                 if (!line)
-                        return -ENOMEM;
+                        return log_oom();
                 line_no++;
                 r = store_path_check(store_dir, line, &name, &reason);
                 if (r < 0)
@@ -169,8 +169,8 @@ static void nix_store_complaint(int fd, char *buf, size_t size) {
 int closure_add_store_path(Closure *c, const char *store_dir, const char *path) {
         _cleanup_free_ char *out = NULL;
         _cleanup_close_ int err_fd = -EBADF;
-        size_t size = 0, alloc = 0;
         const char *name, *reason;
+        size_t size = 0;
         int pipefd[2], status, r;
         char complaint[1024];
         pid_t pid;
@@ -198,26 +198,9 @@ int closure_add_store_path(Closure *c, const char *store_dir, const char *path) 
                 _exit(errno == ENOENT ? 127 : 126);
         }
         safe_close(pipefd[1]);
-        for (;;) {
-                ssize_t n;
-
-                if (alloc - size < 4096) {
-                        char *b = realloc(out, alloc + 65536);
-
-                        if (!b) {
-                                r = -ENOMEM;
-                                break;
-                        }
-                        out = b;
-                        alloc += 65536;
-                }
-                n = read(pipefd[0], out + size, alloc - size - 1);
-                if (n <= 0) {
-                        r = n < 0 ? negative_errno() : 0;
-                        break;
-                }
-                size += (size_t) n;
-        }
+        r = read_full_fd(pipefd[0], READ_FULL_MAX, &out, &size);
+        if (r > 0)
+                r = -EFBIG;
         safe_close(pipefd[0]);
         if (waitpid(pid, &status, 0) < 0)
                 return log_error_errno(negative_errno(), "Failed to wait for nix-store: %m");
@@ -231,7 +214,6 @@ int closure_add_store_path(Closure *c, const char *store_dir, const char *path) 
                 return log_error_errno(-EIO, "nix-store could not compute the closure of '%s': %s", path,
                                        complaint);
         }
-        out[size] = 0;
         return closure_add_text(c, store_dir, out, path);
 }
 
@@ -253,7 +235,7 @@ int closure_finish(Closure *c, const char *store_dir) {
 
         c->types = malloc(c->n);
         if (!c->types)
-                return -ENOMEM;
+                return log_oom();
         dfd = open(store_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
                 return log_error_errno(negative_errno(), "Failed to open the store '%s': %m", store_dir);

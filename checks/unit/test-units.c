@@ -515,21 +515,21 @@ static void test_files(void) {
         snprintf(path, sizeof path, "%s/10-ve-demo.network", dir);
 
         old_umask = umask(077);
-        is_int(units_write_atomic(dfd, "10-ve-demo.network", UNITS_HEADER_PREFIX "demo; removed when it stops.\nA\n"),
+        is_int(units_write_atomic(dfd, "10-ve-demo.network", UNITS_HEADER_PREFIX "demo; removed when it stops.\nA\n", (uid_t) -1),
                0, "write: new file");
         umask(old_umask);
         ok(stat(path, &st) == 0 && (st.st_mode & 07777) == 0644, "write: mode 0644 whatever the umask");
-        is_int(units_write_atomic(dfd, "10-ve-demo.network", UNITS_HEADER_PREFIX "demo; removed when it stops.\nB\n"),
+        is_int(units_write_atomic(dfd, "10-ve-demo.network", UNITS_HEADER_PREFIX "demo; removed when it stops.\nB\n", (uid_t) -1),
                0, "write: replace");
         is_int(read_full_file(path, &got, NULL), 0, "write: readable");
         is_str(got, UNITS_HEADER_PREFIX "demo; removed when it stops.\nB\n", "write: new content");
         is_int(count_entries(dir), 1, "write: no temporary file left");
 
-        is_int(units_write_atomic(dfd, "../x", "x"), -EINVAL, "write: refuse a path");
-        is_int(units_write_atomic(dfd, ".hidden", "x"), -EINVAL, "write: refuse a hidden name");
-        is_int(units_write_atomic(dfd, "", "x"), -EINVAL, "write: refuse an empty name");
-        is_int(units_write_atomic(dfd, "a\nb", "x"), -EINVAL, "write: refuse a name with a newline");
-        is_int(units_write_atomic(-EBADF, "x.network", "x"), -EBADF, "write: bad dirfd");
+        is_int(units_write_atomic(dfd, "../x", "x", (uid_t) -1), -EINVAL, "write: refuse a path");
+        is_int(units_write_atomic(dfd, ".hidden", "x", (uid_t) -1), -EINVAL, "write: refuse a hidden name");
+        is_int(units_write_atomic(dfd, "", "x", (uid_t) -1), -EINVAL, "write: refuse an empty name");
+        is_int(units_write_atomic(dfd, "a\nb", "x", (uid_t) -1), -EINVAL, "write: refuse a name with a newline");
+        is_int(units_write_atomic(-EBADF, "x.network", "x", (uid_t) -1), -EBADF, "write: bad dirfd");
 
         is_int(units_remove_if_ours(dfd, "10-ve-demo.network", "other"), 0, "remove: not for another machine");
         ok(access(path, F_OK) == 0, "remove: another machine's file stays");
@@ -537,7 +537,7 @@ static void test_files(void) {
         ok(access(path, F_OK) < 0 && errno == ENOENT, "remove: gone");
         is_int(units_remove_if_ours(dfd, "10-ve-demo.network", "demo"), 0, "remove: absent");
 
-        is_int(units_write_atomic(dfd, "20-user.network", "[Match]\nName=ve-demo\n"), 0, "write: someone else's");
+        is_int(units_write_atomic(dfd, "20-user.network", "[Match]\nName=ve-demo\n", (uid_t) -1), 0, "write: someone else's");
         is_int(units_remove_if_ours(dfd, "20-user.network", NULL), 0, "remove: not ours, any machine");
         snprintf(path, sizeof path, "%s/20-user.network", dir);
         ok(access(path, F_OK) == 0, "remove: someone else's file stays");
