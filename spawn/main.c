@@ -208,7 +208,7 @@ static int parse_argv(Settings *s, int argc, char *argv[]) {
 
                         r = parse_private_users(optarg ?: "pick", &s->userns, &s->uid_base, &s->uid_size);
                         if (r == -ENOMEM)
-                                return r;
+                                return log_oom();
                         if (r < 0)
                                 return log_invalid("Invalid --private-users '%s': expected pick, no or BASE[:SIZE].",
                                                    optarg);
