@@ -130,7 +130,7 @@ let
           '';
         };
         path = mkOption {
-          type = types.nullOr (types.either types.package types.str);
+          type = types.nullOr (types.either types.str types.package);
           default = null;
           example = "/nix/store/…-nixos-system-web-25.05";
           description = ''
