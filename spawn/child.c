@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The children. Numbered sync points (SYNC n) match those in spawn.c. */
+/* The children. Numbered sync points (SYNC n) match those in spawn.c; sync.h lists them. */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -23,37 +23,40 @@
 #include "syscalls.h"
 
 static const char *const step_names[_STEP_MAX] = {
-        [STEP_NETNS] = "join the network namespace",
-        [STEP_LOGINUID] = "reset the login UID",
-        [STEP_STAGING] = "set up the staging mount",
-        [STEP_ROOT] = "mount the root file system",
-        [STEP_STORE] = "mount the store closure",
-        [STEP_BINDS] = "mount the bind and tmpfs mounts",
-        [STEP_DEV] = "set up /dev",
-        [STEP_RUN] = "set up /run and /run/host",
-        [STEP_SYSFS] = "mount the /proc and /sys placeholders",
-        [STEP_ENTER_USERNS] = "enter the container's user namespace",
-        [STEP_UNSHARE] = "create the container's namespaces",
-        [STEP_CLONE] = "start the container's PID 1",
-        [STEP_PROC] = "mount /proc",
-        [STEP_LATE_MOUNTS] = "mount /sys, /tmp and /dev/pts",
-        [STEP_HOSTNAME] = "set the hostname",
-        [STEP_LOOPBACK] = "bring up the loopback interface",
+        [STEP_JOIN_NETNS] = "join the network namespace",
+        [STEP_RESET_LOGINUID] = "reset the login UID",
+        [STEP_MOUNT_STAGING] = "set up the staging mount",
+        [STEP_MOUNT_ROOT] = "mount the root file system",
+        [STEP_MOUNT_STORE] = "mount the store closure",
+        [STEP_MOUNT_DEV] = "set up /dev",
+        [STEP_MOUNT_RUN] = "set up /run and /run/host",
+        [STEP_MOUNT_BINDS] = "mount the bind mounts",
+        [STEP_MOUNT_TMPFS] = "mount the tmpfs mounts",
+        [STEP_MOUNT_PLACEHOLDERS] = "mount the /proc and /sys placeholders",
         [STEP_PIVOT_ROOT] = "switch to the new root",
-        [STEP_WAIT] = "wait for the launcher",
-        [STEP_CGROUP] = "set up the cgroup namespace",
-        [STEP_CONSOLE] = "attach to the console",
-        [STEP_CAPS] = "drop capabilities",
+        [STEP_ENTER_USERNS] = "enter the container's user namespace",
+        [STEP_UNSHARE_NAMESPACES] = "create the container's namespaces",
+        [STEP_CLONE_PID1] = "start the container's PID 1",
+        [STEP_OPEN_ROOT] = "open the container's root",
+        [STEP_MOUNT_PROC] = "mount /proc",
+        [STEP_MOUNT_LATE] = "mount /sys, /tmp and /dev/pts",
+        [STEP_SET_HOSTNAME] = "set the hostname",
+        [STEP_LOOPBACK_UP] = "bring up the loopback interface",
+        [STEP_SHARE_PROPAGATION] = "make the root's mount propagation shared",
+        [STEP_UNSHARE_CGROUPNS] = "create the container's cgroup namespace",
+        [STEP_MOUNT_CGROUP] = "mount /sys/fs/cgroup",
+        [STEP_NEW_SESSION] = "start a new session",
+        [STEP_ATTACH_CONSOLE] = "attach to the console",
+        [STEP_DROP_CAPS] = "drop capabilities",
         [STEP_EXEC] = "execute",
 };
-
 
 const char *step_name(int step) {
         return step > 0 && step < _STEP_MAX && step_names[step] ? step_names[step] : "?";
 }
 
-_noreturn_ static void child_fail(int sync_fd, int step, int r, int64_t arg) {
-        (void) sync_send(sync_fd, step, r < 0 ? r : -EIO, arg);
+_noreturn_ static void child_fail(int sync_fd, ChildStep step, int r, int64_t arg) {
+        (void) sync_send_failure(sync_fd, step, r < 0 ? r : -EIO, arg);
         _exit(EXIT_FAILURE);
 }
 
@@ -135,68 +138,71 @@ _noreturn_ static void inner_child(const ChildPlan *c, int sync_fd) {
         /* An fd from the outer child would point into its mount namespace; take the one in ours. */
         root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (root_fd < 0)
-                child_fail(sync_fd, STEP_PROC, -errno, 0);
+                child_fail(sync_fd, STEP_OPEN_ROOT, -errno, -1);
 
         r = mount_proc(plan, root_fd);
         if (r < 0)
-                child_fail(sync_fd, STEP_PROC, r, 0);
+                child_fail(sync_fd, STEP_MOUNT_PROC, r, -1);
         r = mount_late(plan, root_fd);
         if (r < 0)
-                child_fail(sync_fd, STEP_LATE_MOUNTS, r, 0);
+                child_fail(sync_fd, STEP_MOUNT_LATE, r, -1);
         if (sethostname(s->hostname, strlen(s->hostname)) < 0)
-                child_fail(sync_fd, STEP_HOSTNAME, -errno, 0);
+                child_fail(sync_fd, STEP_SET_HOSTNAME, -errno, -1);
         if (s->private_network) {
                 r = loopback_up();
                 if (r < 0)
-                        child_fail(sync_fd, STEP_LOOPBACK, r, 0);
+                        child_fail(sync_fd, STEP_LOOPBACK_UP, r, -1);
         }
         /* Shared propagation, as on a booted host (systemd sets it up itself only when not in a container): new
          * mounts in / reach services' mount namespaces, which systemd's credential set-up relies on. These peer
          * groups are the container's own; nothing propagates to or from the host. */
         if (mount(NULL, "/", NULL, MS_REC | MS_SHARED, NULL) < 0)
-                child_fail(sync_fd, STEP_LATE_MOUNTS, -errno, 0);
+                child_fail(sync_fd, STEP_SHARE_PROPAGATION, -errno, -1);
         safe_close(root_fd);
 
-        /* SYNC 2b: our part before the monitor's is done (it waits for this, so that a failure above is what it
-         * reports, not what its own work then trips over) */
-        (void) sync_send(sync_fd, STEP_PID1_READY, 0, 0);
+        /* SYNC 3: our part before the monitor's is done. The monitor waits for this, so that a failure above is
+         * what it reports, not what its own work then trips over. */
+        (void) sync_send(sync_fd, SYNC_PID1_READY, 0);
 
-        /* SYNC 3: the monitor has done its part (cgroup, registration, links); go or die. */
+        /* SYNC 4: the monitor has done its part (cgroup, links, registration); go or die. */
         r = sync_recv(sync_fd, &m);
-        if (r <= 0)
+        if (r <= 0 || m.kind != SYNC_GO)
                 _exit(EXIT_FAILURE);
 
         /* The monitor has moved us into the container's cgroup: make it the root of our view. */
         if (unshare(CLONE_NEWCGROUP) < 0)
-                child_fail(sync_fd, STEP_CGROUP, -errno, 0);
+                child_fail(sync_fd, STEP_UNSHARE_CGROUPNS, -errno, -1);
         root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        r = root_fd < 0 ? -errno : mount_cgroup(root_fd);
+        if (root_fd < 0)
+                child_fail(sync_fd, STEP_OPEN_ROOT, -errno, -1);
+        r = mount_cgroup(root_fd);
         if (r < 0)
-                child_fail(sync_fd, STEP_CGROUP, r, 0);
+                child_fail(sync_fd, STEP_MOUNT_CGROUP, r, -1);
         safe_close(root_fd);
 
         if (setsid() < 0)
-                child_fail(sync_fd, STEP_CONSOLE, -errno, 0);
+                child_fail(sync_fd, STEP_NEW_SESSION, -errno, -1);
         if (s->console != CONSOLE_PIPE) {
                 int fd = open("/dev/console", O_RDWR | O_NOCTTY);
 
                 if (fd < 0 || ioctl(fd, TIOCSCTTY, 0) < 0 || dup2(fd, STDIN_FILENO) < 0 ||
                     dup2(fd, STDOUT_FILENO) < 0 || dup2(fd, STDERR_FILENO) < 0)
-                        child_fail(sync_fd, STEP_CONSOLE, -errno, 0);
+                        child_fail(sync_fd, STEP_ATTACH_CONSOLE, -errno, -1);
                 if (fd > STDERR_FILENO)
                         safe_close(fd);
         }
         (void) set_rlimits();
         r = caps_drop_bounding(s->private_network);
         if (r < 0)
-                child_fail(sync_fd, STEP_CAPS, r, 0);
+                child_fail(sync_fd, STEP_DROP_CAPS, r, -1);
         reset_signals();
 
-        /* SYNC 4: exec closes sync_fd (CLOEXEC): the monitor reads EOF and knows we are running. */
+        /* SYNC 5: exec closes sync_fd (CLOEXEC): the monitor reads EOF and knows we are running. */
         exec_command(c->argv, c->env);
-        child_fail(sync_fd, STEP_EXEC, -errno, 0);
+        child_fail(sync_fd, STEP_EXEC, -errno, -1);
 }
 
+/* SYNC 1: the monitor cloned us. */
 _noreturn_ void outer_child(const ChildPlan *c, pid_t monitor, int sync_fd) {
         const MountPlan *plan = c->mounts;
         const Settings *s = c->settings;
@@ -211,65 +217,67 @@ _noreturn_ void outer_child(const ChildPlan *c, pid_t monitor, int sync_fd) {
 
         /* Joined first, so that the sysfs we mount below shows its links. */
         if (c->netns_fd >= 0 && setns(c->netns_fd, CLONE_NEWNET) < 0)
-                child_fail(sync_fd, STEP_NETNS, -errno, 0);
+                child_fail(sync_fd, STEP_JOIN_NETNS, -errno, -1);
 
         /* A container is a new login session root; only host root (CAP_AUDIT_CONTROL) may reset it. */
         r = write_string_at(AT_FDCWD, "/proc/self/loginuid", "4294967295");
         if (r < 0 && r != -ENOENT && r != -EPERM)
-                child_fail(sync_fd, STEP_LOGINUID, r, 0);
+                child_fail(sync_fd, STEP_RESET_LOGINUID, r, -1);
 
         r = mount_staging();
         if (r < 0)
-                child_fail(sync_fd, STEP_STAGING, r, 0);
+                child_fail(sync_fd, STEP_MOUNT_STAGING, r, -1);
         r = mount_root(plan, &root_fd);
         if (r < 0)
-                child_fail(sync_fd, STEP_ROOT, r, 0);
+                child_fail(sync_fd, STEP_MOUNT_ROOT, r, -1);
         r = mount_store(plan, root_fd, &index);
         if (r < 0)
-                child_fail(sync_fd, STEP_STORE, r, (int64_t) index);
+                child_fail(sync_fd, STEP_MOUNT_STORE, r, (int64_t) index);
         r = mount_dev(plan, root_fd);
         if (r < 0)
-                child_fail(sync_fd, STEP_DEV, r, 0);
+                child_fail(sync_fd, STEP_MOUNT_DEV, r, -1);
         r = mount_run(plan, root_fd);
         if (r < 0)
-                child_fail(sync_fd, STEP_RUN, r, 0);
+                child_fail(sync_fd, STEP_MOUNT_RUN, r, -1);
         /* After our own /dev, /run and /tmp, so that a bind below them is not hidden by them. */
         r = mount_binds(plan, root_fd, &index);
         if (r < 0)
-                child_fail(sync_fd, STEP_BINDS, r, (int64_t) index);
+                child_fail(sync_fd, STEP_MOUNT_BINDS, r, (int64_t) index);
+        r = mount_tmpfs(plan, root_fd, &index);
+        if (r < 0)
+                child_fail(sync_fd, STEP_MOUNT_TMPFS, r, (int64_t) index);
         r = mount_placeholders(root_fd);
         if (r < 0)
-                child_fail(sync_fd, STEP_SYSFS, r, 0);
+                child_fail(sync_fd, STEP_MOUNT_PLACEHOLDERS, r, -1);
 
         /* Pivot while we still hold host privileges: a root that is already "/" when the mount table is copied
          * into the container's namespace needs no pivot there (where it would be refused: locked mounts), and
          * nothing of the host's tree is left in that copy to escape to. */
         r = mount_pivot_root(root_fd);
         if (r < 0)
-                child_fail(sync_fd, STEP_PIVOT_ROOT, r, 0);
+                child_fail(sync_fd, STEP_PIVOT_ROOT, r, -1);
         safe_close(root_fd);
 
         if (plan->userns) {
                 if (setns(c->userns_fd, CLONE_NEWUSER) < 0)
-                        child_fail(sync_fd, STEP_ENTER_USERNS, -errno, 0);
+                        child_fail(sync_fd, STEP_ENTER_USERNS, -errno, -1);
                 if (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
-                        child_fail(sync_fd, STEP_ENTER_USERNS, -errno, 0);
+                        child_fail(sync_fd, STEP_ENTER_USERNS, -errno, -1);
         }
 
         /* Not the cgroup namespace: PID 1 makes that once the monitor has put it in its cgroup. */
         flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID |
                 (s->private_network ? CLONE_NEWNET : 0);
         if (unshare((int) flags) < 0)
-                child_fail(sync_fd, STEP_UNSHARE, -errno, 0);
+                child_fail(sync_fd, STEP_UNSHARE_NAMESPACES, -errno, -1);
 
         pid = raw_clone(CLONE_PARENT | SIGCHLD);
         if (pid < 0)
-                child_fail(sync_fd, STEP_CLONE, -errno, 0);
+                child_fail(sync_fd, STEP_CLONE_PID1, -errno, -1);
         if (pid == 0)
                 inner_child(c, sync_fd);
 
         /* SYNC 2: tell the monitor who PID 1 is; our work is done. */
-        (void) sync_send(sync_fd, STEP_PID1_STARTED, 0, pid);
+        (void) sync_send(sync_fd, SYNC_PID1_STARTED, pid);
         _exit(EXIT_SUCCESS);
 }
-

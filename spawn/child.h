@@ -3,7 +3,8 @@
 
 /* The launcher's children, between clone() and exec(): the outer child builds the root with host privileges and
  * starts PID 1, which finishes inside the container's namespaces and executes its init. Neither allocates nor
- * logs: a failure travels to the monitor as (step, -errno, index) over the sync socket (sync.h). */
+ * logs: a failure travels to the monitor as (step, -errno, index) over the sync socket (sync.h, which also lists
+ * the numbered sync points). */
 
 #include <sys/types.h>
 
@@ -11,34 +12,39 @@
 #include "mounts.h"
 #include "settings.h"
 
-typedef enum Step {
-
-        STEP_NETNS = 1,
-        STEP_LOGINUID,
-        STEP_STAGING,
-        STEP_ROOT,
-        STEP_STORE,
-        STEP_BINDS,
-        STEP_DEV,
-        STEP_RUN,
-        STEP_SYSFS,
-        STEP_ENTER_USERNS,
-        STEP_UNSHARE,
-        STEP_CLONE,
-        STEP_PID1_STARTED, /* not a failure: carries PID 1's pid (from the outer child) */
-        STEP_PID1_READY,   /* not a failure: PID 1's own mounts are done, it waits at SYNC 3 */
-        STEP_PROC,
-        STEP_LATE_MOUNTS,
-        STEP_HOSTNAME,
-        STEP_LOOPBACK,
+/* What a child was doing when it failed: the step of a SYNC_FAILED message. Each names the work it reports (the
+ * table in child.c says it as the monitor logs it); an index into that work (store path, bind) travels beside. */
+typedef enum ChildStep {
+        /* the outer child, in the order it works */
+        STEP_JOIN_NETNS = 1,
+        STEP_RESET_LOGINUID,
+        STEP_MOUNT_STAGING,
+        STEP_MOUNT_ROOT,
+        STEP_MOUNT_STORE,       /* arg: index into the closure */
+        STEP_MOUNT_DEV,
+        STEP_MOUNT_RUN,
+        STEP_MOUNT_BINDS,       /* arg: index into Settings.binds */
+        STEP_MOUNT_TMPFS,       /* arg: index into Settings.tmpfs */
+        STEP_MOUNT_PLACEHOLDERS,
         STEP_PIVOT_ROOT,
-        STEP_WAIT,
-        STEP_CGROUP,
-        STEP_CONSOLE,
-        STEP_CAPS,
+        STEP_ENTER_USERNS,
+        STEP_UNSHARE_NAMESPACES,
+        STEP_CLONE_PID1,
+        /* PID 1 */
+        STEP_OPEN_ROOT,
+        STEP_MOUNT_PROC,
+        STEP_MOUNT_LATE,
+        STEP_SET_HOSTNAME,
+        STEP_LOOPBACK_UP,
+        STEP_SHARE_PROPAGATION,
+        STEP_UNSHARE_CGROUPNS,
+        STEP_MOUNT_CGROUP,
+        STEP_NEW_SESSION,
+        STEP_ATTACH_CONSOLE,
+        STEP_DROP_CAPS,
         STEP_EXEC,
         _STEP_MAX,
-} Step;
+} ChildStep;
 
 const char *step_name(int step);
 

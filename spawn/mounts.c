@@ -259,7 +259,6 @@ finish:
 
 int mount_binds(const MountPlan *p, int root_fd, size_t *ret_index) {
         const Settings *s = p->settings;
-        char opts[256];
         int r;
 
         for (size_t i = 0; i < s->n_binds; i++) {
@@ -287,11 +286,18 @@ int mount_binds(const MountPlan *p, int root_fd, size_t *ret_index) {
                 if (r < 0)
                         return r;
         }
+        return 0;
+}
+
+int mount_tmpfs(const MountPlan *p, int root_fd, size_t *ret_index) {
+        const Settings *s = p->settings;
+        char opts[256];
+        int r;
 
         for (size_t i = 0; i < s->n_tmpfs; i++) {
                 char mode[8];
 
-                *ret_index = s->n_binds + i;
+                *ret_index = i;
                 snprintf(mode, sizeof mode, "%04o", (unsigned) s->tmpfs[i].mode);
                 tmpfs_options(opts, sizeof opts, mode, p->uid);
                 r = mount_in_root(root_fd, s->tmpfs[i].destination, "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV, opts,

@@ -36,6 +36,7 @@ int mount_staging(void);
 int mount_root(const MountPlan *p, int *ret_root_fd);
 int mount_store(const MountPlan *p, int root_fd, size_t *ret_index);
 int mount_binds(const MountPlan *p, int root_fd, size_t *ret_index);
+int mount_tmpfs(const MountPlan *p, int root_fd, size_t *ret_index);
 int mount_dev(const MountPlan *p, int root_fd);
 int mount_run(const MountPlan *p, int root_fd);
 int mount_sysfs(int root_fd);

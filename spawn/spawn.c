@@ -8,7 +8,7 @@
  *       the store cannot be unmounted to reveal what is beneath). Then it clones…
  *    └─ PID 1 (CLONE_PARENT: the monitor's child, so the monitor reaps it and PR_SET_PDEATHSIG refers to it).
  *
- * Numbered sync points below (SYNC n) appear on both sides. */
+ * Numbered sync points below (SYNC n) appear on both sides; sync.h lists them. */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -355,22 +355,24 @@ static int pick_uid_range(Container *c) {
 
 static void log_child_failure(const Container *c, const SyncMessage *m) {
         const Settings *s = c->settings;
-        const char *what = step_name(m->step);
         int r = m->error < 0 ? m->error : -EIO;
+        bool indexed = m->arg >= 0;
+        size_t i = (size_t) m->arg;
 
-        if (m->step == STEP_STORE && m->arg >= 0 && (size_t) m->arg < c->closure.n)
-                log_error_errno(r, "Failed to mount store path '%s/%s': %m", s->store_dir, c->closure.names[m->arg]);
-        else if (m->step == STEP_BINDS && m->arg >= 0 && (size_t) m->arg < s->n_binds)
-                log_error_errno(r, "Failed to bind '%s' to '%s': %m", s->binds[m->arg].source,
-                                s->binds[m->arg].destination);
-        else if (m->step == STEP_BINDS && m->arg >= 0 && (size_t) m->arg < s->n_binds + s->n_tmpfs)
-                log_error_errno(r, "Failed to mount a tmpfs on '%s': %m", s->tmpfs[m->arg - s->n_binds].destination);
-        else if (m->step == STEP_NETNS)
+        if (m->kind != SYNC_FAILED)
+                log_error("The container's setup process sent an unexpected message (%d).", (int) m->kind);
+        else if (m->step == STEP_MOUNT_STORE && indexed && i < c->closure.n)
+                log_error_errno(r, "Failed to mount store path '%s/%s': %m", s->store_dir, c->closure.names[i]);
+        else if (m->step == STEP_MOUNT_BINDS && indexed && i < s->n_binds)
+                log_error_errno(r, "Failed to bind '%s' to '%s': %m", s->binds[i].source, s->binds[i].destination);
+        else if (m->step == STEP_MOUNT_TMPFS && indexed && i < s->n_tmpfs)
+                log_error_errno(r, "Failed to mount a tmpfs on '%s': %m", s->tmpfs[i].destination);
+        else if (m->step == STEP_JOIN_NETNS)
                 log_error_errno(r, "Failed to join network namespace '%s': %m", s->network_namespace_path);
         else if (m->step == STEP_EXEC)
                 log_error_errno(r, "Failed to execute '%s' in the container: %m", c->argv[0]);
         else
-                log_error_errno(r, "Failed to %s: %m", what);
+                log_error_errno(r, "Failed to %s: %m", step_name(m->step));
 }
 
 /* Maps how PID 1 ended to our exit status. A container's init "powers off" by being killed with SIGINT and
@@ -733,22 +735,25 @@ static int start_children(Container *c, int sync_fds[2], pid_t *ret_outer) {
         }
         sync_fds[1] = safe_close(sync_fds[1]);
         *ret_outer = outer;
+        sync_point(SYNC_POINT_OUTER_CHILD);
         return 0;
 }
 
-/* SYNC 2: PID 1's pid (from the outer child) and PID 1's word that its own set-up is done, in either order; or a
- * failure of either. The outer child is reaped either way. */
+/* SYNC 2 and SYNC 3: PID 1's pid (from the outer child) and PID 1's word that its own set-up is done, in either
+ * order; or a failure of either. The outer child is reaped either way. */
 static int wait_for_pid1(Container *c, int sync_fd, pid_t outer) {
         SyncMessage m;
         int r = 0, status;
 
         for (bool ready = false; c->pid1 == 0 || !ready;) {
                 r = sync_recv(sync_fd, &m);
-                if (r > 0 && m.step == STEP_PID1_STARTED)
+                if (r > 0 && m.kind == SYNC_PID1_STARTED && c->pid1 == 0 && m.arg > 0) {
                         c->pid1 = (pid_t) m.arg;
-                else if (r > 0 && m.step == STEP_PID1_READY)
+                        sync_point(SYNC_POINT_PID1_STARTED);
+                } else if (r > 0 && m.kind == SYNC_PID1_READY && !ready) {
                         ready = true;
-                else {
+                        sync_point(SYNC_POINT_PID1_READY);
+                } else {
                         if (r > 0)
                                 log_child_failure(c, &m);
                         else
@@ -761,16 +766,20 @@ static int wait_for_pid1(Container *c, int sync_fd, pid_t outer) {
         return r < 0 ? r : 0;
 }
 
-/* SYNC 3: lets PID 1 go on; SYNC 4: EOF means it exec'd. */
+/* SYNC 4: lets PID 1 go on; SYNC 5: EOF means it exec'd. */
 static int release_pid1(Container *c, int sync_fd) {
         SyncMessage m;
         int r;
 
-        r = sync_send(sync_fd, STEP_WAIT, 0, 0);
-        if (r >= 0)
+        r = sync_send(sync_fd, SYNC_GO, 0);
+        if (r >= 0) {
+                sync_point(SYNC_POINT_GO);
                 r = sync_recv(sync_fd, &m);
-        if (r == 0)
+        }
+        if (r == 0) {
+                sync_point(SYNC_POINT_EXEC);
                 return 0;
+        }
         if (r > 0)
                 log_child_failure(c, &m);
         else
@@ -806,7 +815,7 @@ int spawn_run(const Settings *s) {
                 r = start_children(&c, sync_fds, &outer);
         if (r >= 0)
                 r = wait_for_pid1(&c, sync_fds[0], outer);
-        if (r >= 0)
+        if (r >= 0) /* between SYNC 3 and SYNC 4: PID 1 waits for us */
                 r = place_container(&c, c.uid);
         if (r >= 0)
                 r = release_pid1(&c, sync_fds[0]);

@@ -3,15 +3,51 @@
 
 #include <stdint.h>
 
-/* Parent/child messages over a SOCK_SEQPACKET pair. The child never formats text: it reports which step it was
- * at, the errno, and an index (which store path, which bind), and the parent turns that into one log line. */
+/* The monitor and its children talk over one SOCK_SEQPACKET pair. A message is either one of the protocol's
+ * steps forward (SYNC_PID1_STARTED, SYNC_PID1_READY, SYNC_GO) or a child's failure (SYNC_FAILED), which names the
+ * step that failed (ChildStep, child.h), its errno and an index (which store path, which bind). The child never
+ * formats text; the monitor turns a failure into one log line.
+ *
+ * The numbered sync points, in the order a start passes them (the same numbers mark both sides in spawn.c and
+ * child.c, as "SYNC n"):
+ *
+ *   n  monitor                                   children
+ *   1  clones the outer child                    outer child starts: builds the root, unshares, clones PID 1
+ *   2  learns PID 1's pid                     <- outer child: SYNC_PID1_STARTED (arg: pid), then exits
+ *   3  learns PID 1's own mounts are done     <- PID 1: SYNC_PID1_READY, then waits
+ *      (2 and 3 arrive in either order; then the monitor does its part: cgroup, links, units, registration)
+ *   4  lets PID 1 go on                       -> PID 1: SYNC_GO; it unshares its cgroup namespace, drops caps
+ *   5  reads EOF: PID 1 exec'd                   PID 1: execve() closes its end (O_CLOEXEC)
+ *
+ * A SYNC_FAILED may arrive instead of 2, 3 or 5. */
+typedef enum SyncKind {
+        SYNC_PID1_STARTED = 1,
+        SYNC_PID1_READY,
+        SYNC_GO,
+        SYNC_FAILED,
+} SyncKind;
+
+typedef enum SyncPoint {
+        SYNC_POINT_OUTER_CHILD = 1,
+        SYNC_POINT_PID1_STARTED,
+        SYNC_POINT_PID1_READY,
+        SYNC_POINT_GO,
+        SYNC_POINT_EXEC,
+} SyncPoint;
+
 typedef struct SyncMessage {
-        int32_t step;
-        int32_t error; /* negative errno, or 0 */
-        int64_t arg;
+        int32_t kind;  /* SyncKind */
+        int32_t step;  /* SYNC_FAILED: what failed (ChildStep) */
+        int32_t error; /* SYNC_FAILED: negative errno */
+        int64_t arg;   /* SYNC_PID1_STARTED: the pid; SYNC_FAILED: an index into what the step worked through, or -1 */
 } SyncMessage;
 
 int sync_pair(int ret_fds[2]);
-int sync_send(int fd, int step, int error, int64_t arg);
+int sync_send(int fd, SyncKind kind, int64_t arg);
+int sync_send_failure(int fd, int step, int error, int64_t arg);
 /* Returns 1 with a message, 0 at EOF (every child end closed: exec succeeded or the child died). */
 int sync_recv(int fd, SyncMessage *ret);
+
+/* The monitor passed sync point n. Called once per point, at the one place the monitor passes it, so that what a
+ * test wants to do at a point (stop there, fail there) has one place to go. Does nothing else today. */
+void sync_point(SyncPoint n);
