@@ -14,7 +14,7 @@ WARNINGS  := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes -Wst
              -Wimplicit-fallthrough -Wno-unused-parameter
 HARDEN    := -fstack-protector-strong -fstack-clash-protection -fcf-protection -D_FORTIFY_SOURCE=2 -fPIE
 CFLAGS    ?= -O2 -g
-ALL_CFLAGS = -std=gnu17 $(WARNINGS) $(HARDEN) $(CFLAGS) -Icommon -Ispawn -Inetconf \
+ALL_CFLAGS = -std=gnu17 $(WARNINGS) $(HARDEN) $(CFLAGS) -iquote common -iquote spawn -iquote netconf -iquote $(BUILD)/gen \
              -DVERSION='"$(VERSION)"' -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDFLAGS   ?=
 ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now $(LDFLAGS)
@@ -32,6 +32,11 @@ NETCONF_SRC := $(wildcard netconf/*.c)
 SRC        := $(COMMON_SRC) $(NETCONF_SRC) $(SPAWN_SRC) spawn/main.c
 OBJ        := $(SRC:%.c=$(BUILD)/%.o)
 BIN        := $(BUILD)/nixos-nspawn
+
+# The default system call filter, compiled at build time by a generator that uses the same code (and libseccomp) as
+# a run-time compile, for the architecture being built: a start installs it without compiling anything.
+SECCOMP_GEN     := $(BUILD)/gen/seccomp-gen
+SECCOMP_DEFAULT := $(BUILD)/gen/seccomp-default.h
 
 UNIT_TESTS := $(patsubst checks/unit/%.c,$(BUILD)/checks/%,$(wildcard checks/unit/test-*.c))
 HELPERS    := $(patsubst checks/helpers/%.c,$(BUILD)/helpers/%,$(wildcard checks/helpers/*.c))
@@ -55,13 +60,22 @@ $(BUILD)/%.o: %.c $(wildcard common/*.h spawn/*.h netconf/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+$(SECCOMP_GEN): spawn/gen/seccomp-gen.c spawn/seccomp-build.c spawn/caps.c $(wildcard common/*.h spawn/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ spawn/gen/seccomp-gen.c spawn/seccomp-build.c spawn/caps.c $(LIBS)
+
+$(SECCOMP_DEFAULT): $(SECCOMP_GEN)
+	$(SECCOMP_GEN) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/spawn/seccomp.o: $(SECCOMP_DEFAULT)
+
 $(BIN): $(OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 # Unit tests link the .c files they test directly.
-$(BUILD)/checks/test-%: checks/unit/test-%.c checks/unit/tap.h $(COMMON_SRC) $(NETCONF_SRC) $(SPAWN_SRC)
+$(BUILD)/checks/test-%: checks/unit/test-%.c checks/unit/tap.h $(COMMON_SRC) $(NETCONF_SRC) $(SPAWN_SRC) $(SECCOMP_DEFAULT)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Ichecks/unit $(ALL_LDFLAGS) -o $@ $< $(COMMON_SRC) $(NETCONF_SRC) $(SPAWN_SRC) $(LIBS)
+	$(CC) $(ALL_CFLAGS) -iquote checks/unit $(ALL_LDFLAGS) -o $@ $< $(COMMON_SRC) $(NETCONF_SRC) $(SPAWN_SRC) $(LIBS)
 
 # Helpers run inside containers: static, no sanitizers.
 $(BUILD)/helpers/%: checks/helpers/%.c

@@ -3,6 +3,7 @@
 #include <linux/capability.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -48,9 +49,71 @@ int caps_check_launcher(char *ret_missing, size_t size) {
         return missing;
 }
 
-int caps_drop_bounding(bool private_network) {
-        uint64_t keep = container_caps | (private_network ? 1ULL << CAP_NET_ADMIN : 0);
+/* Names as in capabilities(7), by number. */
+static const char *const cap_names[] = {
+        "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
+        "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE",
+        "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE",
+        "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT",
+        "CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
+        "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG",
+        "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
+};
 
+const char *capability_to_name(int cap) {
+        return cap >= 0 && (size_t) cap < ELEMENTSOF(cap_names) ? cap_names[cap] : NULL;
+}
+
+int capability_from_name(const char *name) {
+        for (size_t i = 0; i < ELEMENTSOF(cap_names); i++)
+                if (strcasecmp(name, cap_names[i]) == 0)
+                        return (int) i;
+        return -EINVAL;
+}
+
+int parse_capability_list(const char *arg, uint64_t *ret, const char **ret_bad, size_t *ret_bad_len) {
+        uint64_t m = 0;
+
+        /* "all": every capability we have a name for, as nspawn */
+        if (strcasecmp(arg, "all") == 0) {
+                *ret = (1ULL << ELEMENTSOF(cap_names)) - 1;
+                return 0;
+        }
+        for (const char *p = arg;;) {
+                size_t n = strcspn(p, ",");
+                char name[32];
+                int cap = -EINVAL;
+
+                if (n > 0 && n < sizeof name) {
+                        memcpy(name, p, n);
+                        name[n] = 0;
+                        cap = capability_from_name(name);
+                }
+                if (cap < 0) {
+                        *ret_bad = p;
+                        *ret_bad_len = n;
+                        return -EINVAL;
+                }
+                m |= 1ULL << cap;
+                if (!p[n])
+                        break;
+                p += n + 1;
+        }
+        *ret = m;
+        return 0;
+}
+
+uint64_t caps_container_default(void) {
+        return container_caps;
+}
+
+uint64_t caps_container(bool private_network, uint64_t add, uint64_t drop) {
+        /* CAP_NET_ADMIN only over a network namespace of the container's own: over the host's it would be the
+         * host's routing and firewall */
+        return ((container_caps | (private_network ? 1ULL << CAP_NET_ADMIN : 0)) | add) & ~drop;
+}
+
+int caps_drop_bounding(uint64_t keep) {
         /* Walk all 64 bits rather than our headers' CAP_LAST_CAP: the running kernel may know more. Bits it
          * does not know give EINVAL. */
         for (int c = 0; c < 64; c++)

@@ -13,7 +13,9 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/keyctl.h>
 
 #include "caps.h"
 #include "child.h"
@@ -48,6 +50,8 @@ static const char *const step_names[_STEP_MAX] = {
         [STEP_NEW_SESSION] = "start a new session",
         [STEP_ATTACH_CONSOLE] = "attach to the console",
         [STEP_DROP_CAPS] = "drop capabilities",
+        [STEP_NEW_KEYRING] = "create a session keyring",
+        [STEP_LOAD_SECCOMP] = "load the system call filter",
         [STEP_EXEC] = "execute",
 };
 
@@ -87,6 +91,16 @@ static int set_rlimits(void) {
                 return -errno;
         rl.rlim_cur = rl.rlim_max < 1024 ? rl.rlim_max : 1024;
         return setrlimit(RLIMIT_NOFILE, &rl) < 0 ? -errno : 0;
+}
+
+/* The session keyring is inherited, and with it possession of every key in it: a container started from a login
+ * session or a unit with KeyringMode=shared could read its caller's keys and add keys its caller (and later
+ * containers of that session) would see. A new anonymous one cuts that. A kernel without keyrings has nothing to
+ * share. */
+static int new_session_keyring(void) {
+        if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL, 0, 0, 0) < 0 && errno != ENOSYS)
+                return -errno;
+        return 0;
 }
 
 static void reset_signals(void) {
@@ -192,10 +206,19 @@ _noreturn_ static void inner_child(const ChildPlan *c, int sync_fd) {
                         safe_close(fd);
         }
         (void) set_rlimits();
-        r = caps_drop_bounding(s->private_network);
+        /* Before the filter, which refuses keyctl() */
+        r = new_session_keyring();
+        if (r < 0)
+                child_fail(sync_fd, STEP_NEW_KEYRING, r, -1);
+        r = caps_drop_bounding(c->caps);
         if (r < 0)
                 child_fail(sync_fd, STEP_DROP_CAPS, r, -1);
         reset_signals();
+        /* Last before exec: everything above may use calls the container may not. Loaded without no_new_privs
+         * (PID 1 has CAP_SYS_ADMIN in its own namespace), so setuid programs inside keep working. */
+        r = seccomp_apply(c->seccomp);
+        if (r < 0)
+                child_fail(sync_fd, STEP_LOAD_SECCOMP, r, -1);
 
         /* SYNC 5: exec closes sync_fd (CLOEXEC): the monitor reads EOF and knows we are running. */
         exec_command(c->argv, c->env);

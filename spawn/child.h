@@ -10,6 +10,7 @@
 
 #include "macro.h"
 #include "mounts.h"
+#include "seccomp.h"
 #include "settings.h"
 
 /* What a child was doing when it failed: the step of a SYNC_FAILED message. Each names the work it reports (the
@@ -42,6 +43,8 @@ typedef enum ChildStep {
         STEP_NEW_SESSION,
         STEP_ATTACH_CONSOLE,
         STEP_DROP_CAPS,
+        STEP_NEW_KEYRING,
+        STEP_LOAD_SECCOMP,
         STEP_EXEC,
         _STEP_MAX,
 } ChildStep;
@@ -54,6 +57,8 @@ typedef struct ChildPlan {
         const MountPlan *mounts;
         int userns_fd;    /* -EBADF: no user namespace */
         int netns_fd;     /* --network-namespace-path, or -EBADF */
+        uint64_t caps;    /* the bounding set PID 1 keeps */
+        const SeccompPlan *seccomp;
         char *const *argv;
         char **env;
 } ChildPlan;

@@ -64,6 +64,12 @@ static void help(void) {
                "     --network-veth-host-config=FILE       networkd settings merged over the\n"
                "     --network-veth-container-config=FILE  defaults of either end (with a zone,\n"
                "                            the host's configure the zone's bridge)\n\n"
+               "Security:\n"
+               "     --capability=CAP[,CAP...]   Keep these capabilities too (or \"all\")\n"
+               "     --drop-capability=CAP[,CAP...]  Drop these of the default set\n"
+               "     --system-call-filter=[~]NAME|@GROUP ...\n"
+               "                            Allow more system calls, or with ~ fewer, than the\n"
+               "                            default allow list\n\n"
                "Console:\n"
                "     --console=MODE         interactive, read-only, passive or pipe\n"
                "  -P --pipe                 Same as --console=pipe\n\n"
@@ -97,6 +103,9 @@ enum {
         ARG_VETH_CONTAINER_CONFIG,
         ARG_SET_CREDENTIAL,
         ARG_LOAD_CREDENTIAL,
+        ARG_CAPABILITY,
+        ARG_DROP_CAPABILITY,
+        ARG_SYSTEM_CALL_FILTER,
 };
 
 static int parse_argv(Settings *s, int argc, char *argv[]) {
@@ -132,6 +141,9 @@ static int parse_argv(Settings *s, int argc, char *argv[]) {
                 { "network-veth-container-config", required_argument, NULL, ARG_VETH_CONTAINER_CONFIG },
                 { "set-credential", required_argument, NULL, ARG_SET_CREDENTIAL },
                 { "load-credential", required_argument, NULL, ARG_LOAD_CREDENTIAL },
+                { "capability", required_argument, NULL, ARG_CAPABILITY },
+                { "drop-capability", required_argument, NULL, ARG_DROP_CAPABILITY },
+                { "system-call-filter", required_argument, NULL, ARG_SYSTEM_CALL_FILTER },
                 { "store-dir", required_argument, NULL, ARG_STORE_DIR }, /* for tests; not documented */
                 {}
         };
@@ -314,6 +326,34 @@ static int parse_argv(Settings *s, int argc, char *argv[]) {
                                                    load ? " and an absolute PATH" : "");
                         if (r < 0)
                                 return log_oom();
+                        break;
+                }
+                case ARG_CAPABILITY:
+                case ARG_DROP_CAPABILITY: {
+                        const char *bad = NULL;
+                        size_t bad_len = 0;
+                        uint64_t m;
+
+                        if (parse_capability_list(optarg, &m, &bad, &bad_len) < 0)
+                                return log_invalid("Invalid --%s '%s': '%.*s' is not a capability name (such as "
+                                                   "CAP_SYS_TIME).", c == ARG_CAPABILITY ? "capability" :
+                                                   "drop-capability", optarg, (int) bad_len, bad);
+                        if (c == ARG_CAPABILITY)
+                                s->capability_add |= m;
+                        else
+                                s->capability_drop |= m;
+                        break;
+                }
+                case ARG_SYSTEM_CALL_FILTER: {
+                        const char *bad = NULL;
+                        size_t bad_len = 0;
+
+                        r = settings_add_syscall_filter(s, optarg, &bad, &bad_len);
+                        if (r == -EINVAL)
+                                return log_invalid("Invalid --system-call-filter '%s': '%.*s' is neither a system "
+                                                   "call nor a @group.", optarg, (int) bad_len, bad);
+                        if (r < 0)
+                                return r;
                         break;
                 }
                 case ARG_STORE_DIR:

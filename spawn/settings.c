@@ -11,6 +11,7 @@
 
 #include "fileio.h"
 #include "log.h"
+#include "seccomp-build.h"
 #include "settings.h"
 #include "strutil.h"
 #include "userns.h"
@@ -57,6 +58,8 @@ void settings_done(Settings *s) {
                 free(s->credentials[i].path);
         }
         free(s->credentials);
+        strv_freep(&s->syscall_allow);
+        strv_freep(&s->syscall_deny);
         settings_init(s);
 }
 
@@ -711,6 +714,48 @@ int settings_verify(Settings *s, bool stdin_is_tty) {
                 r = sd_id128_randomize(&s->uuid);
                 if (r < 0)
                         return log_error_errno(r, "Failed to generate a machine UUID: %m");
+        }
+        return 0;
+}
+
+int settings_add_syscall_filter(Settings *s, const char *arg, const char **ret_bad, size_t *ret_bad_len) {
+        bool deny = arg[0] == '~';
+        const char *p = arg + deny;
+        size_t items = 0;
+        int r;
+
+        /* Check the whole list before taking any of it. */
+        for (const char *q = p + strspn(p, " "); *q; q += strspn(q, " ")) {
+                size_t n = strcspn(q, " ");
+                char item[64];
+
+                if (n >= sizeof item) {
+                        *ret_bad = q, *ret_bad_len = n;
+                        return -EINVAL;
+                }
+                memcpy(item, q, n);
+                item[n] = 0;
+                if (!syscall_filter_item_is_valid(item)) {
+                        *ret_bad = q, *ret_bad_len = n;
+                        return -EINVAL;
+                }
+                items++;
+                q += n;
+        }
+        if (items == 0) {
+                *ret_bad = arg, *ret_bad_len = strlen(arg);
+                return -EINVAL;
+        }
+        for (const char *q = p + strspn(p, " "); *q; q += strspn(q, " ")) {
+                size_t n = strcspn(q, " ");
+                _cleanup_free_ char *item = strndup(q, n);
+
+                if (!item)
+                        return -ENOMEM;
+                r = settings_add_string(deny ? &s->syscall_deny : &s->syscall_allow, item);
+                if (r < 0)
+                        return r;
+                q += n;
         }
         return 0;
 }

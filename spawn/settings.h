@@ -97,6 +97,11 @@ typedef struct Settings {
         Credential *credentials;
         size_t n_credentials;
 
+        uint64_t capability_add;  /* --capability= */
+        uint64_t capability_drop; /* --drop-capability= */
+        char **syscall_allow;     /* --system-call-filter=: names and @groups added to the allow list… */
+        char **syscall_deny;      /* …and, with "~", taken out of it (wins over both lists) */
+
         ConsoleMode console;
         int kill_signal; /* 0 until verified */
         bool notify_ready;
@@ -131,6 +136,9 @@ bool credential_id_is_valid(const char *id);
 /* ID:VALUE (load = false) or ID:PATH (load = true; read by credential_load()). */
 int settings_add_credential(Settings *s, const char *spec, bool load);
 int credential_load(Credential *c);
+/* --system-call-filter=: space-separated names and @groups, "~" first to deny them. On -EINVAL, *ret_bad and
+ * *ret_bad_len name the entry that is neither a known group nor a system call. */
+int settings_add_syscall_filter(Settings *s, const char *arg, const char **ret_bad, size_t *ret_bad_len);
 
 /* Checks the whole, fills defaults (machine name, hostname, UUID, kill signal, init). Logs what is wrong. */
 int settings_verify(Settings *s, bool stdin_is_tty);

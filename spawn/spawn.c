@@ -34,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "cgroup.h"
 #include "child.h"
 #include "console.h"
@@ -78,6 +79,8 @@ typedef struct Container {
         const char *init_argv[2];
         uid_t uid; /* container root as the host sees it */
         pid_t pid1;
+        uint64_t caps; /* PID 1's bounding set */
+        SeccompPlan seccomp;
 } Container;
 
 /* ---- the monitor ---- */
@@ -289,6 +292,7 @@ static void container_done(Container *c) {
         free(c->os_release);
         strv_freep(&c->env);
         closure_done(&c->closure);
+        seccomp_plan_done(&c->seccomp);
 }
 
 /* --network-namespace-path: a regular (nsfs) file, never a FIFO that would block the open, and a network
@@ -614,6 +618,12 @@ static int prepare(Container *c) {
                 c->argv = (char *const *) c->init_argv;
         }
 
+        /* Before anything is made: a filter that does not compile leaves nothing to undo. */
+        c->caps = caps_container(s->private_network, s->capability_add, s->capability_drop);
+        r = seccomp_plan(&c->seccomp, c->caps, s->syscall_allow, s->syscall_deny);
+        if (r < 0)
+                return r;
+
         r = load_closure(c);
         if (r < 0)
                 return r;
@@ -711,6 +721,8 @@ static int start_children(Container *c, int sync_fds[2], pid_t *ret_outer) {
                 .mounts = &plan,
                 .userns_fd = c->userns_fd,
                 .netns_fd = c->netns_fd,
+                .caps = c->caps,
+                .seccomp = &c->seccomp,
                 .argv = c->argv,
                 .env = c->env,
         };
