@@ -432,6 +432,7 @@ in
       type = types.package;
       default = pkgs.nixos-nspawn or (pkgs.callPackage ./package.nix { });
       defaultText = literalExpression "pkgs.nixos-nspawn";
+      example = literalExpression "inputs.nixos-nspawn.packages.\${pkgs.stdenv.hostPlatform.system}.default";
       description = "The nixos-nspawn package: the launcher, `nixos-nspawnctl` and the unit template.";
     };
     imports = mkOption {

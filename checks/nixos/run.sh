@@ -17,6 +17,16 @@ done < <(find "$TOP/nixos" "$TOP/checks/nixos" "$TOP/checks/fixtures" "$TOP/flak
 # --- the guest module alone: strict (unknown options are errors there) ---
 ok "the guest module evaluates alone" nixos_eval_summary "$TOP/nixos/container.nix"
 
+# --- docs/nixos.md: every option documented with a description and an example, and the reference current ---
+lib=$NIXOS_EVAL/nixpkgs/lib
+undocumented=$(nix-instantiate --eval --strict --json --arg lib "import $lib" -E '{ lib }:
+	let
+	  eval = lib.evalModules { modules = [ (import '"$TOP"'/nixos/options.nix { inherit lib; pkgs = { }; networkType = lib.types.attrs; }) ]; };
+	  opts = builtins.filter (o: lib.hasPrefix "nixos-nspawn." o.name && o.visible && !o.internal) (lib.optionAttrSetToDocList eval.options);
+	in map (o: o.name) (builtins.filter (o: !(o ? example) || (o.description or "") == "") opts)' 2>&1)
+assert_eq "every option has a description and an example" "$undocumented" "[]"
+ok "docs/nixos.md's option reference is current (nixos/doc/render.sh --check)" env NIXOS_EVAL="$NIXOS_EVAL" "$TOP/nixos/doc/render.sh" --check
+
 for t in "$TOP"/checks/nixos/cases/[0-9]*.sh; do
 	# shellcheck source=/dev/null
 	. "$t"

@@ -1,0 +1,31 @@
+# shellcheck shell=bash
+# nixos/lib.nix: containers of a project flake on a host without NixOS, and the guest module's settings.
+
+render lib "$TOP/checks/nixos/cases/lib-containers.nix"
+_report $? "lib.mkContainers: evaluates" "$(tail -n 5 "$T/lib.err")"
+d=$T/lib/etc/lib-test
+assert_match "lib: the toplevel is the container's NixOS system" "$(cat "$d/toplevel")" '^/nix/store/[0-9a-z]{32}-nixos-system-db-'
+assert_eq "lib: its closure goes to the launcher" "$(head -n 1 "$d/args")" "--closure=$(cat "$d/closure")"
+assert_eq "lib: the same options as the host module (binds, network fragments in the store)" \
+	"$(sed -n '4,6p' "$d/args" | sed -E 's|/nix/store/[0-9a-z]{32}-|STORE-|')" "--bind=/srv/db:/var/lib/postgresql:idmap
+--network-veth
+--network-veth-container-config=STORE-nixos-nspawn-db-container.network"
+assert_match "lib: db-up starts it as a transient notify unit with a delegated cgroup" "$(cat "$d/db-up")" \
+	"systemd-run --quiet --unit=nixos-nspawn-db .*-p Type=notify -p Delegate=yes -p KillMode=mixed"
+assert_match "lib: …running the launcher with the arguments, shell-quoted" "$(cat "$d/db-up")" \
+	"bin/nixos-nspawn --quiet '--machine=db' '--closure=/nix/store/"
+assert_match "lib: db-down stops that unit" "$(cat "$d/db-down")" "systemctl stop nixos-nspawn-db.service"
+assert_match "lib: db-shell is machinectl shell" "$(cat "$d/db-shell")" "exec machinectl shell db"
+assert_eq "lib: the runner holds the three" "$(cat "$d/runner")" db-runner
+out=$(cd "$T" && printf '{ lib, pkgs, ... }: { environment.etc.x.text = toString ((import %s/nixos/lib.nix { inherit lib; }).mkContainers { inherit pkgs; containers.web = { config = { }; forwardPorts = [ { hostPort = 80; } ]; }; }).web.toplevel; }\n' "$TOP" >"$T/libbad.nix" &&
+	"$NIXOS_EVAL/eval.sh" "$TOP/nixos/host.nix" "$T/libbad.nix" 2>&1)
+assert_match "lib: a port forward is refused with a message (it needs the host module)" "$out" "nixos-nspawn.containers.web.forwardPorts: needs the NixOS host module"
+
+# --- the guest module, as the container's toplevel renders it ---
+top=$(sed -n 's/^NIXOS_NSPAWN_SYSTEM=//p' "$T/htop/etc/nixos-nspawn/mycontainer.conf")
+g=$T/htop$top/etc
+ok "guest: networkd is enabled inside (networkd.conf rendered)" test -f "$g/systemd/networkd.conf"
+s=$("$NIXOS_EVAL/eval.sh" "$TOP/nixos/container.nix" 2>/dev/null | jq -c '[.summary.boot.isContainer, .summary.networking.useNetworkd, .summary.networking.useHostResolvConf, .summary.services.resolved.enable, .summary.networking.firewall.interfaces.host0.allowedUDPPorts]')
+assert_eq "guest: container, networkd, resolved (not the host's resolv.conf), mDNS open on host0" "$s" '[true,true,false,true,[5353]]'
+s=$(OUTPUT=full "$NIXOS_EVAL/eval.sh" "$TOP/nixos/container.nix" 2>/dev/null | jq -c '[.forced["nix.enable"], .forced["users.users"].root.hashedPassword]' 2>&1)
+assert_eq "guest: no nix-daemon, root locked (not empty)" "$s" '[false,"!"]'
