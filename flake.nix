@@ -28,6 +28,10 @@
       # commands NAME-up, NAME-down and NAME-shell (see nixos/lib.nix).
       lib = import ./nixos/lib.nix { inherit lib; };
 
-      checks = forAllSystems (pkgs: { package = self.packages.${pkgs.stdenv.hostPlatform.system}.default; });
+      checks = forAllSystems (
+        pkgs:
+        { package = self.packages.${pkgs.stdenv.hostPlatform.system}.default; }
+        // import ./checks/nixos/vm-tests.nix { inherit pkgs self; }
+      );
     };
 }
