@@ -11,7 +11,7 @@ NIXOS_EVAL=${NIXOS_EVAL:-$TOP/../shared/nixos-eval}
 [ -x "$NIXOS_EVAL/eval.sh" ] || skip_rest "nixos-eval is absent ($NIXOS_EVAL)"
 command -v nix-store >/dev/null || skip_rest "nix-store is absent"
 fixture boot
-export NIX_REMOTE=local NIX_PATH= NIX_CONFIG=$'sandbox = false\nbuild-users-group =\nsubstituters ='
+export NIX_REMOTE=local NIX_PATH='' NIX_CONFIG=$'sandbox = false\nbuild-users-group =\nsubstituters ='
 
 name=nxm$$ # unique: other harnesses may run the same scenario
 probe=${name}probe
