@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "foreign.h"
 #include "log.h"
 #include "settings.h"
 #include "spawn.h"
@@ -48,9 +49,13 @@ static void help(void) {
                "     --private-users=pick|no|BASE[:SIZE]\n"
                "                            Map container UIDs 0..SIZE-1 to BASE.. (default pick)\n\n"
                "Mounts:\n"
-               "     --bind=SRC[:DST[:OPTS]]     Bind SRC read-write at DST; OPTS: idmap, noidmap,\n"
-               "                                 rbind, norbind (default idmap with -U, rbind)\n"
-               "     --bind-ro=SRC[:DST[:OPTS]]  The same, read-only\n"
+               "     --bind=SRC[:DST[:OPTS]]     Bind SRC read-write at DST; OPTS: foreign (default\n"
+               "                                 with -U: owned by the foreign UID range on disk),\n"
+               "                                 idmap (identity: root inside writes host-root\n"
+               "                                 files), noidmap, rbind (default), norbind\n"
+               "     --bind-ro=SRC[:DST[:OPTS]]  The same, read-only (default idmap with -U)\n"
+               "     --chown-foreign=DIR         Move DIR's files from identity-mapped owners\n"
+               "                                 (0-65535) to the foreign range, and exit\n"
                "     --tmpfs=DST[:MODE]          Mount an empty tmpfs at DST\n\n"
                "Networking:\n"
                "     --private-network      A network namespace of its own (only loopback)\n"
@@ -93,6 +98,7 @@ enum {
         ARG_KILL_SIGNAL,
         ARG_NOTIFY_READY,
         ARG_STORE_DIR,
+        ARG_CHOWN_FOREIGN,
         ARG_REGISTER,
         ARG_NETWORK_ZONE,
         ARG_NETWORK_MACVLAN,
@@ -144,6 +150,7 @@ static int parse_argv(Settings *s, int argc, char *argv[]) {
                 { "capability", required_argument, NULL, ARG_CAPABILITY },
                 { "drop-capability", required_argument, NULL, ARG_DROP_CAPABILITY },
                 { "system-call-filter", required_argument, NULL, ARG_SYSTEM_CALL_FILTER },
+                { "chown-foreign", required_argument, NULL, ARG_CHOWN_FOREIGN },
                 { "store-dir", required_argument, NULL, ARG_STORE_DIR }, /* for tests; not documented */
                 {}
         };
@@ -234,7 +241,7 @@ static int parse_argv(Settings *s, int argc, char *argv[]) {
                         r = settings_add_bind(s, optarg, c == ARG_BIND_RO);
                         if (r == -EINVAL)
                                 return log_invalid("Invalid --%s '%s': expected SRC[:DST[:OPTS]] with absolute "
-                                                   "paths and OPTS of idmap, noidmap, rbind, norbind.",
+                                                   "paths and OPTS of foreign, idmap, noidmap, rbind, norbind.",
                                                    c == ARG_BIND ? "bind" : "bind-ro", optarg);
                         if (r < 0)
                                 return log_oom();
@@ -356,6 +363,14 @@ static int parse_argv(Settings *s, int argc, char *argv[]) {
                                 return r;
                         break;
                 }
+                case ARG_CHOWN_FOREIGN:
+                        if (!path_is_normalized_absolute(optarg))
+                                return log_invalid("Invalid --chown-foreign '%s': not a normalized absolute path.",
+                                                   optarg);
+                        r = free_and_strdup(&s->chown_foreign, optarg);
+                        if (r < 0)
+                                return r;
+                        break;
                 case ARG_STORE_DIR:
                         if (!path_is_normalized_absolute(optarg) || streq(optarg, "/"))
                                 return log_invalid("Invalid --store-dir '%s'.", optarg);
@@ -412,7 +427,8 @@ int main(int argc, char *argv[]) {
         r = parse_argv(&s, argc, argv);
         if (r <= 0) /* 0: --help or --version */
                 goto finish;
-        r = settings_verify(&s, isatty(STDIN_FILENO));
+        /* --chown-foreign is a one-shot of its own: nothing to run, nothing else to check */
+        r = s.chown_foreign ? 0 : settings_verify(&s, isatty(STDIN_FILENO));
         if (r < 0)
                 goto finish;
         if (s.quiet)
@@ -433,7 +449,11 @@ int main(int argc, char *argv[]) {
                 goto finish;
         }
 
-        r = spawn_run(&s);
+        if (s.chown_foreign) {
+                r = foreign_chown_tree(s.chown_foreign);
+                r = r < 0 ? r : 0;
+        } else
+                r = spawn_run(&s);
 finish:
         settings_done(&s);
         return r < 0 ? EXIT_FAILURE : r;

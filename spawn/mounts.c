@@ -127,10 +127,10 @@ static void tmpfs_options(char *buf, size_t size, const char *mode, uid_t uid) {
         snprintf(buf, size, "mode=%s,uid=%u,gid=%u", mode, (unsigned) uid, (unsigned) uid);
 }
 
-/* A detached copy of path: read-only (if asked), nosuid, nodev (if asked), idmapped into the container's user
- * namespace (if it has one), so on-disk owner 0 is the container's root. */
-static int clone_tree(const MountPlan *p, int dfd, const char *path, bool recursive, bool read_only, bool nodev,
-                      bool idmap) {
+/* A detached copy of path: read-only (if asked), nosuid, nodev (if asked), idmapped with idmap_fd (if not -EBADF):
+ * the container's user namespace makes on-disk owner 0 the container's root, the foreign one on-disk owner
+ * FOREIGN_UID_BASE. */
+static int clone_tree_mapped(int dfd, const char *path, bool recursive, bool read_only, bool nodev, int idmap_fd) {
         struct mount_attr attr = {
                 .attr_set = MOUNT_ATTR_NOSUID | (read_only ? MOUNT_ATTR_RDONLY : 0) | (nodev ? MOUNT_ATTR_NODEV : 0),
         };
@@ -139,9 +139,9 @@ static int clone_tree(const MountPlan *p, int dfd, const char *path, bool recurs
         fd = sys_open_tree(dfd, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
         if (fd < 0)
                 return -errno;
-        if (idmap) {
+        if (idmap_fd >= 0) {
                 attr.attr_set |= MOUNT_ATTR_IDMAP;
-                attr.userns_fd = (uint64_t) p->userns_fd;
+                attr.userns_fd = (uint64_t) idmap_fd;
         }
         if (sys_mount_setattr(fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr) < 0) {
                 int r = -errno;
@@ -149,6 +149,11 @@ static int clone_tree(const MountPlan *p, int dfd, const char *path, bool recurs
                 return r;
         }
         return fd;
+}
+
+static int clone_tree(const MountPlan *p, int dfd, const char *path, bool recursive, bool read_only, bool nodev,
+                      bool idmap) {
+        return clone_tree_mapped(dfd, path, recursive, read_only, nodev, idmap ? p->userns_fd : -EBADF);
 }
 
 static int attach(int mnt_fd, const char *path) {
@@ -263,14 +268,19 @@ int mount_binds(const MountPlan *p, int root_fd, size_t *ret_index) {
 
         for (size_t i = 0; i < s->n_binds; i++) {
                 const BindMount *b = &s->binds[i];
-                bool idmap = b->idmap == IDMAP_YES || (b->idmap == IDMAP_AUTO && p->userns);
+                IdmapMode idmap = bind_idmap(b, p->userns);
+                /* Foreign: what root inside writes is owned by FOREIGN_UID_BASE on disk, an ID no host user has, so
+                 * no file the host trusts (setuid root, root-owned config) can be made through a bind. */
+                int idmap_fd = idmap == IDMAP_FOREIGN ? p->foreign_userns_fd
+                               : idmap == IDMAP_YES   ? p->userns_fd
+                                                      : -EBADF;
                 struct stat st;
                 int mnt, target;
 
                 *ret_index = i;
                 if (stat(b->source, &st) < 0)
                         return -errno;
-                mnt = clone_tree(p, AT_FDCWD, b->source, b->recursive, b->read_only, false, idmap);
+                mnt = clone_tree_mapped(AT_FDCWD, b->source, b->recursive, b->read_only, false, idmap_fd);
                 if (mnt < 0)
                         return mnt;
                 target = mkdir_p_in_root(root_fd, b->destination, 0755, p->uid, !S_ISDIR(st.st_mode));

@@ -19,6 +19,7 @@ typedef struct MountPlan {
         bool userns;          /* the container has its own user namespace */
         uid_t uid;            /* container root as seen on the host: the range base, or 0 */
         int userns_fd;        /* for idmapped mounts */
+        int foreign_userns_fd; /* for foreign binds: maps the foreign range to the container's range */
         int notify_fd;        /* unbound datagram socket, bound at /run/host/notify */
         const char *console;  /* host pty for /dev/console; NULL: /dev/null */
         const char *os_release;

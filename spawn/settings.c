@@ -60,6 +60,7 @@ void settings_done(Settings *s) {
         free(s->credentials);
         strv_freep(&s->syscall_allow);
         strv_freep(&s->syscall_deny);
+        free(s->chown_foreign);
         settings_init(s);
 }
 
@@ -266,7 +267,15 @@ int parse_signal(const char *arg, int *ret) {
         return -EINVAL;
 }
 
-/* SRC[:DST[:OPTS]] with OPTS a comma list of idmap, noidmap, rbind, norbind. A colon inside a path cannot be
+IdmapMode bind_idmap(const BindMount *b, bool userns) {
+        if (b->idmap != IDMAP_AUTO)
+                return b->idmap;
+        if (!userns)
+                return IDMAP_NO;
+        return b->read_only ? IDMAP_YES : IDMAP_FOREIGN;
+}
+
+/* SRC[:DST[:OPTS]] with OPTS a comma list of foreign, idmap, noidmap, rbind, norbind. A colon inside a path cannot be
  * written; nspawn has the same limit. */
 int parse_bind_spec(const char *spec, bool read_only, BindMount *ret) {
         _cleanup_strv_free_ char **parts = NULL;
@@ -294,6 +303,8 @@ int parse_bind_spec(const char *spec, bool read_only, BindMount *ret) {
                 for (char **o = opts; *o; o++) {
                         if (streq(*o, "idmap"))
                                 b.idmap = IDMAP_YES;
+                        else if (streq(*o, "foreign"))
+                                b.idmap = IDMAP_FOREIGN;
                         else if (streq(*o, "noidmap"))
                                 b.idmap = IDMAP_NO;
                         else if (streq(*o, "rbind"))
@@ -582,9 +593,9 @@ static int verify_mounts(const Settings *s) {
 
                 if (stat(b->source, &st) < 0)
                         return log_error_errno(negative_errno(), "Cannot bind '%s': %m", b->source);
-                if (b->idmap == IDMAP_YES && s->userns == USERNS_NO)
-                        return log_invalid("Cannot bind '%s' with idmap: -U no gives no user namespace to map to.",
-                                           b->source);
+                if ((b->idmap == IDMAP_YES || b->idmap == IDMAP_FOREIGN) && s->userns == USERNS_NO)
+                        return log_invalid("Cannot bind '%s' with %s: -U no gives no user namespace to map to.",
+                                           b->source, b->idmap == IDMAP_YES ? "idmap" : "foreign");
                 if (has_closure && path_overlaps(b->destination, s->store_dir))
                         return log_invalid("Cannot bind over '%s': the store holds only the closure.",
                                            b->destination);

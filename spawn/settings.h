@@ -25,8 +25,9 @@ typedef enum ConsoleMode {
 } ConsoleMode;
 
 typedef enum IdmapMode {
-        IDMAP_AUTO, /* idmapped when the container has its own user namespace */
-        IDMAP_YES,
+        IDMAP_AUTO,    /* with a user namespace: foreign for a writable bind, identity for a read-only one */
+        IDMAP_YES,     /* identity: on disk 0..65535 is 0..65535 inside (root inside writes host-root files) */
+        IDMAP_FOREIGN, /* on disk the foreign range FOREIGN_UID_BASE.. is 0..65535 inside */
         IDMAP_NO,
 } IdmapMode;
 
@@ -37,6 +38,10 @@ typedef struct BindMount {
         bool recursive;
         IdmapMode idmap;
 } BindMount;
+
+/* What a bind is mapped with, IDMAP_AUTO resolved: with a user namespace a writable bind is foreign, so nothing root
+ * inside writes is owned by a real host user; a read-only one cannot be written, and shows host files as they are. */
+IdmapMode bind_idmap(const BindMount *b, bool userns);
 
 typedef enum RegisterMode {
         REGISTER_AUTO, /* with systemd-machined when it answers */
@@ -106,6 +111,7 @@ typedef struct Settings {
         int kill_signal; /* 0 until verified */
         bool notify_ready;
         bool quiet;
+        char *chown_foreign; /* --chown-foreign=DIR: that instead of a container */
 } Settings;
 
 void settings_init(Settings *s);

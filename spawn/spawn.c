@@ -39,6 +39,7 @@
 #include "child.h"
 #include "console.h"
 #include "fileio.h"
+#include "foreign.h"
 #include "lockfile.h"
 #include "log.h"
 #include "machined.h"
@@ -60,6 +61,7 @@ typedef struct Container {
         Closure closure;
         UidRange range;
         int userns_fd;
+        int foreign_userns_fd; /* for foreign binds; -EBADF when there are none */
         Cgroup cgroup;
         bool want_scope;
         bool in_cgroup; /* PID 1 was born in c->cgroup.container */
@@ -280,6 +282,7 @@ static void container_done(Container *c) {
         console_close(&c->console);
         c->notify_fd = safe_close(c->notify_fd);
         c->userns_fd = safe_close(c->userns_fd);
+        c->foreign_userns_fd = safe_close(c->foreign_userns_fd);
         machined_unregister(&c->machined);
         unexport_netns(c);
         netconf_done(&c->net);
@@ -334,6 +337,7 @@ static int load_closure(Container *c) {
 static int pick_uid_range(Container *c) {
         static const char *const dirs[] = { NIXOS_NSPAWN_UID_LOCK_DIR, NSPAWN_UID_LOCK_DIR };
         const Settings *s = c->settings;
+        bool want_foreign = false;
         int r;
 
         if (s->userns == USERNS_NO)
@@ -354,6 +358,18 @@ static int pick_uid_range(Container *c) {
         r = userns_make(c->range.base, c->range.size, &c->userns_fd);
         if (r < 0)
                 return log_error_errno(r, "Failed to create the user namespace: %m");
+
+        for (size_t i = 0; i < s->n_binds; i++)
+                if (bind_idmap(&s->binds[i], true) == IDMAP_FOREIGN) {
+                        want_foreign = true;
+                        foreign_bind_check(s->binds[i].source);
+                }
+        if (want_foreign) {
+                /* on disk FOREIGN_UID_BASE+n is the container's n, whichever range was picked this time */
+                r = userns_make_mapped(FOREIGN_UID_BASE, c->range.base, FOREIGN_UID_SIZE, &c->foreign_userns_fd);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to create the foreign range's mapping: %m");
+        }
         return 0;
 }
 
@@ -710,6 +726,7 @@ static int start_children(Container *c, int sync_fds[2], pid_t *ret_outer) {
                 .userns = s->userns != USERNS_NO,
                 .uid = c->uid,
                 .userns_fd = c->userns_fd,
+                .foreign_userns_fd = c->foreign_userns_fd,
                 .notify_fd = c->notify_fd,
                 .console = s->console == CONSOLE_PIPE ? NULL : c->console.slave_path,
                 .os_release = c->os_release,
@@ -804,6 +821,7 @@ int spawn_run(const Settings *s) {
                 .settings = s,
                 .range = UID_RANGE_NULL,
                 .userns_fd = -EBADF,
+                .foreign_userns_fd = -EBADF,
                 .console = CONSOLE_NULL,
                 .notify_fd = -EBADF,
                 .machine_lock_fd = -EBADF,

@@ -132,8 +132,12 @@ int uid_range_pick(const char *name, const char *const *lock_dirs, size_t n_lock
         return -EBUSY;
 }
 
-/* A short-lived helper in a new user namespace: we write its maps and keep an fd to the namespace. */
 int userns_make(uid_t base, uint32_t size, int *ret_fd) {
+        return userns_make_mapped(0, base, size, ret_fd);
+}
+
+/* A short-lived helper in a new user namespace: we write its maps and keep an fd to the namespace. */
+int userns_make_mapped(uid_t inside, uid_t base, uint32_t size, int *ret_fd) {
         _cleanup_close_ int nsfd = -EBADF;
         int pipefd[2], status, r;
         char path[64], map[64];
@@ -159,7 +163,7 @@ int userns_make(uid_t base, uint32_t size, int *ret_fd) {
         }
         safe_close(pipefd[0]);
 
-        snprintf(map, sizeof map, "0 %u %u\n", (unsigned) base, (unsigned) size);
+        snprintf(map, sizeof map, "%u %u %u\n", (unsigned) inside, (unsigned) base, (unsigned) size);
         snprintf(path, sizeof path, "/proc/%d/uid_map", (int) pid);
         r = write_string_at(AT_FDCWD, path, map);
         if (r >= 0) {

@@ -43,3 +43,5 @@ void uid_range_release(UidRange *r);
 
 /* Makes a user namespace mapping 0..size-1 to base.., returns an fd to it. */
 int userns_make(uid_t base, uint32_t size, int *ret_fd);
+/* The same with inside..inside+size-1 mapped to base..: for idmapped mounts whose on-disk owners start at inside. */
+int userns_make_mapped(uid_t inside, uid_t base, uint32_t size, int *ret_fd);

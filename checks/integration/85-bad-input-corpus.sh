@@ -187,6 +187,11 @@ bad "bind with '..'" "'/tmp/../etc'" --bind-ro=/tmp/../etc "${run[@]}"
 bad "bind onto /" "'/tmp:/'" --bind=/tmp:/ "${run[@]}"
 bad "bind with a newline: escaped" "'/tmp\n:/x'" --bind=$'/tmp\n:/x' "${run[@]}"
 bad "idmap bind without a user namespace" "'/tmp'" --private-users=no --bind=/tmp:/x:idmap "${run[@]}"
+bad "foreign bind without a user namespace" "'/tmp'" --private-users=no --bind=/tmp:/x:foreign "${run[@]}"
+bad "--chown-foreign of the host's root" "'/'" --chown-foreign=/
+bad "--chown-foreign relative" "'rel'" --chown-foreign=rel
+bad "--chown-foreign missing" "'$T/nope'" --chown-foreign="$T/nope"
+bad "--chown-foreign of a file" "'$F/regular'" --chown-foreign="$F/regular"
 bad "tmpfs relative" "'rel'" --tmpfs=rel "${run[@]}"
 bad "tmpfs with a bad mode" "'/x:999'" --tmpfs=/x:999 "${run[@]}"
 bad "tmpfs with mode bits past 07777" "'/x:17777'" --tmpfs=/x:17777 "${run[@]}"
@@ -235,7 +240,7 @@ bad "--load-credential missing" "'$T/nope'" --load-credential=a:"$T/nope" "${run
 bad "a command that does not exist in the container" "'/no/such/init'" -q -P "${c[@]}" -- /no/such/init
 bad "an --init that does not exist" "'/nix/store/00000000000000000000000000000000-x/init'" -q -P "${c[@]}" \
 	--init=/nix/store/00000000000000000000000000000000-x/init
-bad "a bind onto a path through a file" "'/tmp'" -q -P "${c[@]}" --bind-ro="$busybox:/f" --bind=/tmp:/f/sub -- "$busybox" true
+bad "a bind onto a path through a file" "'/tmp'" -q -P "${c[@]}" --bind-ro="$busybox:/f" --bind-ro=/tmp:/f/sub -- "$busybox" true
 mkdir -p "$T/emptydir"
 bad "a read-only bind over /dev, with a veth (links made meanwhile go too)" "Read-only file system" -q -P -n "${c[@]}" \
 	--bind-ro="$T/emptydir:/dev" -- "$busybox" true

@@ -169,6 +169,28 @@ static void test_uid_range_refusal(void) {
         }
 }
 
+static void test_bind_idmap(void) {
+        BindMount b;
+
+        is_int(parse_bind_spec("/a:/b:foreign", false, &b), 0, "bind option 'foreign' parses");
+        is_int(b.idmap, IDMAP_FOREIGN, "and asks for the foreign range");
+        is_int(bind_idmap(&b, true), IDMAP_FOREIGN, "and gets it");
+        free(b.source);
+        free(b.destination);
+        is_int(parse_bind_spec("/a:/b", false, &b), 0, "a writable bind parses");
+        is_int(bind_idmap(&b, true), IDMAP_FOREIGN, "a writable bind is foreign by default: root inside never writes "
+               "host-root files");
+        is_int(bind_idmap(&b, false), IDMAP_NO, "without a user namespace nothing is mapped");
+        b.read_only = true;
+        is_int(bind_idmap(&b, true), IDMAP_YES, "a read-only bind keeps identity mapping (nothing can be written)");
+        free(b.source);
+        free(b.destination);
+        is_int(parse_bind_spec("/a:/b:idmap", false, &b), 0, "bind option 'idmap' parses");
+        is_int(bind_idmap(&b, true), IDMAP_YES, "and is identity, when asked for");
+        free(b.source);
+        free(b.destination);
+}
+
 static void test_console_mode(void) {
         static const struct {
                 const char *arg;
@@ -565,6 +587,7 @@ int main(void) {
         test_path_normalized();
         test_private_users();
         test_uid_range_refusal();
+        test_bind_idmap();
         test_console_mode();
         test_signal();
         test_boolean();
