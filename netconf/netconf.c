@@ -178,7 +178,7 @@ static char *unit_machine(int dirfd, const char *name) {
 
 /* Our units for links that no longer exist, whose machine no launcher runs: what killed launchers left. (A
  * running launcher writes its host unit before it makes the link: that one must stay.) */
-static void remove_stale_units(NetconfIsRunningFn machine_is_running) {
+void netconf_remove_stale_units(NetconfIsRunningFn machine_is_running) {
         DIR *d = opendir(NETWORK_DIR);
         struct dirent *de;
 
@@ -239,7 +239,6 @@ int netconf_prepare(Netconf *n, const NetconfPlan *p, NetconfIsRunningFn machine
         n->machine = strdup(p->machine);
         if (!n->machine)
                 return log_oom();
-        remove_stale_units(machine_is_running);
         version = host_networkd_version();
 
         if (p->zone) {

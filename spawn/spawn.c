@@ -50,11 +50,13 @@
 #include "spawn.h"
 #include "store.h"
 #include "strutil.h"
+#include "sweep.h"
 #include "sync.h"
+#include "testhook.h"
 #include "syscalls.h"
 #include "userns.h"
 
-#define LOCK_DIR "/run/nixos-nspawn/machines"
+#define LOCK_DIR MACHINE_LOCK_DIR
 
 typedef struct Container {
         const Settings *settings;
@@ -241,9 +243,13 @@ static int export_netns(Container *c) {
         if (fd < 0)
                 return log_error_errno(negative_errno(), "Failed to create '%s': %m", path);
         safe_close(fd);
-        if (mount(ns, path, NULL, MS_BIND, NULL) < 0) {
+        /* recorded first: if we are killed from here on, the next start of any name finds and removes it */
+        r = export_record_write(c->settings->machine, path);
+        if (r >= 0 && mount(ns, path, NULL, MS_BIND, NULL) < 0)
                 r = negative_errno();
+        if (r < 0) {
                 (void) unlink(path);
+                export_record_remove(c->settings->machine);
                 return log_error_errno(r, "Failed to export the network namespace at '%s': %m", path);
         }
         c->netns_exported = true;
@@ -268,6 +274,7 @@ static void unexport_netns(Container *c) {
         if (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) < 0)
                 log_warning_errno(negative_errno(), "Failed to unmount '%s', ignoring: %m", path);
         (void) unlink(path);
+        export_record_remove(c->settings->machine);
         c->netns_exported = false;
 }
 
@@ -654,8 +661,8 @@ static int prepare(Container *c) {
         r = lock_machine(c);
         if (r < 0)
                 return r;
-        /* Cgroups of machines whose launcher was killed: nobody holds their name lock (ours is held now). */
-        (void) cgroup_remove_stale(machine_is_running);
+        /* What killed launchers of any name left: nobody holds their name lock (ours is held now). */
+        sweep_stale(machine_is_running);
         /* A killed launcher's export keeps its network namespace, and with it its veth, alive. */
         remove_stale_export(c);
         {
@@ -834,6 +841,8 @@ int spawn_run(const Settings *s) {
         int r;
 
         r = prepare(&c);
+        if (r >= 0)
+                test_stop_at(0); /* before any sync point: locks, cgroup, propagation point made, nothing cloned */
         if (r >= 0)
                 r = block_signals(&sfd);
         if (r >= 0) {

@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 
 #include "sync.h"
+#include "testhook.h"
 
 int sync_pair(int ret_fds[2]) {
         return socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ret_fds) < 0 ? -errno : 0;
@@ -45,5 +46,5 @@ int sync_recv(int fd, SyncMessage *ret) {
 }
 
 void sync_point(SyncPoint n) {
-        (void) n;
+        test_stop_at((int) n);
 }

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "fileio.h"
+#include "lockfile.h"
+#include "log.h"
+#include "netconf.h"
+#include "propagate.h"
+#include "settings.h"
+#include "strutil.h"
+#include "sweep.h"
+#include "userns.h"
+
+int export_record_write(const char *machine, const char *path) {
+        _cleanup_close_ int dir = -EBADF;
+        int r;
+
+        r = mkdir_p(EXPORT_RECORD_DIR, 0700);
+        if (r < 0)
+                return r;
+        dir = open(EXPORT_RECORD_DIR, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dir < 0)
+                return -errno;
+        return write_file_at(dir, machine, path, strlen(path), 0600, 0);
+}
+
+void export_record_remove(const char *machine) {
+        _cleanup_free_ char *record = strprintf(EXPORT_RECORD_DIR "/%s", machine);
+
+        if (record)
+                (void) unlink(record);
+}
+
+/* The dead machine's export: unmounted only when it still is a namespace bind (nsfs), so a file someone put at that
+ * path since is left alone. */
+static void remove_export(const char *machine) {
+        _cleanup_free_ char *record = strprintf(EXPORT_RECORD_DIR "/%s", machine), *path = NULL;
+        struct statfs sfs;
+
+        if (!record || read_full_file(record, &path, NULL) < 0)
+                return;
+        if (path_is_normalized_absolute(path) && statfs(path, &sfs) >= 0 && sfs.f_type == NSFS_MAGIC &&
+            umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) >= 0) {
+                (void) unlink(path);
+                log_info("Removed the network namespace export '%s' that a killed launcher of '%s' left.", path,
+                         machine);
+        }
+        (void) unlink(record);
+}
+
+static void remove_propagation_point(const char *machine) {
+        char *path = strprintf(PROPAGATE_DIR "/%s", machine);
+
+        if (path && access(path, F_OK) >= 0)
+                log_info("Removing the store propagation point '%s' that a killed launcher left.", path);
+        propagate_remove(&path);
+}
+
+/* Leftovers named by machine in dir: each is removed holding that machine's lock, taken here, so a launcher of the
+ * same name starting meanwhile waits for us, or we leave it alone. */
+static void sweep_by_machine(const char *dir, MachineIsRunningFn machine_is_running, void (*remove)(const char *)) {
+        DIR *d = opendir(dir);
+        struct dirent *de;
+
+        if (!d)
+                return;
+        while ((de = readdir(d))) {
+                _cleanup_free_ char *lock = NULL;
+                int fd = -EBADF;
+
+                if (de->d_name[0] == '.' || machine_is_running(de->d_name))
+                        continue;
+                lock = strprintf(MACHINE_LOCK_DIR "/%s", de->d_name);
+                if (!lock || mkdir_p(MACHINE_LOCK_DIR, 0755) < 0 || lock_file(lock, &fd) < 0)
+                        continue; /* started meanwhile, or cannot tell: not ours to touch */
+                remove(de->d_name);
+                (void) unlock_file(lock, fd);
+        }
+        closedir(d);
+}
+
+void sweep_stale(MachineIsRunningFn machine_is_running) {
+        /* lock files nobody holds, whoever made them (systemd-nspawn holds its own for its container's life too) */
+        lock_dir_sweep(MACHINE_LOCK_DIR);
+        lock_dir_sweep(NIXOS_NSPAWN_UID_LOCK_DIR);
+        lock_dir_sweep(NSPAWN_UID_LOCK_DIR);
+        /* the export first: its bind keeps the namespace and its links alive */
+        sweep_by_machine(EXPORT_RECORD_DIR, machine_is_running, remove_export);
+        sweep_by_machine(PROPAGATE_DIR, machine_is_running, remove_propagation_point);
+        (void) cgroup_remove_stale(machine_is_running);
+        netconf_remove_stale_units(machine_is_running);
+}

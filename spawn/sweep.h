@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+
+/* What a SIGKILLed launcher leaves, and the next start of any name removes. Everything dies with the container's
+ * namespaces except: lock files (machine, UID range: ours and systemd-nspawn's), the standalone cgroup, host
+ * networkd units, a network namespace export (whose bind keeps the namespace, and so its veth, alive) and the
+ * store propagation point. Each is removed only when its machine's lock is provably free. */
+
+#define MACHINE_LOCK_DIR "/run/nixos-nspawn/machines"
+/* One file per exported namespace, named by the machine, holding the export's path: the path may be anything
+ * (--network-namespace-export=PATH), and a sweep must know it without the dead launcher's settings. */
+#define EXPORT_RECORD_DIR "/run/nixos-nspawn/exports"
+
+typedef bool (*MachineIsRunningFn)(const char *machine);
+
+/* Written before the export is mounted, removed after it is unmounted. */
+int export_record_write(const char *machine, const char *path);
+void export_record_remove(const char *machine);
+
+/* At every start, before our own resources are made. Cheap when there is nothing to do: a few readdir()s. */
+void sweep_stale(MachineIsRunningFn machine_is_running);
