@@ -8,7 +8,14 @@ fixture tools
 # Nothing of ours on the machine, but for containers that run meanwhile (their machine lock is held).
 nothing_left() {
 	local found="" d
-	grep -q ' /run/nixos-nspawn' /proc/self/mountinfo && found+="mounts "
+	grep -q ' /run/nixos-nspawn/staging' /proc/self/mountinfo && found+="mounts "
+	# a propagation point is a running container's (its lock is held), or left behind
+	for d in /run/nixos-nspawn/propagate/*; do
+		[ -e "$d" ] || continue
+		lock=/run/nixos-nspawn/machines/$(basename "$d")
+		[ -e "$lock" ] && ! unheld "$lock" && continue
+		found+="propagation point $d "
+	done
 	for d in "$cgroup2"/nixos-nspawn/*/; do
 		[ -d "$d" ] || continue
 		lock=/run/nixos-nspawn/machines/$(basename "$d")

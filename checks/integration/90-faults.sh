@@ -44,6 +44,9 @@ for net in none veth; do
 		fi
 		before=$(left_of "$a" "$export")
 		kill -KILL "$pid"; wait "$pid" 2>/dev/null
+		# PID 1, not yet exec'd, holds copies of the lock fds until its PR_SET_PDEATHSIG kill lands: the locks
+		# are free once every process of the dead launcher is gone, and only then is it provably dead
+		wait_for 10 unheld "/run/nixos-nspawn/machines/$a"
 		# the sweep must not need the dead one's name: start another
 		out=$(run "$b" -- "$busybox" true 2>&1); rc=$?
 		[ "$rc" = 0 ]; _report $? "[$net] stop point $point: another machine starts after the kill" "$out"
