@@ -13,13 +13,15 @@ DEADLINE=${CORPUS_DEADLINE:-30} # generous: a hang, not slowness, is what it cat
 # Whatever the launcher of $1 could have left: mounts, cgroup, /run files, links, lock files, processes.
 left_of() {
 	local name=$1 found="" f
-	grep -q " /run/nixos-nspawn/staging" /proc/self/mountinfo && found+="staging mount "
+	grep -qE " /run/nixos-nspawn/(staging|propagate/$name) " /proc/self/mountinfo && found+="mount "
 	[ -n "$cgroup2" ] && [ -e "$cgroup2/nixos-nspawn/$name" ] && found+="cgroup "
 	[ -e "/run/nixos-nspawn/machines/$name" ] && found+="machine lock "
 	[ -e "/run/netns/$name" ] && found+="netns export "
 	ls /run/systemd/network/ 2>/dev/null | grep -q -- "-$name\.network" && found+="network unit "
 	ip -o link show 2>/dev/null | grep -qE -- "(ve|vb)-$name[:@]" && found+="link "
+	# UID locks are not named by machine: only one nobody holds that was not there before this case counts
 	for f in /run/nixos-nspawn/uid/* /run/systemd/nspawn-uid/*; do
+		[[ " $uid_locks_before " == *" $f "* ]] && continue
 		unheld "$f" && found+="unheld uid lock $f "
 	done
 	pgrep -f -- "-M $name( |$)" >/dev/null && found+="process "
@@ -31,6 +33,7 @@ bad() {
 	local d=$1 want=$2 name out rc start ms lines why=""; shift 2
 	n_case=$((n_case + 1))
 	name=$id-$n_case
+	uid_locks_before=$(echo /run/nixos-nspawn/uid/* /run/systemd/nspawn-uid/*)
 	start=$(date +%s%N)
 	out=$(timeout -s KILL $DEADLINE "$NSPAWN" -M "$name" "$@" 2>&1 </dev/null); rc=$?
 	ms=$(( ($(date +%s%N) - start) / 1000000 ))
