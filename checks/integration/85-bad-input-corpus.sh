@@ -10,6 +10,14 @@ id=$(mname c) # every machine this file starts is named $id-N: nothing of anothe
 n_case=0 slow="" total_ms=0 max_ms=0
 DEADLINE=${CORPUS_DEADLINE:-30} # generous: a hang, not slowness, is what it catches
 
+new_unheld_uid_locks() {
+	local f
+	for f in /run/nixos-nspawn/uid/* /run/systemd/nspawn-uid/*; do
+		[[ " $uid_locks_before " == *" $f "* ]] && continue
+		unheld "$f" && echo -n "$f "
+	done
+}
+
 # Whatever the launcher of $1 could have left: mounts, cgroup, /run files, links, lock files, processes.
 left_of() {
 	local name=$1 found="" f
@@ -19,11 +27,9 @@ left_of() {
 	[ -e "/run/netns/$name" ] && found+="netns export "
 	ls /run/systemd/network/ 2>/dev/null | grep -q -- "-$name\.network" && found+="network unit "
 	ip -o link show 2>/dev/null | grep -qE -- "(ve|vb)-$name[:@]" && found+="link "
-	# UID locks are not named by machine: only one nobody holds that was not there before this case counts
-	for f in /run/nixos-nspawn/uid/* /run/systemd/nspawn-uid/*; do
-		[[ " $uid_locks_before " == *" $f "* ]] && continue
-		unheld "$f" && found+="unheld uid lock $f "
-	done
+	# UID locks are not named by machine: only one nobody holds that was not there before this case counts, and
+	# only if it stays so (another test's launcher creates its lock file a moment before it locks it)
+	wait_for 2 eval '[ -z "$(new_unheld_uid_locks)" ]' || found+="unheld uid locks $(new_unheld_uid_locks)"
 	pgrep -f -- "-M $name( |$)" >/dev/null && found+="process "
 	[ -z "$found" ] || { echo "$found"; return 1; }
 }
