@@ -104,6 +104,21 @@ char *strprintf(const char *fmt, ...) {
         return r < 0 ? NULL : s;
 }
 
+int error_printf(char **ret_error, int error, const char *fmt, ...) {
+        va_list ap;
+        char *e;
+        int r;
+
+        va_start(ap, fmt);
+        r = vasprintf(&e, fmt, ap);
+        va_end(ap);
+        if (r < 0)
+                return -ENOMEM;
+        free(*ret_error);
+        *ret_error = e;
+        return error;
+}
+
 int free_and_strdup(char **p, const char *s) {
         char *copy = NULL;
 

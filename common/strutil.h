@@ -38,5 +38,8 @@ int split(const char *s, char sep, char ***ret);
 const char *path_startswith(const char *path, const char *prefix);
 /* asprintf() that returns NULL on failure (asprintf leaves its pointer undefined then). */
 char *strprintf(const char *fmt, ...) _printf_(1, 2);
+/* For functions that say what is wrong instead of logging it: sets *ret_error to the message and returns error
+ * (-ENOMEM, and no message, when even that fails). */
+int error_printf(char **ret_error, int error, const char *fmt, ...) _printf_(3, 4);
 /* Replaces *p with a copy of s (or NULL). */
 int free_and_strdup(char **p, const char *s);

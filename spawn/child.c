@@ -32,6 +32,7 @@ static const char *const step_names[_STEP_MAX] = {
         [STEP_MOUNT_STORE] = "mount the store closure",
         [STEP_MOUNT_DEV] = "set up /dev",
         [STEP_MOUNT_RUN] = "set up /run and /run/host",
+        [STEP_MOUNT_CREDENTIALS] = "mount the credentials",
         [STEP_MOUNT_BINDS] = "mount the bind mounts",
         [STEP_MOUNT_TMPFS] = "mount the tmpfs mounts",
         [STEP_MOUNT_PLACEHOLDERS] = "mount the /proc and /sys placeholders",
@@ -262,6 +263,9 @@ _noreturn_ void outer_child(const ChildPlan *c, pid_t monitor, int sync_fd) {
         r = mount_run(plan, root_fd);
         if (r < 0)
                 child_fail(sync_fd, STEP_MOUNT_RUN, r, -1);
+        r = credentials_mount(plan->credentials, root_fd, plan->uid);
+        if (r < 0)
+                child_fail(sync_fd, STEP_MOUNT_CREDENTIALS, r, -1);
         /* After our own /dev, /run and /tmp, so that a bind below them is not hidden by them. */
         r = mount_binds(plan, root_fd, &index);
         if (r < 0)

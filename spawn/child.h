@@ -24,6 +24,7 @@ typedef enum ChildStep {
         STEP_MOUNT_STORE,       /* arg: index into the closure */
         STEP_MOUNT_DEV,
         STEP_MOUNT_RUN,
+        STEP_MOUNT_CREDENTIALS,
         STEP_MOUNT_BINDS,       /* arg: index into Settings.binds */
         STEP_MOUNT_TMPFS,       /* arg: index into Settings.tmpfs */
         STEP_MOUNT_PLACEHOLDERS,

@@ -11,6 +11,7 @@
 
 #include "caps.h"
 #include "foreign.h"
+#include "inputs.h"
 #include "log.h"
 #include "settings.h"
 #include "spawn.h"
@@ -413,6 +414,7 @@ static void mark_fds_cloexec(void) {
 }
 
 int main(int argc, char *argv[]) {
+        _cleanup_free_ char *error = NULL;
         Settings s;
         char missing[256];
         int r;
@@ -428,9 +430,24 @@ int main(int argc, char *argv[]) {
         if (r <= 0) /* 0: --help or --version */
                 goto finish;
         /* --chown-foreign is a one-shot of its own: nothing to run, nothing else to check */
-        r = s.chown_foreign ? 0 : settings_verify(&s, isatty(STDIN_FILENO));
-        if (r < 0)
+        r = s.chown_foreign ? 0 : settings_verify(&s, isatty(STDIN_FILENO), &error);
+        if (r >= 0 && !s.chown_foreign)
+                r = inputs_check(&s, &error);
+        if (r < 0) {
+                if (error)
+                        log_error_errno(r, "%s", error);
+                else
+                        log_oom();
                 goto finish;
+        }
+        /* The machine's identity for this run (machined, container_uuid=, /run/host/container-uuid) when not given. */
+        if (sd_id128_is_null(s.uuid)) {
+                r = sd_id128_randomize(&s.uuid);
+                if (r < 0) {
+                        log_error_errno(r, "Failed to generate a machine UUID: %m");
+                        goto finish;
+                }
+        }
         if (s.quiet)
                 log_set_max_level(LOG_WARNING);
 

@@ -1,23 +1,19 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Child-side mounting. Runs between clone() and exec(): no allocation, no logging, -errno returns.
- *
- * Paths inside the new root are resolved with openat2(RESOLVE_IN_ROOT) and mounted through the resulting fd, so
- * a symlink in an image (-D) can never point a mount made with host privileges at a host path. */
+/* Child-side mounting. Runs between clone() and exec(): no allocation, no logging, -errno returns. Paths inside
+ * the new root go through mount-util.h (openat2(RESOLVE_IN_ROOT)). */
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
-#include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "fileio.h"
+#include "mount-util.h"
 #include "mounts.h"
 #include "strutil.h"
 #include "syscalls.h"
@@ -25,107 +21,6 @@
 #define ROOT_DIR STAGING_DIR "/root"
 #define STORE_STAGING_DIR STAGING_DIR "/store"
 #define LOWER_DIR STAGING_DIR "/lower"
-
-typedef char FdPath[32];
-
-static const char *fd_path(FdPath buf, int fd) {
-        snprintf(buf, sizeof(FdPath), "/proc/self/fd/%d", fd);
-        return buf;
-}
-
-static int open_in_root(int root_fd, const char *rel, int flags) {
-        struct open_how how = {
-                .flags = (uint64_t) flags | O_CLOEXEC,
-                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-        };
-        int fd = (int) syscall(SYS_openat2, root_fd, rel, &how, sizeof how);
-
-        return fd < 0 ? -errno : fd;
-}
-
-/* Makes every missing directory of rel (relative to the root), owned by uid, and opens the last one with O_PATH.
- * With make_file the last component is made as an empty file instead (a mount point for a file bind). */
-int mkdir_p_in_root(int root_fd, const char *rel, mode_t mode, uid_t uid, bool make_file) {
-        char buf[PATH_MAX];
-        size_t len;
-
-        while (*rel == '/')
-                rel++;
-        len = strlen(rel);
-        if (len == 0)
-                return open_in_root(root_fd, ".", O_PATH | O_DIRECTORY);
-        if (len >= sizeof buf)
-                return -ENAMETOOLONG;
-        memcpy(buf, rel, len + 1);
-
-        for (size_t i = 0; i <= len; i++) {
-                bool last = i == len;
-                const char *slash;
-                int fd, parent, r;
-
-                if (!last && buf[i] != '/')
-                        continue;
-                buf[i] = 0;
-                fd = open_in_root(root_fd, buf, O_PATH | (last && make_file ? 0 : O_DIRECTORY));
-                if (fd == -ENOENT) {
-                        slash = strrchr(buf, '/');
-                        if (slash) {
-                                buf[slash - buf] = 0;
-                                parent = open_in_root(root_fd, buf, O_PATH | O_DIRECTORY);
-                                buf[slash - buf] = '/';
-                        } else
-                                parent = open_in_root(root_fd, ".", O_PATH | O_DIRECTORY);
-                        if (parent < 0)
-                                return parent;
-                        slash = slash ? slash + 1 : buf;
-                        r = last && make_file ? mknodat(parent, slash, S_IFREG | 0644, 0) : mkdirat(parent, slash, mode);
-                        if (r >= 0 || errno == EEXIST)
-                                r = fchownat(parent, slash, uid, uid, AT_SYMLINK_NOFOLLOW);
-                        r = r < 0 ? -errno : 0;
-                        safe_close(parent);
-                        if (r < 0)
-                                return r;
-                        fd = open_in_root(root_fd, buf, O_PATH | (last && make_file ? 0 : O_DIRECTORY));
-                }
-                if (fd < 0)
-                        return fd;
-                if (last)
-                        return fd;
-                safe_close(fd);
-                buf[i] = '/';
-        }
-        return -EINVAL; /* not reached */
-}
-
-/* mount(2) onto a directory (or file) of the new root, made when missing. */
-static int mount_in_root(int root_fd, const char *rel, const char *src, const char *fstype, unsigned long flags,
-                         const char *data, uid_t uid, bool file) {
-        FdPath p;
-        int fd, r;
-
-        fd = mkdir_p_in_root(root_fd, rel, 0755, uid, file);
-        if (fd < 0)
-                return fd;
-        r = mount(src, fd_path(p, fd), fstype, flags, data) < 0 ? -errno : 0;
-        safe_close(fd);
-        return r;
-}
-
-static int remount_in_root(int root_fd, const char *rel, unsigned long flags) {
-        FdPath p;
-        int fd, r;
-
-        fd = open_in_root(root_fd, rel, O_PATH);
-        if (fd < 0)
-                return fd;
-        r = mount(NULL, fd_path(p, fd), NULL, MS_REMOUNT | MS_BIND | flags, NULL) < 0 ? -errno : 0;
-        safe_close(fd);
-        return r;
-}
-
-static void tmpfs_options(char *buf, size_t size, const char *mode, uid_t uid) {
-        snprintf(buf, size, "mode=%s,uid=%u,gid=%u", mode, (unsigned) uid, (unsigned) uid);
-}
 
 /* A detached copy of path: read-only (if asked), nosuid, nodev (if asked), idmapped with idmap_fd (if not -EBADF):
  * the container's user namespace makes on-disk owner 0 the container's root, the foreign one on-disk owner
@@ -388,8 +283,6 @@ int mount_dev(const MountPlan *p, int root_fd) {
         return r;
 }
 
-static int mount_credentials(const MountPlan *p, int root_fd);
-
 /* /run/host: the container manager's files, per systemd's container interface. Read-only once filled. */
 int mount_run(const MountPlan *p, int root_fd) {
         static const struct {
@@ -479,7 +372,8 @@ int mount_run(const MountPlan *p, int root_fd) {
                 goto finish;
         }
 
-        if (p->settings->n_credentials > 0 && mkdirat(host, "credentials", 0500) < 0) {
+        /* credentials_mount() mounts on it, once /run/host is read-only */
+        if (p->credentials->n > 0 && mkdirat(host, "credentials", 0500) < 0) {
                 r = -errno;
                 goto finish;
         }
@@ -487,8 +381,6 @@ int mount_run(const MountPlan *p, int root_fd) {
         r = mount(fd_path(fp, host), fp, NULL, MS_BIND, NULL) < 0 ? -errno : 0;
         if (r >= 0)
                 r = remount_in_root(root_fd, "run/host", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
-        if (r >= 0 && p->settings->n_credentials > 0)
-                r = mount_credentials(p, root_fd);
 finish:
         safe_close(host);
         return r;
@@ -619,34 +511,6 @@ int mount_late(const MountPlan *p, int root_fd) {
 int mount_cgroup(int root_fd) {
         return mount_in_root(root_fd, "sys/fs/cgroup", "cgroup2", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0,
                              false);
-}
-
-/* /run/host/credentials: a ramfs (never swapped out) of 0400 files in a 0500 directory, all the container
- * root's, read-only. Mounted after /run/host went read-only (a mount point needs no write access). */
-static int mount_credentials(const MountPlan *p, int root_fd) {
-        const Settings *s = p->settings;
-        FdPath fp;
-        int fd, dir, r = 0;
-
-        fd = open_in_root(root_fd, "run/host/credentials", O_PATH | O_DIRECTORY);
-        if (fd < 0)
-                return fd;
-        r = mount("credentials", fd_path(fp, fd), "ramfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0500") < 0 ? -errno : 0;
-        safe_close(fd);
-        if (r < 0)
-                return r;
-        dir = open_in_root(root_fd, "run/host/credentials", O_DIRECTORY);
-        if (dir < 0)
-                return dir;
-        for (size_t i = 0; i < s->n_credentials && r >= 0; i++)
-                r = write_file_at(dir, s->credentials[i].id, s->credentials[i].value, s->credentials[i].size, 0400,
-                                  p->uid);
-        if (r >= 0 && fchown(dir, p->uid, p->uid) < 0)
-                r = -errno;
-        safe_close(dir);
-        if (r >= 0)
-                r = remount_in_root(root_fd, "run/host/credentials", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
-        return r;
 }
 
 int mount_pivot_root(int root_fd) {

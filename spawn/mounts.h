@@ -4,6 +4,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "credentials.h"
+#include "mount-util.h"
 #include "settings.h"
 #include "store.h"
 
@@ -25,12 +27,9 @@ typedef struct MountPlan {
         const char *os_release;
         const char *uuid;     /* 32 hex digits */
         const char *store_propagation; /* the host's propagation point for the store (propagate.h), or NULL */
-        /* credentials: p->settings->credentials, loaded */
+        const Credentials *credentials; /* loaded (credentials.h) */
 } MountPlan;
 
-/* Makes every missing directory of rel below root_fd (resolved in that root, never outside it), owned by uid, and
- * returns an O_PATH fd to the last one (an empty file instead with make_file). Allocates nothing. */
-int mkdir_p_in_root(int root_fd, const char *rel, mode_t mode, uid_t uid, bool make_file);
 
 /* Outer child, still in the host user namespace. Each returns -errno; *ret_index names the failing element. */
 int mount_staging(void);

@@ -5,12 +5,8 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include "fileio.h"
-#include "log.h"
 #include "seccomp-build.h"
 #include "settings.h"
 #include "strutil.h"
@@ -477,28 +473,6 @@ invalid:
         return -EINVAL;
 }
 
-int credential_load(Credential *c) {
-        _cleanup_close_ int fd = -EBADF;
-        struct stat st;
-        int r;
-
-        if (!c->path)
-                return 0;
-        r = open_regular(c->path, &fd); /* a FIFO in its place must not hang us */
-        if (r < 0)
-                return r;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if ((uint64_t) st.st_size > CREDENTIAL_SIZE_MAX)
-                return -EFBIG;
-        r = read_full_fd(fd, CREDENTIAL_SIZE_MAX + 1, &c->value, &c->size);
-        if (r < 0)
-                return r;
-        if (c->size > CREDENTIAL_SIZE_MAX) /* grew meanwhile */
-                return -EFBIG;
-        return 0;
-}
-
 static int default_machine_name(const Settings *s, char **ret) {
         _cleanup_free_ char *name = NULL;
 
@@ -507,7 +481,7 @@ static int default_machine_name(const Settings *s, char **ret) {
 
                 name = strdup(base && base[1] ? base + 1 : s->directory);
                 if (!name)
-                        return log_oom();
+                        return -ENOMEM;
                 /* keep what a hostname may hold: "debian_12" becomes "debian-12" */
                 for (char *p = name; *p; p++)
                         if (!isascii(*p) || !(isalnum(*p) || *p == '-' || *p == '.'))
@@ -517,13 +491,15 @@ static int default_machine_name(const Settings *s, char **ret) {
                 free(name);
                 name = strdup("nixos");
                 if (!name)
-                        return log_oom();
+                        return -ENOMEM;
         }
         *ret = TAKE_PTR(name);
         return 0;
 }
 
-static int verify_names(Settings *s) {
+#define invalid(...) error_printf(ret_error, -EINVAL, __VA_ARGS__)
+
+static int verify_names(Settings *s, char **ret_error) {
         int r;
 
         if (!s->machine) {
@@ -532,184 +508,114 @@ static int verify_names(Settings *s) {
                         return r;
         }
         if (!machine_name_is_valid(s->machine))
-                return log_invalid("Invalid machine name '%s': must be a hostname of at most %d characters.",
-                                   s->machine, MACHINE_NAME_MAX);
+                return invalid("Invalid machine name '%s': must be a hostname of at most %d characters.", s->machine,
+                               MACHINE_NAME_MAX);
         if (!s->hostname) {
                 s->hostname = strdup(s->machine);
                 if (!s->hostname)
-                        return log_oom();
+                        return -ENOMEM;
         }
         if (!s->store_dir) {
                 s->store_dir = strdup("/nix/store");
                 if (!s->store_dir)
-                        return log_oom();
+                        return -ENOMEM;
         }
         return 0;
 }
 
 /* -D, --init or a command: something to run */
-static int verify_image(Settings *s) {
-        struct stat st;
-
-        if (s->directory) {
-                struct stat root;
-
-                if (!path_is_normalized_absolute(s->directory))
-                        return log_invalid("Invalid --directory '%s': not a normalized absolute path.",
-                                           s->directory);
-                if (stat(s->directory, &st) < 0)
-                        return log_error_errno(negative_errno(), "Cannot use --directory '%s': %m", s->directory);
-                if (!S_ISDIR(st.st_mode))
-                        return log_invalid("Cannot use --directory '%s': not a directory.", s->directory);
-                /* The host's own root (by any name: "/", a symlink to it, a bind of it) booted as an image would
-                 * run the host's init on the host's files, with the host's setuid binaries under a container root. */
-                if (stat("/", &root) >= 0 && st.st_dev == root.st_dev && st.st_ino == root.st_ino)
-                        return log_invalid("Cannot use --directory '%s': it is the host's root directory.",
-                                           s->directory);
-        }
-
+static int verify_image(Settings *s, char **ret_error) {
+        if (s->directory && !path_is_normalized_absolute(s->directory))
+                return invalid("Invalid --directory '%s': not a normalized absolute path.", s->directory);
         if (s->init && s->command)
-                return log_invalid("--init='%s' and a command after '--' exclude each other.", s->init);
+                return invalid("--init='%s' and a command after '--' exclude each other.", s->init);
         if (s->init && !path_is_normalized_absolute(s->init))
-                return log_invalid("Invalid --init '%s': not a normalized absolute path.", s->init);
+                return invalid("Invalid --init '%s': not a normalized absolute path.", s->init);
         if (!s->init && !s->command) {
                 if (!s->directory)
-                        return log_invalid("Nothing to run: give --init=PATH (a NixOS toplevel's init), "
-                                           "-D DIR, or a command after '--'.");
+                        return invalid("Nothing to run: give --init=PATH (a NixOS toplevel's init), -D DIR, or a "
+                                       "command after '--'.");
                 s->init = strdup("/sbin/init");
                 if (!s->init)
-                        return log_oom();
+                        return -ENOMEM;
         }
         return 0;
 }
 
-static int verify_mounts(const Settings *s) {
+static int verify_mounts(const Settings *s, char **ret_error) {
         /* With a closure the store is ours to fill; without one (a plain -D image) it may be bound like any path */
         bool has_closure = s->closure_files || s->store_paths;
-        struct stat st;
 
         for (size_t i = 0; i < s->n_binds; i++) {
                 BindMount *b = &s->binds[i];
 
-                if (stat(b->source, &st) < 0)
-                        return log_error_errno(negative_errno(), "Cannot bind '%s': %m", b->source);
                 if ((b->idmap == IDMAP_YES || b->idmap == IDMAP_FOREIGN) && s->userns == USERNS_NO)
-                        return log_invalid("Cannot bind '%s' with %s: -U no gives no user namespace to map to.",
-                                           b->source, b->idmap == IDMAP_YES ? "idmap" : "foreign");
+                        return invalid("Cannot bind '%s' with %s: -U no gives no user namespace to map to.",
+                                       b->source, b->idmap == IDMAP_YES ? "idmap" : "foreign");
                 if (has_closure && path_overlaps(b->destination, s->store_dir))
-                        return log_invalid("Cannot bind over '%s': the store holds only the closure.",
-                                           b->destination);
+                        return invalid("Cannot bind over '%s': the store holds only the closure.", b->destination);
         }
         for (size_t i = 0; i < s->n_tmpfs; i++)
                 if (has_closure && path_overlaps(s->tmpfs[i].destination, s->store_dir))
-                        return log_invalid("Cannot mount a tmpfs over '%s': the store holds only the closure.",
-                                           s->tmpfs[i].destination);
+                        return invalid("Cannot mount a tmpfs over '%s': the store holds only the closure.",
+                                       s->tmpfs[i].destination);
         return 0;
 }
 
-static int verify_network(Settings *s) {
+static int verify_network(Settings *s, char **ret_error) {
         if (s->network_zone) {
                 /* "vz-" + ZONE must be an interface name, before the hashing of long names kicks in */
                 if (!machine_name_is_valid(s->network_zone) || strchr(s->network_zone, '.'))
-                        return log_invalid("Invalid --network-zone '%s': letters, digits and '-' only.",
-                                           s->network_zone);
+                        return invalid("Invalid --network-zone '%s': letters, digits and '-' only.", s->network_zone);
         }
         for (char **i = s->network_macvlan; i && *i; i++)
                 if (!ifname_is_valid(*i))
-                        return log_invalid("Invalid --network-macvlan '%s': not an interface name.", *i);
+                        return invalid("Invalid --network-macvlan '%s': not an interface name.", *i);
         for (char **i = s->network_interfaces; i && *i; i++)
                 if (!ifname_is_valid(*i))
-                        return log_invalid("Invalid --network-interface '%s': not an interface name.", *i);
+                        return invalid("Invalid --network-interface '%s': not an interface name.", *i);
         if (s->network_veth || s->network_zone || s->network_macvlan || s->network_interfaces)
                 s->private_network = true;
         if (s->network_namespace_path) {
                 if (!path_is_normalized_absolute(s->network_namespace_path))
-                        return log_invalid("Invalid --network-namespace-path '%s': not a normalized absolute path.",
-                                           s->network_namespace_path);
+                        return invalid("Invalid --network-namespace-path '%s': not a normalized absolute path.",
+                                       s->network_namespace_path);
                 if (s->private_network)
-                        return log_invalid("--network-namespace-path='%s' joins a namespace; it excludes "
-                                           "--private-network and the options that make links.",
-                                           s->network_namespace_path);
+                        return invalid("--network-namespace-path='%s' joins a namespace; it excludes "
+                                       "--private-network and the options that make links.",
+                                       s->network_namespace_path);
         }
         if (s->network_namespace_export) {
                 if (isempty(s->network_namespace_export)) {
                         free(s->network_namespace_export);
                         s->network_namespace_export = strprintf("/run/netns/%s", s->machine);
                         if (!s->network_namespace_export)
-                                return log_oom();
+                                return -ENOMEM;
                 }
                 if (!s->private_network)
-                        return log_invalid("--network-namespace-export='%s' needs a network namespace of the "
-                                           "container's own (--private-network, --network-veth…).",
-                                           s->network_namespace_export);
+                        return invalid("--network-namespace-export='%s' needs a network namespace of the container's "
+                                       "own (--private-network, --network-veth…).",
+                                       s->network_namespace_export);
                 if (!path_is_normalized_absolute(s->network_namespace_export))
-                        return log_invalid("Invalid --network-namespace-export '%s': not a normalized absolute path.",
-                                           s->network_namespace_export);
+                        return invalid("Invalid --network-namespace-export '%s': not a normalized absolute path.",
+                                       s->network_namespace_export);
         }
         if ((s->veth_host_config || s->veth_container_config) && !s->network_veth && !s->network_zone)
-                return log_invalid("--network-veth-*-config='%s' needs --network-veth or --network-zone.",
-                                   s->veth_host_config ?: s->veth_container_config);
+                return invalid("--network-veth-*-config='%s' needs --network-veth or --network-zone.",
+                               s->veth_host_config ?: s->veth_container_config);
         return 0;
 }
 
-/* A fixed range must not hold an ID the host's users or groups have. */
-static int verify_userns(const Settings *s) {
-        char who[128];
-
-        if (s->userns != USERNS_FIXED)
-                return 0;
-        /* (uid_range_refusal() was asked by the option's parser, which names the value as given) */
-        if (uid_range_nss_conflict(s->uid_base, s->uid_size, who, sizeof who))
-                return log_invalid("Invalid --private-users '%u:%u': it overlaps the host's %s.", (unsigned) s->uid_base,
-                                   s->uid_size, who);
-        return 0;
-}
-
-/* Every file read at start is a regular file: a FIFO would block us forever (after the machine lock was taken, for
- * the network fragments), a device may act on being opened. Refused here, before any lock; the reads themselves go
- * through open_regular() too, so a file swapped meanwhile cannot hang us either. */
-static int verify_input_file(const char *option, const char *path) {
-        struct stat st;
-
-        if (!path || stat(path, &st) < 0) /* missing or unreachable: the read says so, with the error */
-                return 0;
-        if (!S_ISREG(st.st_mode))
-                return log_invalid("Cannot read --%s '%s': it is %s, not a regular file.", option, path,
-                                   file_type_name(path));
-        return 0;
-}
-
-static int verify_input_files(const Settings *s) {
-        int r = 0;
-
-        for (char **f = s->closure_files; r >= 0 && f && *f; f++)
-                r = verify_input_file("closure", *f);
-        for (size_t i = 0; r >= 0 && i < s->n_credentials; i++)
-                r = verify_input_file("load-credential", s->credentials[i].path);
-        if (r >= 0)
-                r = verify_input_file("network-veth-host-config", s->veth_host_config);
-        if (r >= 0)
-                r = verify_input_file("network-veth-container-config", s->veth_container_config);
-        /* a namespace file (nsfs) is a regular file too; that it is a network namespace is checked at open */
-        if (r >= 0)
-                r = verify_input_file("network-namespace-path", s->network_namespace_path);
-        return r;
-}
-
-int settings_verify(Settings *s, bool stdin_is_tty) {
+int settings_verify(Settings *s, bool stdin_is_tty, char **ret_error) {
         int r;
 
-        r = verify_names(s);
+        r = verify_names(s, ret_error);
         if (r >= 0)
-                r = verify_userns(s);
+                r = verify_image(s, ret_error);
         if (r >= 0)
-                r = verify_input_files(s);
+                r = verify_mounts(s, ret_error);
         if (r >= 0)
-                r = verify_image(s);
-        if (r >= 0)
-                r = verify_mounts(s);
-        if (r >= 0)
-                r = verify_network(s);
+                r = verify_network(s, ret_error);
         if (r < 0)
                 return r;
 
@@ -720,12 +626,6 @@ int settings_verify(Settings *s, bool stdin_is_tty) {
          * signals it has no handler for, so nothing short of SIGKILL stops it reliably. (nspawn does the same.) */
         if (s->kill_signal == 0)
                 s->kill_signal = s->command ? SIGKILL : SIGRTMIN + 3;
-
-        if (sd_id128_is_null(s->uuid)) {
-                r = sd_id128_randomize(&s->uuid);
-                if (r < 0)
-                        return log_error_errno(r, "Failed to generate a machine UUID: %m");
-        }
         return 0;
 }
 

@@ -139,14 +139,15 @@ int settings_add_tmpfs(Settings *s, const char *spec);
 int settings_add_string(char ***list, const char *value);
 int parse_register_mode(const char *arg, RegisterMode *ret);
 bool credential_id_is_valid(const char *id);
-/* ID:VALUE (load = false) or ID:PATH (load = true; read by credential_load()). */
+/* ID:VALUE (load = false) or ID:PATH (load = true; read at start by credentials_load(), credentials.h). */
 int settings_add_credential(Settings *s, const char *spec, bool load);
-int credential_load(Credential *c);
 /* --system-call-filter=: space-separated names and @groups, "~" first to deny them. On -EINVAL, *ret_bad and
  * *ret_bad_len name the entry that is neither a known group nor a system call. */
 int settings_add_syscall_filter(Settings *s, const char *arg, const char **ret_bad, size_t *ret_bad_len);
 
-/* Checks the whole, fills defaults (machine name, hostname, UUID, kill signal, init). Logs what is wrong. */
-int settings_verify(Settings *s, bool stdin_is_tty);
+/* Checks the whole and fills defaults (machine name, hostname, kill signal, init…): pure, no I/O, no logging.
+ * -EINVAL with *ret_error saying what is wrong (the caller logs it), or -ENOMEM. After this the Settings are only
+ * read (const). What needs a look at the host (files, directories, NSS) is inputs_check()'s (inputs.h). */
+int settings_verify(Settings *s, bool stdin_is_tty, char **ret_error);
 
 bool path_is_normalized_absolute(const char *p);

@@ -38,6 +38,7 @@
 #include "cgroup.h"
 #include "child.h"
 #include "console.h"
+#include "credentials.h"
 #include "fileio.h"
 #include "foreign.h"
 #include "lockfile.h"
@@ -61,6 +62,7 @@
 typedef struct Container {
         const Settings *settings;
         Closure closure;
+        Credentials credentials;
         UidRange range;
         int userns_fd;
         int foreign_userns_fd; /* for foreign binds; -EBADF when there are none */
@@ -301,6 +303,7 @@ static void container_done(Container *c) {
         free(c->machine_lock_path);
         free(c->os_release);
         strv_freep(&c->env);
+        credentials_done(&c->credentials);
         closure_done(&c->closure);
         seccomp_plan_done(&c->seccomp);
 }
@@ -511,18 +514,6 @@ static int monitor_loop(Container *c, int sfd) {
         }
 }
 
-static int load_credentials(Container *c) {
-        for (size_t i = 0; i < c->settings->n_credentials; i++) {
-                Credential *cred = &c->settings->credentials[i];
-                int r = credential_load(cred);
-
-                if (r < 0)
-                        return log_error_errno(r, "Failed to read credential '%s' from '%s': %m", cred->id,
-                                               cred->path);
-        }
-        return 0;
-}
-
 /* Before clone: our own cgroup (standalone, or a delegated unit's), unless machined is to make a scope, which
  * needs the container's PID 1 to exist first. */
 static int plan_cgroup(Container *c, uid_t uid) {
@@ -650,7 +641,7 @@ static int prepare(Container *c) {
         r = load_closure(c);
         if (r < 0)
                 return r;
-        r = load_credentials(c);
+        r = credentials_load(s, &c->credentials);
         if (r < 0)
                 return r;
         if (s->network_namespace_path) {
@@ -739,6 +730,7 @@ static int start_children(Container *c, int sync_fds[2], pid_t *ret_outer) {
                 .os_release = c->os_release,
                 .uuid = c->uuid,
                 .store_propagation = c->store_propagation,
+                .credentials = &c->credentials,
         };
         ChildPlan child = {
                 .settings = s,

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "inputs.h"
 #include "settings.h"
 #include "strutil.h"
 #include "tap.h"
@@ -388,25 +389,43 @@ static void settings_with_closure(Settings *s) {
                 abort();
 }
 
+/* settings_verify() with its message checked: present exactly when something is refused. */
+static int verify(Settings *s, bool tty) {
+        _cleanup_free_ char *error = NULL;
+        int r = settings_verify(s, tty, &error);
+
+        if ((r == -EINVAL) != !!error)
+                diag("settings_verify() returned %d with%s a message", r, error ? "" : "out");
+        return r == -EINVAL && !error ? -EBADMSG : r;
+}
+
+/* inputs_check(), the host half of the checks. */
+static int check(const Settings *s) {
+        _cleanup_free_ char *error = NULL;
+        int r = inputs_check(s, &error);
+
+        return r < 0 && !error ? -EBADMSG : r;
+}
+
 static void test_verify_defaults(const char *tmpdir) {
         Settings s;
 
         /* --init given, nothing else */
         settings_init(&s);
         s.init = strdup("/nix/store/00000000000000000000000000000000-nixos-system/init");
-        is_int(settings_verify(&s, true), 0, "verify: --init alone is enough");
+        is_int(verify(&s, true), 0, "verify: --init alone is enough");
         is_str(s.machine, "nixos", "verify: the machine name defaults to 'nixos' without -D");
         is_str(s.hostname, "nixos", "verify: the hostname defaults to the machine name");
         is_str(s.store_dir, "/nix/store", "verify: the store directory defaults to /nix/store");
         is_int(s.kill_signal, SIGRTMIN + 3, "verify: an init is stopped with SIGRTMIN+3");
         is_int(s.console, CONSOLE_INTERACTIVE, "verify: console auto on a tty is interactive");
-        ok(!sd_id128_is_null(s.uuid), "verify: a UUID is generated");
+        ok(sd_id128_is_null(s.uuid), "verify: no UUID is made up (main picks one: verify does no I/O)");
         is_int(s.userns, USERNS_PICK, "verify: the user namespace mode stays pick");
         settings_done(&s);
 
         /* a command, not on a tty */
         settings_with_command(&s);
-        is_int(settings_verify(&s, false), 0, "verify: a command alone is enough");
+        is_int(verify(&s, false), 0, "verify: a command alone is enough");
         is_int(s.kill_signal, SIGKILL, "verify: a command is stopped with SIGKILL");
         is_int(s.console, CONSOLE_READ_ONLY, "verify: console auto without a tty is read-only");
         ok(!s.init, "verify: no init is made up when a command is given");
@@ -419,7 +438,7 @@ static void test_verify_defaults(const char *tmpdir) {
         s.kill_signal = SIGTERM;
         s.console = CONSOLE_PIPE;
         s.uuid = SD_ID128_MAKE(01, 23, 45, 67, 89, ab, cd, ef, 01, 23, 45, 67, 89, ab, cd, ef);
-        is_int(settings_verify(&s, true), 0, "verify: explicit settings pass");
+        is_int(verify(&s, true), 0, "verify: explicit settings pass");
         is_str(s.machine, "web-1", "verify: an explicit machine name is kept");
         is_str(s.hostname, "other.example", "verify: an explicit hostname is kept");
         is_int(s.kill_signal, SIGTERM, "verify: an explicit kill signal is kept");
@@ -427,20 +446,6 @@ static void test_verify_defaults(const char *tmpdir) {
         ok(sd_id128_equal(s.uuid, SD_ID128_MAKE(01, 23, 45, 67, 89, ab, cd, ef, 01, 23, 45, 67, 89, ab, cd, ef)),
            "verify: an explicit UUID is kept");
         settings_done(&s);
-
-        /* two runs get two UUIDs */
-        {
-                sd_id128_t first;
-
-                settings_with_command(&s);
-                (void) settings_verify(&s, false);
-                first = s.uuid;
-                settings_done(&s);
-                settings_with_command(&s);
-                (void) settings_verify(&s, false);
-                ok(!sd_id128_equal(first, s.uuid), "verify: generated UUIDs differ between runs");
-                settings_done(&s);
-        }
 
         /* -D DIR: the machine name comes from the directory, the init defaults to /sbin/init */
         {
@@ -450,7 +455,7 @@ static void test_verify_defaults(const char *tmpdir) {
                         abort();
                 settings_init(&s);
                 s.directory = strdup(dir);
-                is_int(settings_verify(&s, false), 0, "verify: -D alone is enough");
+                is_int(verify(&s, false), 0, "verify: -D alone is enough");
                 is_str(s.machine, "debian-12", "verify: the machine name is the directory's, made a hostname");
                 is_str(s.hostname, "debian-12", "verify: the hostname follows");
                 is_str(s.init, "/sbin/init", "verify: -D without a command runs /sbin/init");
@@ -475,69 +480,78 @@ static void test_verify_errors(const char *tmpdir) {
         }
 
         settings_init(&s);
-        is_int(settings_verify(&s, false), -EINVAL, "verify: nothing to run is refused");
+        is_int(verify(&s, false), -EINVAL, "verify: nothing to run is refused");
         settings_done(&s);
 
         settings_with_command(&s);
         s.init = strdup("/sbin/init");
-        is_int(settings_verify(&s, false), -EINVAL, "verify: --init together with a command is refused");
+        is_int(verify(&s, false), -EINVAL, "verify: --init together with a command is refused");
         settings_done(&s);
 
         settings_init(&s);
         s.init = strdup("sbin/init");
-        is_int(settings_verify(&s, false), -EINVAL, "verify: a relative --init is refused");
+        is_int(verify(&s, false), -EINVAL, "verify: a relative --init is refused");
         settings_done(&s);
 
         settings_with_command(&s);
         s.machine = strdup("bad_name");
-        is_int(settings_verify(&s, false), -EINVAL, "verify: an invalid machine name is refused");
+        is_int(verify(&s, false), -EINVAL, "verify: an invalid machine name is refused");
         settings_done(&s);
 
         settings_init(&s);
         s.directory = strdup(missing);
-        is_int(settings_verify(&s, false), -ENOENT, "verify: a missing -D directory is refused");
+        is_int(verify(&s, false), 0, "verify: a missing -D directory is not verify's to see");
+        is_int(check(&s), -ENOENT, "inputs: a missing -D directory is refused");
         settings_done(&s);
 
         settings_init(&s);
         s.directory = strdup(file);
-        is_int(settings_verify(&s, false), -EINVAL, "verify: a -D that is not a directory is refused");
+        is_int(verify(&s, false), 0, "verify: a -D that is a file passes verify");
+        is_int(check(&s), -EINVAL, "inputs: a -D that is not a directory is refused");
+        settings_done(&s);
+
+        settings_init(&s);
+        s.directory = strdup("/");
+        is_int(verify(&s, false), 0, "verify: -D / passes verify");
+        is_int(check(&s), -EINVAL, "inputs: -D of the host's root is refused");
         settings_done(&s);
 
         settings_init(&s);
         s.directory = strdup("tmp");
-        is_int(settings_verify(&s, false), -EINVAL, "verify: a relative -D is refused");
+        is_int(verify(&s, false), -EINVAL, "verify: a relative -D is refused");
         settings_done(&s);
 
         settings_with_command(&s);
         is_int(settings_add_bind(&s, missing, false), 0, "verify: a bind of a missing source parses");
-        is_int(settings_verify(&s, false), -ENOENT, "verify: a bind of a missing source is refused");
+        is_int(verify(&s, false), 0, "verify: a bind of a missing source passes verify");
+        is_int(check(&s), -ENOENT, "inputs: a bind of a missing source is refused");
         settings_done(&s);
 
         settings_with_command(&s);
         s.userns = USERNS_NO;
         is_int(settings_add_bind(&s, "/tmp:/mnt:idmap", false), 0, "verify: an idmap bind parses");
-        is_int(settings_verify(&s, false), -EINVAL, "verify: an idmap bind with -U no is refused");
+        is_int(verify(&s, false), -EINVAL, "verify: an idmap bind with -U no is refused");
         settings_done(&s);
 
         settings_with_command(&s);
         s.userns = USERNS_NO;
         is_int(settings_add_bind(&s, "/tmp:/mnt:noidmap", false), 0, "verify: a noidmap bind parses");
-        is_int(settings_verify(&s, false), 0, "verify: a noidmap bind with -U no passes");
+        is_int(verify(&s, false), 0, "verify: a noidmap bind with -U no passes");
         settings_done(&s);
 
         settings_with_closure(&s);
         is_int(settings_add_bind(&s, "/tmp:/nix/store/foo", false), 0, "verify: a bind into the store parses");
-        is_int(settings_verify(&s, false), -EINVAL, "verify: a bind destination inside /nix/store is refused");
+        is_int(verify(&s, false), -EINVAL, "verify: a bind destination inside /nix/store is refused");
         settings_done(&s);
 
         settings_with_closure(&s);
         is_int(settings_add_bind(&s, "/tmp:/nix/store", false), 0, "verify: a bind onto the store parses");
-        is_int(settings_verify(&s, false), -EINVAL, "verify: a bind destination of /nix/store itself is refused");
+        is_int(verify(&s, false), -EINVAL, "verify: a bind destination of /nix/store itself is refused");
         settings_done(&s);
 
         settings_with_closure(&s);
         is_int(settings_add_bind(&s, "/tmp:/nix/storage", false), 0, "verify: a bind to /nix/storage parses");
-        is_int(settings_verify(&s, false), 0, "verify: /nix/storage is not inside /nix/store");
+        is_int(verify(&s, false), 0, "verify: /nix/storage is not inside /nix/store");
         settings_done(&s);
 
         /* A bind or tmpfs on an ancestor of the store is mounted after the store and covers it: "/nix" from the
@@ -549,31 +563,31 @@ static void test_verify_errors(const char *tmpdir) {
                         settings_with_closure(&s);
                         if (settings_add_bind(&s, ancestors[i], false) < 0)
                                 abort();
-                        is_int(settings_verify(&s, false), -EINVAL,
+                        is_int(verify(&s, false), -EINVAL,
                                "verify: bind '%s' over an ancestor of /nix/store is refused", ancestors[i]);
                         settings_done(&s);
                 }
                 settings_with_closure(&s);
                 if (settings_add_tmpfs(&s, "/nix") < 0)
                         abort();
-                is_int(settings_verify(&s, false), -EINVAL, "verify: a tmpfs over /nix (hiding the store) is refused");
+                is_int(verify(&s, false), -EINVAL, "verify: a tmpfs over /nix (hiding the store) is refused");
                 settings_done(&s);
         }
 
         settings_with_closure(&s);
         is_int(settings_add_tmpfs(&s, "/nix/store/x"), 0, "verify: a tmpfs inside the store parses");
-        is_int(settings_verify(&s, false), -EINVAL, "verify: a tmpfs inside /nix/store is refused");
+        is_int(verify(&s, false), -EINVAL, "verify: a tmpfs inside /nix/store is refused");
         settings_done(&s);
 
         settings_with_closure(&s);
         s.store_dir = strdup("/gnu/store");
         is_int(settings_add_bind(&s, "/tmp:/gnu/store/x", false), 0, "verify: a bind into another store parses");
-        is_int(settings_verify(&s, false), -EINVAL, "verify: the check follows the configured store directory");
+        is_int(verify(&s, false), -EINVAL, "verify: the check follows the configured store directory");
         settings_done(&s);
 
         settings_with_command(&s);
         is_int(settings_add_bind(&s, "/tmp:/nix/store", false), 0, "verify: a bind onto the store parses");
-        is_int(settings_verify(&s, false), 0, "verify: without a closure the store may be bound (a -D image)");
+        is_int(verify(&s, false), 0, "verify: without a closure the store may be bound (a -D image)");
         settings_done(&s);
 
         (void) unlink(file);
