@@ -141,6 +141,9 @@ in
       socketConfig = optionalAttrs (x.f.hostAddress != null) { FreeBind = true; };
     }) forwards);
 
+    # machinectl start refuses a name it finds no image for: an empty directory stands in (never used)
+    systemd.tmpfiles.rules = mapAttrsToList (name: _: "d /var/lib/machines/${name} 0700 root root -") cfg.containers;
+
     systemd.targets.machines.wantedBy = mkIf (lib.any (c: c.autoStart) (lib.attrValues cfg.containers)) [ "multi-user.target" ];
 
     networking.firewall.interfaces = listToAttrs (map (l: nameValuePair l {

@@ -14,6 +14,7 @@ fixture boot
 export NIX_REMOTE=local NIX_PATH='' NIX_CONFIG=$'sandbox = false\nbuild-users-group =\nsubstituters ='
 
 name=nxm$$ # unique: other harnesses may run the same scenario
+static=nxs$$
 probe=${name}probe
 port=$((20000 + $$ % 20000))
 prefix=$TH_SHARED/prefix
@@ -41,7 +42,18 @@ mkdir -p "$TH_SHARED/state"
 # case FILE [EXTRA]: the test configuration, as a NixOS user writes it; EXTRA is added to the container's settings
 case_file() {
 	local container=""
-	[ -n "$2" ] && container="$name = {
+	[ -n "$2" ] && container="$static = {
+	    path = \"$toplevel\";
+	    closureFile = \"$TH_SHARED/closure\";
+	    network.veth.config.host = { networkConfig.DHCPServer = false; address = [ \"fc77::1/64\" \"192.168.77.1/24\" ]; };
+	    network.veth.config.container = {
+	      networkConfig.DHCP = false;
+	      address = [ \"fc77::2/64\" \"192.168.77.2/24\" ];
+	      gateway = [ \"fc77::1\" \"192.168.77.1\" ];
+	    };
+	    capabilities.drop = [ \"CAP_SYS_PTRACE\" ];
+	  };
+	  $name = {
 	    path = \"$toplevel\";
 	    closureFile = \"$TH_SHARED/closure\";
 	    forwardPorts = [ { hostPort = $port; containerPort = 8080; } ];
@@ -67,7 +79,7 @@ render() {
 }
 # What the installation sees of a rendered tree: our units (of this test's names), our settings files
 ours() { (cd "$1/etc" && find systemd/system nixos-nspawn -mindepth 1 \( -type f -o -type l \) 2>/dev/null |
-	grep -E "nixos-nspawn@$name|systemd-nspawn@$name|nixos-nspawn-fwd-$name|$probe|nixos-nspawn/$name\\.") | sort; }
+	grep -E "nixos-nspawn@($name|$static)|systemd-nspawn@($name|$static)|nixos-nspawn-fwd-$name|$probe|nixos-nspawn/($name|$static)\\.") | sort; }
 
 # activate OLD NEW: what `nixos-rebuild switch` does, for the files of this test (switch-to-configuration
 # cannot run here): units whose file or drop-in changed and that are active are stopped before the new files are
@@ -95,6 +107,8 @@ activate() {
 		*) th_exec mkdir -p "/etc/$(dirname "$f")"; th_sh 'cat > "/etc/$1"' "$f" <"$new/etc/$f" ;;
 		esac
 	done
+	# NixOS's tmpfiles rules of these containers (systemd-tmpfiles --create runs at activation)
+	grep -hE "/var/lib/machines/($name|$static) " "$new/etc/tmpfiles.d/00-nixos.conf" 2>/dev/null | th_sh 'mkdir -p /run/tmpfiles.d && cat > /run/tmpfiles.d/$1.conf && systemd-tmpfiles --create /run/tmpfiles.d/$1.conf' "$name"
 	th_exec systemctl daemon-reload
 	for unit in "${changed[@]}"; do
 		[ -e "$new/etc/systemd/system/$unit" ] || [ -e "$new/etc/systemd/system/$unit.d" ] && th_exec systemctl start "$unit"
@@ -102,7 +116,7 @@ activate() {
 	th_exec systemctl start machines.target
 }
 mkdir -p "$T/empty/etc"
-at_exit "th_exec systemctl stop nixos-nspawn@$name.service nixos-nspawn-fwd-$name-$port.socket >/dev/null 2>&1; th_sh 'rm -rf /run/systemd/system/*$name* /etc/nixos-nspawn/$name.* /run/systemd/system/machines.target.wants/*$name* /run/systemd/system/nixos-nspawn@.service; systemctl daemon-reload'"
+at_exit "th_exec systemctl stop nixos-nspawn@$name.service nixos-nspawn@$static.service systemd-nspawn@$name.service nixos-nspawn-fwd-$name-$port.socket >/dev/null 2>&1; th_sh 'rm -rf /run/systemd/system/*$name* /run/systemd/system/*$static* /etc/nixos-nspawn/$name.* /etc/nixos-nspawn/$static.* /run/systemd/system/machines.target.wants/*$name* /run/systemd/system/machines.target.wants/*$static* /run/systemd/system/nixos-nspawn@.service /var/lib/machines/$name /var/lib/machines/$static /run/tmpfiles.d/$name.conf; systemctl daemon-reload'"
 
 # --- install what the module rendered ---
 case_file "$T/v1.nix" "binds.\"/srv/state\" = { hostPath = \"$TH_SHARED/state\"; readOnly = true; };"
@@ -137,6 +151,27 @@ assert_eq "…and over IPv6" "$(th_exec timeout 10 bash -c "exec 3<>/dev/tcp/::1
 th_exec systemctl start "$probe"
 assert_eq "a host service placed in its namespace reaches it at 127.0.0.1" "$(th_exec cat "/run/$probe.out" 2>&1)" "$name"
 
+# --- the static addresses of the original README's third example, through the launcher's override files ---
+th_sh 'for i in $(seq 300); do ping -c1 -W1 192.168.77.2 >/dev/null 2>&1 && exit 0; sleep 0.1; done; exit 1'
+_report $? "static: the host reaches the container at 192.168.77.2 (both ends from network.veth.config)" "$(th_exec ip addr show dev "ve-$static" 2>&1)"
+th_sh 'for i in $(seq 300); do ping -6 -c1 -W1 fc77::2 >/dev/null 2>&1 && exit 0; sleep 0.1; done; exit 1'
+_report $? "static: …and at fc77::2"
+assert_eq "static: the pool address was replaced on the host end" "$(th_exec ip -4 -o addr show dev "ve-$static" scope global | awk '{print $4}' | xargs)" "192.168.77.1/24"
+assert_eq "capabilities.drop: CAP_SYS_PTRACE is not in PID 1's bounding set" \
+	"$(th_exec machinectl -q shell "$static" /bin/sh -c 'echo $(( (0x$(sed -n "s/^CapBnd:[[:space:]]*//p" /proc/1/status) >> 19) & 1 ))' 2>/dev/null | tr -d '\r')" 0
+assert_eq "…while the other container has it" \
+	"$(th_exec machinectl -q shell "$name" /bin/sh -c 'echo $(( (0x$(sed -n "s/^CapBnd:[[:space:]]*//p" /proc/1/status) >> 19) & 1 ))' 2>/dev/null | tr -d '\r')" 1
+
+# --- machinectl start runs the same container through systemd-nspawn@NAME ---
+th_exec systemctl stop "nixos-nspawn@$static"
+th_exec machinectl start "$static"
+th_sh 'for i in $(seq 300); do [ "$(systemctl -M "$1" is-system-running 2>/dev/null)" = running ] && exit 0; sleep 0.1; done; exit 1' "$static"
+assert_eq "machinectl start NAME runs it through the module's systemd-nspawn@ drop-in" \
+	"$(th_exec systemctl is-active "systemd-nspawn@$static") $(th_exec machinectl show "$static" -p Service --value)" "active nixos-nspawn"
+th_exec machinectl stop "$static"
+th_sh 'for i in $(seq 100); do case $(systemctl is-active "systemd-nspawn@$1") in inactive|failed) break;; esac; sleep 0.1; done' "$static"
+th_exec systemctl start "nixos-nspawn@$static"
+
 # --- a changed configuration restarts it ---
 leader=$(th_exec machinectl show "$name" -p Leader --value)
 echo hello >"$TH_SHARED/state/hello"
@@ -158,4 +193,5 @@ activate "$T/v2" "$T/v3"
 th_sh 'for i in $(seq 100); do machinectl show "$1" >/dev/null 2>&1 || exit 0; sleep 0.1; done; exit 1' "$name"
 assert_eq "a removed container stops (unit inactive, machine gone)" \
 	"$(th_exec systemctl is-active "nixos-nspawn@$name") $(th_exec machinectl show "$name" >/dev/null 2>&1 && echo registered || echo gone)" "inactive gone"
+assert_eq "…both of them" "$(th_exec systemctl is-active "nixos-nspawn@$static")" inactive
 assert_eq "…and its forward socket" "$(th_exec systemctl is-active "nixos-nspawn-fwd-$name-$port.socket")" inactive

@@ -62,3 +62,5 @@ Address=192.168.42.2/24
 DHCP=no
 Gateway=fc42::1
 Gateway=192.168.42.1"
+ok "htop: an empty /var/lib/machines/mycontainer, so that machinectl start accepts the name" \
+	grep -qE '^d +/var/lib/machines/mycontainer +0700 root root' "$T/htop/etc/tmpfiles.d/00-nixos.conf"
