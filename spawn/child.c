@@ -97,9 +97,10 @@ static int set_rlimits(void) {
 /* The session keyring is inherited, and with it possession of every key in it: a container started from a login
  * session or a unit with KeyringMode=shared could read its caller's keys and add keys its caller (and later
  * containers of that session) would see. A new anonymous one cuts that. A kernel without keyrings has nothing to
- * share. */
+ * share; neither has a launcher that runs inside a container whose filter refuses keyring calls with EPERM (ours
+ * does, and so does systemd-nspawn's): nothing below it can reach a keyring either. */
 static int new_session_keyring(void) {
-        if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL, 0, 0, 0) < 0 && errno != ENOSYS)
+        if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL, 0, 0, 0) < 0 && errno != ENOSYS && errno != EPERM)
                 return -errno;
         return 0;
 }
