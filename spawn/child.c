@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <linux/keyctl.h>
 
+#include "apifs.h"
 #include "caps.h"
 #include "child.h"
 #include "fileio.h"
@@ -37,6 +38,9 @@ static const char *const step_names[_STEP_MAX] = {
         [STEP_MOUNT_TMPFS] = "mount the tmpfs mounts",
         [STEP_MOUNT_PLACEHOLDERS] = "mount the /proc and /sys placeholders",
         [STEP_PIVOT_ROOT] = "switch to the new root",
+        [STEP_START_PROC_HELPER] = "start the helper that mounts /proc",
+        [STEP_JOIN_PID1_NAMESPACES] = "join PID 1's PID and network namespaces",
+        [STEP_MOUNT_SYSFS] = "mount /sys",
         [STEP_ENTER_USERNS] = "enter the container's user namespace",
         [STEP_UNSHARE_NAMESPACES] = "create the container's namespaces",
         [STEP_CLONE_PID1] = "start the container's PID 1",
@@ -142,7 +146,7 @@ static void exec_command(char *const *argv, char **envp) {
         errno = err;
 }
 
-_noreturn_ static void inner_child(const ChildPlan *c, int sync_fd) {
+_noreturn_ static void inner_child(const ChildPlan *c, int sync_fd, ApiFsHelper *apifs) {
         const MountPlan *plan = c->mounts;
         const Settings *s = c->settings;
         SyncMessage m;
@@ -151,14 +155,18 @@ _noreturn_ static void inner_child(const ChildPlan *c, int sync_fd) {
         /* The monitor is our parent (CLONE_PARENT): if it dies, so do we. */
         (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
 
+        /* /proc and /sys are mounted by the proc helper (apifs.c); when it failed, it has said why. Then our mount
+         * namespace, a copy in which every mount made with host privileges is locked. */
+        if (apifs_wait(apifs) < 0)
+                _exit(EXIT_FAILURE);
+        if (unshare(CLONE_NEWNS) < 0)
+                child_fail(sync_fd, STEP_UNSHARE_NAMESPACES, -errno, -1);
+
         /* An fd from the outer child would point into its mount namespace; take the one in ours. */
         root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (root_fd < 0)
                 child_fail(sync_fd, STEP_OPEN_ROOT, -errno, -1);
 
-        r = mount_proc(plan, root_fd);
-        if (r < 0)
-                child_fail(sync_fd, STEP_MOUNT_PROC, r, -1);
         r = mount_late(plan, root_fd);
         if (r < 0)
                 child_fail(sync_fd, STEP_MOUNT_LATE, r, -1);
@@ -231,6 +239,7 @@ _noreturn_ static void inner_child(const ChildPlan *c, int sync_fd) {
 _noreturn_ void outer_child(const ChildPlan *c, pid_t monitor, int sync_fd) {
         const MountPlan *plan = c->mounts;
         const Settings *s = c->settings;
+        ApiFsHelper apifs;
         unsigned long flags;
         size_t index = 0;
         int root_fd, r;
@@ -286,6 +295,12 @@ _noreturn_ void outer_child(const ChildPlan *c, pid_t monitor, int sync_fd) {
                 child_fail(sync_fd, STEP_PIVOT_ROOT, r, -1);
         safe_close(root_fd);
 
+        /* While we still have host privileges: the helper that mounts the container's /proc and /sys so that
+         * they arrive locked. */
+        r = apifs_start(c, sync_fd, &apifs);
+        if (r < 0)
+                child_fail(sync_fd, STEP_START_PROC_HELPER, r, -1);
+
         if (plan->userns) {
                 if (setns(c->userns_fd, CLONE_NEWUSER) < 0)
                         child_fail(sync_fd, STEP_ENTER_USERNS, -errno, -1);
@@ -293,9 +308,9 @@ _noreturn_ void outer_child(const ChildPlan *c, pid_t monitor, int sync_fd) {
                         child_fail(sync_fd, STEP_ENTER_USERNS, -errno, -1);
         }
 
-        /* Not the cgroup namespace: PID 1 makes that once the monitor has put it in its cgroup. */
-        flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID |
-                (s->private_network ? CLONE_NEWNET : 0);
+        /* Not the cgroup namespace: PID 1 makes that once the monitor has put it in its cgroup. Nor the mount
+         * namespace: PID 1 makes that once the proc helper has mounted its /proc (apifs.c). */
+        flags = CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | (s->private_network ? CLONE_NEWNET : 0);
         if (unshare((int) flags) < 0)
                 child_fail(sync_fd, STEP_UNSHARE_NAMESPACES, -errno, -1);
 
@@ -303,9 +318,10 @@ _noreturn_ void outer_child(const ChildPlan *c, pid_t monitor, int sync_fd) {
         if (pid < 0)
                 child_fail(sync_fd, STEP_CLONE_PID1, -errno, -1);
         if (pid == 0)
-                inner_child(c, sync_fd);
+                inner_child(c, sync_fd, &apifs);
 
-        /* SYNC 2: tell the monitor who PID 1 is; our work is done. */
+        /* SYNC 2: tell the monitor who PID 1 is; once the proc helper is done, so is our work. */
         (void) sync_send(sync_fd, SYNC_PID1_STARTED, pid);
+        apifs_release(&apifs, pid);
         _exit(EXIT_SUCCESS);
 }

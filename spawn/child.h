@@ -29,6 +29,10 @@ typedef enum ChildStep {
         STEP_MOUNT_TMPFS,       /* arg: index into Settings.tmpfs */
         STEP_MOUNT_PLACEHOLDERS,
         STEP_PIVOT_ROOT,
+        STEP_START_PROC_HELPER,
+        /* the proc helper (apifs.c) */
+        STEP_JOIN_PID1_NAMESPACES,
+        STEP_MOUNT_SYSFS,
         STEP_ENTER_USERNS,
         STEP_UNSHARE_NAMESPACES,
         STEP_CLONE_PID1,

@@ -406,70 +406,69 @@ int mount_sysfs(int root_fd) {
                              false);
 }
 
-/* Bind a path onto itself and make it read-only; a missing path is fine (not every kernel has every file). */
-static int make_read_only(int root_fd, const char *rel) {
-        FdPath fp;
-        int fd, r;
+/* Binds src over dst (both in the root) as a detached copy given its flags before it is attached: one step, and
+ * nobody ever sees it writable. A missing dst is fine (not every kernel has every file). */
+static int bind_attached_with(int root_fd, const char *src, const char *dst, uint64_t set, uint64_t clear,
+                              bool recursive) {
+        struct mount_attr attr = { .attr_set = set, .attr_clr = clear };
+        int fd, mnt, r;
 
-        fd = open_in_root(root_fd, rel, O_PATH);
+        fd = open_in_root(root_fd, dst, O_PATH);
         if (fd == -ENOENT)
                 return 0;
         if (fd < 0)
                 return fd;
-        r = mount(fd_path(fp, fd), fp, NULL, MS_BIND | MS_REC, NULL) < 0 ? -errno : 0;
+        mnt = open_in_root(root_fd, src, O_PATH);
+        if (mnt >= 0) {
+                int tree = sys_open_tree(mnt, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
+                                                          (recursive ? AT_RECURSIVE : 0));
+                safe_close(mnt);
+                mnt = tree < 0 ? -errno : tree;
+        }
+        if (mnt < 0) {
+                safe_close(fd);
+                return mnt;
+        }
+        r = sys_mount_setattr(mnt, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr) < 0 ? -errno : 0;
+        if (r >= 0)
+                r = sys_move_mount(mnt, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0 ? -errno : 0;
+        safe_close(mnt);
         safe_close(fd);
-        if (r < 0)
-                return r;
-        return remount_in_root(root_fd, rel, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+        return r;
 }
 
+#define RO_ATTRS (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)
+
+/* Run by the proc helper (apifs.c), in the container's PID namespace with host privileges, before PID 1 copies
+ * the mount namespace into its own: there all of it is locked. */
 int mount_proc(const MountPlan *p, int root_fd) {
         /* Kernel interfaces that reveal or change host state: covered by an inaccessible file. */
         static const char *const masked[] = { "proc/kcore", "proc/keys", "proc/sysrq-trigger", "proc/timer_list",
                                               "proc/kallsyms" };
         static const char *const read_only[] = { "proc/acpi", "proc/apm", "proc/asound", "proc/bus",
                                                  "proc/fs",   "proc/irq", "proc/scsi" };
-        FdPath fp, fp2;
-        int r, inacc;
+        int r;
 
         r = mount_in_root(root_fd, "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
                           p->userns ? 0 : p->uid, false);
         if (r < 0)
                 return r;
 
-        r = make_read_only(root_fd, "proc/sys");
+        r = bind_attached_with(root_fd, "proc/sys", "proc/sys", RO_ATTRS, 0, true);
         if (r < 0)
                 return r;
         if (p->settings->private_network) {
                 /* our own network namespace: its sysctls are ours to change */
-                int fd = open_in_root(root_fd, "proc/sys/net", O_PATH);
-                if (fd < 0)
-                        return fd;
-                r = mount(fd_path(fp, fd), fp, NULL, MS_BIND, NULL) < 0 ? -errno : 0;
-                safe_close(fd);
-                if (r >= 0) /* by path again: fd still names the read-only mount beneath the new one */
-                        r = remount_in_root(root_fd, "proc/sys/net", MS_NOSUID | MS_NODEV | MS_NOEXEC);
+                r = bind_attached_with(root_fd, "proc/sys/net", "proc/sys/net",
+                                       MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, MOUNT_ATTR_RDONLY,
+                                       false);
                 if (r < 0)
                         return r;
         }
-
-        inacc = open_in_root(root_fd, "run/host/inaccessible/reg", O_PATH);
-        if (inacc < 0)
-                return inacc;
-        for (size_t i = 0; i < ELEMENTSOF(masked) && r >= 0; i++) {
-                int fd = open_in_root(root_fd, masked[i], O_PATH);
-                if (fd == -ENOENT)
-                        continue;
-                if (fd < 0) {
-                        r = fd;
-                        break;
-                }
-                r = mount(fd_path(fp, inacc), fd_path(fp2, fd), NULL, MS_BIND, NULL) < 0 ? -errno : 0;
-                safe_close(fd);
-        }
-        safe_close(inacc);
+        for (size_t i = 0; i < ELEMENTSOF(masked) && r >= 0; i++)
+                r = bind_attached_with(root_fd, "run/host/inaccessible/reg", masked[i], RO_ATTRS, 0, false);
         for (size_t i = 0; i < ELEMENTSOF(read_only) && r >= 0; i++)
-                r = make_read_only(root_fd, read_only[i]);
+                r = bind_attached_with(root_fd, read_only[i], read_only[i], RO_ATTRS, 0, true);
         return r;
 }
 
@@ -477,14 +476,6 @@ int mount_late(const MountPlan *p, int root_fd) {
         /* In the container's user namespace: its root is 0 there (the host's view of it is unmapped) */
         uid_t uid = p->userns ? 0 : p->uid;
         int r;
-
-        /* sysfs shows the mounting task's network namespace: with a private one it must be mounted from inside.
-         * Read-only: a writable /sys makes systemd wait for udev. */
-        if (p->settings->private_network) {
-                r = mount_sysfs(root_fd);
-                if (r < 0)
-                        return r;
-        }
 
         /* gid=5: tty inside the container */
         r = mount_in_root(root_fd, "dev/pts", "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
