@@ -1,0 +1,88 @@
+#!/bin/bash
+# Root inside tries the ways out (checks/helpers/escape-probe.c): each attempt is one claim, "blocked".
+# Then what the probe cannot judge from inside: a setuid file made through a bind, as the host sees it; a session
+# keyring shared with the host, with the keyring calls allowed so that only the fresh keyring stands in the way;
+# a TIOCSTI into a terminal the container shares with the host.
+. "$(dirname "$0")/lib.sh"
+need_root
+fixture tools
+PROBE=$BUILD/helpers/escape-probe
+[ -x "$PROBE" ] || skip_rest "escape-probe is not built (make all)"
+es1=$(mname es1) es2=$(mname es2) es3=$(mname es3) es4=$(mname es4)
+F=2147352576 # the foreign UID range's first ID (0x7FFE0000)
+
+mkdir -p "$T/state"
+"$NSPAWN" --chown-foreign="$T/state" >/dev/null 2>&1
+touch "$T/host-marker"
+
+# The probe's lines: ATTEMPT<TAB>RESULT<TAB>blocked|ESCAPED; one TAP line each.
+judge() { # FILE: one claim per attempt, counted in $judged; the escape table goes to $T/table
+	local attempt result verdict
+	judged=0
+	while IFS=$'\t' read -r attempt result verdict; do
+		case $attempt in "#"*|"") continue ;; esac
+		judged=$((judged + 1))
+		printf '%-56s %-34s %s\n' "$attempt" "$result" "$verdict" >>"$T/table"
+		[ "$verdict" = blocked ]
+		_report $? "root inside: $attempt -> $result" "verdict: $verdict"
+	done <"$1"
+}
+
+run "$es1" --private-network --bind-ro="$PROBE:/probe" --bind="$T/state:/data" -- /probe \
+	--outsider="$outsider" --store-path="$tools" --host-pid=$$ --host-marker="$T/host-marker" --bind=/data \
+	>"$T/probe.out" 2>"$T/probe.err"
+rc=$?
+judge "$T/probe.out"
+[ "$judged" -ge 30 ]
+_report $? "the probe tried at least 30 ways out ($judged)" "$(cat "$T/probe.err")"
+assert_eq "and exited 0 (nothing escaped)" "$rc" "0"
+
+# A setuid-root file made through a writable bind must not be one the host would trust.
+owner=$(stat -c '%u' "$T/state/probe-setuid" 2>/dev/null)
+[ -n "$owner" ] && [ "$owner" != 0 ] && ! getent passwd "$owner" >/dev/null
+_report $? "root inside: a setuid-root file through a bind is not owned by a host user on disk (owner $owner)" \
+	"$(stat -c '%u:%g %a' "$T/state/probe-setuid" 2>&1)"
+printf '%-56s %-34s %s\n' "setuid-root file through a writable bind" "host owner ${owner:-none}" \
+	"$([ "$owner" = "$F" ] && echo blocked || echo ESCAPED)" >>"$T/table"
+
+# Without a user namespace (--private-users=no) container root is host root: the filter and the capability set still hold.
+run "$es2" --private-users=no --bind-ro="$PROBE:/probe" -- /probe --store-path="$tools" --outsider="$outsider" >"$T/probe-nouserns.out" 2>&1
+for a in "load a kernel module (init_module)" "kexec_load a new kernel" "open_by_handle_at (shocker) on a host file system" \
+	"bpf: create a map" "keyring: add a key to the session keyring" "I/O port access (iopl)" "set the clock (settimeofday)"; do
+	line=$(grep -F "$a"$'\t' "$T/probe-nouserns.out")
+	assert_match "--private-users=no: $a is still refused" "$line" $'\tblocked$'
+done
+
+# Session keyring: the test's own keyring holds a key; the container may use the keyring calls here.
+out=$("$PROBE" --host-keyring -- "$NSPAWN" -q -M "$es3" --console=pipe --closure="$closure" \
+	--system-call-filter=@keyring --bind-ro="$PROBE:/probe" -- /probe --host-key=@HOSTKEY@ --keyring-isolation 2>&1)
+host_ring=$(sed -n 's/^host_keyring\t//p' <<<"$out")
+inner_ring=$(sed -n 's/^session_keyring\t//p' <<<"$out")
+if [ -z "$host_ring" ]; then
+	skip "the session keyring is the container's own" "no keyrings here: $out"
+else
+	[ -n "$inner_ring" ] && [ "$inner_ring" != "$host_ring" ] && [ "${inner_ring#-}" = "$inner_ring" ]
+	_report $? "PID 1's session keyring is a new one, not the launcher's ($inner_ring vs $host_ring)" "$out"
+	assert_match "the host's key cannot be read from inside by its id" "$out" $'read_host_key\t(EACCES|ENOKEY)'
+	assert_match "a key added inside went to its own keyring" "$out" $'add_key\tadded'
+	before=$(sed -n 's/^host_keys_before\t//p' <<<"$out") after=$(sed -n 's/^host_keys_after\t//p' <<<"$out")
+	assert_eq "the launcher's session keyring gained nothing" "$after" "$before"
+fi
+
+# TIOCSTI into a terminal shared with the host (--console=pipe under a pty): would type into the host's shell.
+if command -v script >/dev/null; then
+	script -qec "$NSPAWN -q -M $es4 --console=pipe --closure=$closure --bind-ro=$PROBE:/probe -- /probe" /dev/null \
+		2>&1 | tr -d '\r' | grep -F 'TIOCSTI on our fd 0' >"$T/tty.out"
+	judge "$T/tty.out"
+	[ -s "$T/tty.out" ]
+	_report $? "the probe had a terminal on fd 0 to try"
+else
+	skip "TIOCSTI on a terminal shared with the host" "no script(1)"
+fi
+
+for m in "$es1" "$es2" "$es3" "$es4"; do
+	ok "nothing of $m is left behind" leftovers "$m"
+done
+
+echo "# escape table (attempt, result, verdict):"
+sed 's/^/#   /' "$T/table"
