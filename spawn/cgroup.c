@@ -115,7 +115,7 @@ static int cgroup_of(pid_t pid, char **ret) {
 }
 
 /* systemd marks what it delegates with an extended attribute (trusted.delegate for system units). */
-int cgroup_delegated(char **ret_path) {
+static int cgroup_delegated(char **ret_path) {
         _cleanup_free_ char *path = NULL;
         char value[8] = "";
         int r;
@@ -148,7 +148,8 @@ static int make_container_cgroup(Cgroup *cg, uid_t owner) {
         return chown_delegated(cg->container, owner);
 }
 
-int cgroup_create(const char *machine, uid_t owner, char *delegated, Cgroup *ret) {
+/* Delegated set-up in the cgroup cgroup_delegated() found (taken), or standalone (NULL). */
+static int cgroup_create(const char *machine, uid_t owner, char *delegated, Cgroup *ret) {
         Cgroup cg = { .mode = CGROUP_STANDALONE, .path = delegated };
         _cleanup_free_ char *supervisor = NULL, *procs = NULL;
         int r;
@@ -200,7 +201,7 @@ int cgroup_create(const char *machine, uid_t owner, char *delegated, Cgroup *ret
         return 0;
 }
 
-int cgroup_use_scope(pid_t leader, uid_t owner, Cgroup *ret) {
+static int cgroup_use_scope(pid_t leader, uid_t owner, Cgroup *ret) {
         _cleanup_free_ char *path = NULL;
         int r;
 
@@ -215,17 +216,66 @@ int cgroup_use_scope(pid_t leader, uid_t owner, Cgroup *ret) {
         return 0;
 }
 
-int cgroup_attach(const Cgroup *cg, pid_t pid) {
+static int cgroup_attach(const Cgroup *cg, pid_t pid) {
         _cleanup_free_ char *procs = NULL;
         char s[32];
 
-        if (cg->mode == CGROUP_SCOPE)
-                return 0; /* machined put it there */
         procs = strprintf("%s/cgroup.procs", cg->container);
         if (!procs)
                 return -ENOMEM;
         snprintf(s, sizeof s, "%d", (int) pid);
         return write_string_at(AT_FDCWD, procs, s);
+}
+
+CgroupMode cgroup_mode_for(bool delegated, bool systemd_booted, bool registering) {
+        if (delegated)
+                return CGROUP_DELEGATED;
+        /* started from a shell on a systemd host: machined makes the scope (and registers) */
+        if (systemd_booted && registering)
+                return CGROUP_SCOPE;
+        return CGROUP_STANDALONE;
+}
+
+int cgroup_plan(const char *machine, uid_t owner, bool systemd_booted, bool registering, Cgroup *ret) {
+        char *delegated = NULL;
+        int r;
+
+        r = cgroup_delegated(&delegated);
+        if (r < 0 && r != -ENOENT)
+                return log_error_errno(r, "Failed to find our cgroup: %m");
+        switch (cgroup_mode_for(r > 0, systemd_booted, registering)) {
+        case CGROUP_DELEGATED:
+                return cgroup_create(machine, owner, delegated, ret);
+        case CGROUP_SCOPE:
+                *ret = (Cgroup) { .mode = CGROUP_SCOPE };
+                return 0;
+        case CGROUP_STANDALONE:
+        default:
+                return cgroup_create(machine, owner, NULL, ret);
+        }
+}
+
+int cgroup_place(Cgroup *cg, const char *machine, pid_t pid1, uid_t owner, bool scope_made) {
+        int r;
+
+        if (cg->mode == CGROUP_SCOPE && scope_made) {
+                /* machined has moved PID 1 into the scope */
+                r = cgroup_use_scope(pid1, owner, cg);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to take over the machine scope: %m");
+                return 0;
+        }
+        if (cg->mode == CGROUP_SCOPE) { /* no scope after all: our own cgroup */
+                r = cgroup_create(machine, owner, NULL, cg);
+                if (r < 0)
+                        return r;
+        }
+        if (cg->holds_pid1)
+                return 0;
+        r = cgroup_attach(cg, pid1);
+        if (r < 0)
+                return log_error_errno(r, "Failed to move the container into cgroup '%s': %m", cg->container);
+        return 0;
 }
 
 static int rmdir_depth_first(int parent_fd, const char *name) {

@@ -18,21 +18,25 @@ typedef enum CgroupMode {
 typedef struct Cgroup {
         CgroupMode mode;
         char *path;      /* ours: the machine's cgroup (standalone) or our unit's (delegated); NULL for scope */
-        char *container; /* the container's cgroup: ".../payload" or the scope */
+        char *container; /* the container's cgroup: ".../payload" or the scope; NULL until there is one */
+        bool holds_pid1; /* PID 1 was born in `container` (CLONE_INTO_CGROUP): nothing to move */
 } Cgroup;
+
+/* The mode, from what we found: pure. */
+CgroupMode cgroup_mode_for(bool delegated, bool systemd_booted, bool registering);
+
+/* Before clone: decides the mode once (our cgroup delegated? systemd running? registering with machined?) and
+ * makes what can be made already: the delegated or standalone cgroup, handed to owner, in which PID 1 can be
+ * born. A scope needs PID 1 to exist: nothing is made for it here. Logs. */
+int cgroup_plan(const char *machine, uid_t owner, bool systemd_booted, bool registering, Cgroup *ret);
+/* After clone, once machined has or has not made the scope (scope_made): PID 1 in the container's cgroup, handed
+ * to owner, before PID 1 unshares its cgroup namespace. A scope that was not made falls back to standalone. Logs. */
+int cgroup_place(Cgroup *cg, const char *machine, pid_t pid1, uid_t owner, bool scope_made);
+/* Kills what is left and removes what we made, depth-first (systemd inside leaves many children). */
+int cgroup_destroy(Cgroup *cg);
 
 /* Finds the cgroup2 mount with libmount. */
 int cgroup2_find_mount(char **ret);
-/* Whether we run in a cgroup that systemd delegated to us (Delegate=yes), and which. */
-int cgroup_delegated(char **ret_path);
-/* Delegated set-up in the cgroup cgroup_delegated() found (taken), or standalone (NULL); a scope comes from
- * machined instead (cgroup_use_scope). */
-int cgroup_create(const char *machine, uid_t owner, char *delegated, Cgroup *ret);
-int cgroup_use_scope(pid_t leader, uid_t owner, Cgroup *ret);
-/* Moves PID 1 into the container's cgroup (before it unshares its cgroup namespace). */
-int cgroup_attach(const Cgroup *cg, pid_t pid);
-/* Kills what is left and removes what we made, depth-first (systemd inside leaves many children). */
-int cgroup_destroy(Cgroup *cg);
 
 typedef bool (*IsHeldFn)(const char *machine);
 /* Standalone: removes the cgroups of machines whose launcher is gone (nobody holds their name lock). */

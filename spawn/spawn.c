@@ -67,8 +67,6 @@ typedef struct Container {
         int userns_fd;
         int foreign_userns_fd; /* for foreign binds; -EBADF when there are none */
         Cgroup cgroup;
-        bool want_scope;
-        bool in_cgroup; /* PID 1 was born in c->cgroup.container */
         Machined machined;
         Netconf net;
         int netns_fd;        /* --network-namespace-path */
@@ -514,21 +512,6 @@ static int monitor_loop(Container *c, int sfd) {
         }
 }
 
-/* Before clone: our own cgroup (standalone, or a delegated unit's), unless machined is to make a scope, which
- * needs the container's PID 1 to exist first. */
-static int plan_cgroup(Container *c, uid_t uid) {
-        char *delegated = NULL;
-        int r;
-
-        r = cgroup_delegated(&delegated);
-        if (r < 0 && r != -ENOENT)
-                return log_error_errno(r, "Failed to find our cgroup: %m");
-        c->want_scope = r <= 0 && sd_booted() > 0 && c->settings->register_mode != REGISTER_NO;
-        if (c->want_scope)
-                return 0;
-        return cgroup_create(c->settings->machine, uid, r > 0 ? delegated : NULL, &c->cgroup);
-}
-
 static NetconfPlan netconf_plan_of(const Settings *s) {
         return (NetconfPlan) {
                 .machine = s->machine,
@@ -561,61 +544,68 @@ static int write_network_units(Container *c, uid_t uid) {
         return netconf_write_container_units(&c->net, network, resolved, uid);
 }
 
-/* After clone: PID 1 into its cgroup, and the machine registered. */
-static int place_container(Container *c, uid_t uid) {
-        const Settings *s = c->settings;
+static int connect_machined(Container *c) {
+        RegisterMode mode = c->settings->register_mode;
         int r;
 
-        if (s->register_mode != REGISTER_NO) {
-                r = machined_connect(&c->machined);
-                if (r < 0 && s->register_mode == REGISTER_YES)
-                        return log_error_errno(r, "Failed to reach systemd-machined (--register=yes): %m");
-                if (r < 0)
-                        log_debug_errno(r, "systemd-machined is not there, not registering: %m");
-        }
-
-        {
-                NetconfPlan plan = netconf_plan_of(s);
-
-                r = netconf_links(&c->net, &plan, c->pid1);
-                if (r < 0)
-                        return r;
-                r = write_network_units(c, uid);
-                if (r < 0)
-                        return r;
-        }
-        r = export_netns(c);
+        if (mode == REGISTER_NO)
+                return 0;
+        r = machined_connect(&c->machined);
+        if (r < 0 && mode == REGISTER_YES)
+                return log_error_errno(r, "Failed to reach systemd-machined (--register=yes): %m");
         if (r < 0)
-                return r;
-
-        if (c->want_scope && c->machined.bus) {
-                r = machined_create(&c->machined, s, c->pid1, c->net.ifindexes, c->net.n_ifindexes);
-                if (r >= 0) {
-                        r = cgroup_use_scope(c->pid1, uid, &c->cgroup);
-                        if (r < 0)
-                                return log_error_errno(r, "Failed to take over the machine scope: %m");
-                        return 0;
-                }
-                if (s->register_mode == REGISTER_YES)
-                        return r;
-        }
-        if (c->want_scope) { /* no scope after all: our own cgroup */
-                c->want_scope = false;
-                r = cgroup_create(s->machine, uid, NULL, &c->cgroup);
-                if (r < 0)
-                        return r;
-        }
-
-        r = c->in_cgroup ? 0 : cgroup_attach(&c->cgroup, c->pid1);
-        if (r < 0)
-                return log_error_errno(r, "Failed to move the container into cgroup '%s': %m", c->cgroup.container);
-
-        if (c->machined.bus) {
-                r = machined_register(&c->machined, s, c->pid1, c->net.ifindexes, c->net.n_ifindexes);
-                if (r < 0 && s->register_mode == REGISTER_YES)
-                        return r;
-        }
+                log_debug_errno(r, "systemd-machined is not there, not registering: %m");
         return 0;
+}
+
+/* Links (the container's ends born in PID 1's network namespace), the container's units, the export. */
+static int set_up_network(Container *c) {
+        NetconfPlan plan = netconf_plan_of(c->settings);
+        int r;
+
+        r = netconf_links(&c->net, &plan, c->pid1);
+        if (r >= 0)
+                r = write_network_units(c, c->uid);
+        if (r >= 0)
+                r = export_netns(c);
+        return r;
+}
+
+/* Scope mode: machined makes machine-NAME.scope for PID 1 and registers the machine in one call. Without it
+ * (--register=auto) the cgroup falls back to standalone. */
+static int create_machine_scope(Container *c) {
+        int r;
+
+        if (c->cgroup.mode != CGROUP_SCOPE || !c->machined.bus)
+                return 0;
+        r = machined_create(&c->machined, c->settings, c->pid1, c->net.ifindexes, c->net.n_ifindexes);
+        return r < 0 && c->settings->register_mode == REGISTER_YES ? r : 0;
+}
+
+/* Our own unit's or standalone cgroup: the machine is registered once PID 1 is in its cgroup. */
+static int register_machine(Container *c) {
+        int r;
+
+        if (!c->machined.bus || c->machined.registered)
+                return 0;
+        r = machined_register(&c->machined, c->settings, c->pid1, c->net.ifindexes, c->net.n_ifindexes);
+        return r < 0 && c->settings->register_mode == REGISTER_YES ? r : 0;
+}
+
+/* After clone, between SYNC 3 and SYNC 4: what needs PID 1 to exist. */
+static int place_container(Container *c) {
+        int r;
+
+        r = connect_machined(c);
+        if (r >= 0)
+                r = set_up_network(c);
+        if (r >= 0)
+                r = create_machine_scope(c);
+        if (r >= 0)
+                r = cgroup_place(&c->cgroup, c->settings->machine, c->pid1, c->uid, c->machined.registered);
+        if (r >= 0)
+                r = register_machine(c);
+        return r;
 }
 
 /* Everything before clone: inputs read and checked, locks, the user namespace, cgroup, console, notify socket,
@@ -669,7 +659,7 @@ static int prepare(Container *c) {
                 return r;
         c->uid = s->userns == USERNS_NO ? 0 : c->range.base;
 
-        r = plan_cgroup(c, c->uid);
+        r = cgroup_plan(s->machine, c->uid, sd_booted() > 0, s->register_mode != REGISTER_NO, &c->cgroup);
         if (r < 0)
                 return r;
         if (c->closure.n > 0) {
@@ -752,7 +742,7 @@ static int start_children(Container *c, int sync_fds[2], pid_t *ret_outer) {
                 cgroup_fd = open(c->cgroup.container, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         outer = cgroup_fd >= 0 ? clone_into_cgroup(CLONE_NEWNS, cgroup_fd) : -1;
         if (outer >= 0)
-                c->in_cgroup = true;
+                c->cgroup.holds_pid1 = true;
         else
                 outer = raw_clone(CLONE_NEWNS | SIGCHLD);
         if (outer < 0)
@@ -847,7 +837,7 @@ int spawn_run(const Settings *s) {
         if (r >= 0)
                 r = wait_for_pid1(&c, sync_fds[0], outer);
         if (r >= 0) /* between SYNC 3 and SYNC 4: PID 1 waits for us */
-                r = place_container(&c, c.uid);
+                r = place_container(&c);
         if (r >= 0)
                 r = release_pid1(&c, sync_fds[0]);
         sync_fds[0] = safe_close(sync_fds[0]);
