@@ -5,6 +5,7 @@ PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 MANDIR    ?= $(PREFIX)/share/man
 UNITDIR   ?= $(PREFIX)/lib/systemd/system
+DATADIR   ?= $(PREFIX)/share
 DESTDIR   ?=
 BUILD     ?= build
 
@@ -32,6 +33,11 @@ NETCONF_SRC := $(wildcard netconf/*.c)
 SRC        := $(COMMON_SRC) $(NETCONF_SRC) $(SPAWN_SRC) spawn/main.c
 OBJ        := $(SRC:%.c=$(BUILD)/%.o)
 BIN        := $(BUILD)/nixos-nspawn
+# nixos-nspawnctl links what it shares with the launcher from one archive: only the objects it uses come in.
+CTL_SRC    := $(wildcard ctl/*.c)
+CTL_OBJ    := $(CTL_SRC:%.c=$(BUILD)/%.o)
+CTL        := $(BUILD)/nixos-nspawnctl
+SHARED_LIB := $(BUILD)/libnspawn.a
 
 # The default system call filter, compiled at build time by a generator that uses the same code (and libseccomp) as
 # a run-time compile, for the architecture being built: a start installs it without compiling anything.
@@ -43,10 +49,10 @@ HELPERS    := $(patsubst checks/helpers/%.c,$(BUILD)/helpers/%,$(wildcard checks
 
 .PHONY: all deps install uninstall check check-unit check-integration check-boot demo bench analyze clean help
 
-all: $(BIN) $(HELPERS)
+all: $(BIN) $(CTL) $(HELPERS)
 
 help:
-	@echo "make [all]        build $(BIN)"
+	@echo "make [all]        build $(BIN) and $(CTL)"
 	@echo "make demo         (root) install what is missing, boot the built-in example"
 	@echo "make check        (root) install what is missing, run every test"
 	@echo "make bench        (root) benchmarks against systemd-nspawn and bubblewrap"
@@ -56,7 +62,7 @@ help:
 deps:
 	@sh checks/deps.sh
 
-$(BUILD)/%.o: %.c $(wildcard common/*.h spawn/*.h netconf/*.h)
+$(BUILD)/%.o: %.c $(wildcard common/*.h spawn/*.h netconf/*.h ctl/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -72,6 +78,15 @@ $(BUILD)/spawn/seccomp.o: $(SECCOMP_DEFAULT)
 $(BIN): $(OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
+$(SHARED_LIB): $(filter-out $(BUILD)/spawn/main.o,$(OBJ))
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/ctl/verbs.o: ALL_CFLAGS += -DGUEST_MODULE='"$(DATADIR)/nixos-nspawn/container.nix"'
+
+$(CTL): $(CTL_OBJ) $(SHARED_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CTL_OBJ) $(SHARED_LIB) $(LIBS)
+
 # Unit tests link the .c files they test directly.
 $(BUILD)/checks/test-%: checks/unit/test-%.c checks/unit/tap.h $(COMMON_SRC) $(NETCONF_SRC) $(SPAWN_SRC) $(SECCOMP_DEFAULT)
 	@mkdir -p $(dir $@)
@@ -84,9 +99,13 @@ $(BUILD)/helpers/%: checks/helpers/%.c
 
 SUBST = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@UNITDIR@|$(UNITDIR)|g'
 
-install: $(BIN)
+install: $(BIN) $(CTL)
 	install -Dm0755 $(BIN) $(DESTDIR)$(BINDIR)/nixos-nspawn
+	install -Dm0755 $(CTL) $(DESTDIR)$(BINDIR)/nixos-nspawnctl
 	install -Dm0644 docs/nixos-nspawn.1 $(DESTDIR)$(MANDIR)/man1/nixos-nspawn.1
+	install -Dm0644 docs/nixos-nspawnctl.1 $(DESTDIR)$(MANDIR)/man1/nixos-nspawnctl.1
+	if [ -f nixos/container.nix ]; then \
+		install -Dm0644 nixos/container.nix $(DESTDIR)$(DATADIR)/nixos-nspawn/container.nix; fi
 	install -d $(DESTDIR)$(UNITDIR)/systemd-nspawn@.service.d
 	$(SUBST) units/nixos-nspawn@.service.in > $(DESTDIR)$(UNITDIR)/nixos-nspawn@.service
 	$(SUBST) units/systemd-nspawn-dropin.conf.in \
@@ -96,6 +115,8 @@ install: $(BIN)
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/nixos-nspawn $(DESTDIR)$(BINDIR)/nixos-nspawn-machinectl \
+		$(DESTDIR)$(BINDIR)/nixos-nspawnctl $(DESTDIR)$(MANDIR)/man1/nixos-nspawnctl.1 \
+		$(DESTDIR)$(DATADIR)/nixos-nspawn/container.nix \
 		$(DESTDIR)$(MANDIR)/man1/nixos-nspawn.1 $(DESTDIR)$(UNITDIR)/nixos-nspawn@.service \
 		$(DESTDIR)$(UNITDIR)/systemd-nspawn@.service.d/nixos-nspawn.conf.template
 

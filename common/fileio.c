@@ -10,6 +10,7 @@
 
 #include "fileio.h"
 #include "macro.h"
+#include "strutil.h"
 
 int write_all_at(int dirfd, const char *path, const char *data, size_t len) {
         _cleanup_close_ int fd = -EBADF;
@@ -203,4 +204,24 @@ int mkdir_p(const char *path, mode_t mode) {
         if (mkdir(p, mode) < 0 && errno != EEXIST)
                 return -errno;
         return 0;
+}
+
+int write_file_atomic(const char *path, const char *text, mode_t mode) {
+        _cleanup_free_ char *tmp = strprintf("%s.tmp.%d", path, (int) getpid());
+        _cleanup_close_ int fd = -EBADF;
+        int r;
+
+        if (!tmp)
+                return -ENOMEM;
+        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+        if (fd < 0)
+                return -errno;
+        r = write_all(fd, text, strlen(text));
+        if (r >= 0 && fsync(fd) < 0)
+                r = -errno;
+        if (r >= 0 && rename(tmp, path) < 0)
+                r = -errno;
+        if (r < 0)
+                (void) unlink(tmp);
+        return r;
 }

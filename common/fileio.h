@@ -9,6 +9,8 @@ int write_all_at(int dirfd, const char *path, const char *data, size_t len);
 int write_string_at(int dirfd, const char *path, const char *s);
 /* Writes all of it, through short writes, EINTR and (for non-blocking fds) EAGAIN. */
 int write_all(int fd, const void *data, size_t len);
+/* Creates or replaces path with text, atomically (a temporary file renamed over it), mode for a new file. */
+int write_file_atomic(const char *path, const char *text, mode_t mode);
 /* Opens path read-only if it is a regular file (after symlinks), else -EISDIR or -EBADFD: a FIFO would block the
  * open or the first read forever, a device may act on being opened. The type is checked on an O_PATH fd, which
  * opens nothing, and the same inode is then reopened through /proc/self/fd, so a swap in between changes nothing. */

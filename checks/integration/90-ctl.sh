@@ -1,0 +1,198 @@
+#!/bin/bash
+# nixos-nspawnctl without systemd: every verb, for real, on containers built by a <nixpkgs/nixos> stand-in
+# (checks/fixtures/nixpkgs-standin: a config file becomes a store-only toplevel with an init and a
+# switch-to-configuration that records its runs). Here nixos-nspawnctl supervises the launcher itself.
+. "$(dirname "$0")/lib.sh"
+need_root
+CTL=${CTL:-$BUILD/nixos-nspawnctl}
+[ -x "$CTL" ] || skip_rest "build first: no $CTL"
+[ -x "$BUILD/helpers/sdnotify" ] || skip_rest "build first: no sdnotify helper"
+fixture standin "$BUILD/helpers/sdnotify"
+export NIX_REMOTE=local NIX_PATH="nixpkgs=$nixpkgs" NIXOS_NSPAWN_GUEST_MODULE="$guest" NIXOS_NSPAWNCTL_NO_SYSTEMD=1
+export NIX_CONFIG=$'sandbox = false\nbuild-users-group =\nsubstituters ='
+export NIXOS_NSPAWN="$NSPAWN"
+
+name=$(mname ctl)
+other=$(mname ctlb)
+for n in "$name" "$other"; do
+	at_exit "$CTL terminate $n >/dev/null 2>&1; $CTL destroy $n >/dev/null 2>&1; rm -f /etc/nixos-nspawn/$n.conf"
+done
+conf=/etc/nixos-nspawn/$name.conf
+profile=/nix/var/nix/profiles/per-nspawn/$name
+ms() { local s=${EPOCHREALTIME/[.,]/}; "$@"; local rc=$?; took=$(((${EPOCHREALTIME/[.,]/} - s) / 1000)); return $rc; }
+leader() { "$CTL" status "$1" | awk '/leader: PID/ { print $3 }'; }
+inside() { "$CTL" run "$name" -- "$@"; }
+sum() { cat "$@" 2>/dev/null | md5sum; }
+
+config() { # FILE [fixture attributes…]: a configuration for the stand-in
+	local f=$1; shift
+	printf '{ ... }: { fixture.hostName = "ctltest"; %s }\n' "$*" >"$f"
+}
+config "$T/gen1.nix" 'fixture.files.base = "generation one";'
+
+# --- create, start, the state verbs
+ms "$CTL" create "$name" --config "$T/gen1.nix" --private-network >"$T/create.out" 2>&1
+_report $? "create --config builds the toplevel and records generation 1" "$(cat "$T/create.out")"
+echo "# create: ${took} ms"
+sys1=$(readlink -f "$profile")
+assert_eq "the profile's generation 1 is the settings' system" \
+	"$(. "$conf"; echo "$NIXOS_NSPAWN_SYSTEM")" "$sys1"
+ok "the guest module was part of the build" test -e "$sys1/guest-module"
+assert_match "the settings are imperative, with closure, init and the launcher option" "$(cat "$conf")" \
+	"NIXOS_NSPAWN_ORIGIN=imperative.*NIXOS_NSPAWN_ARGS=\"--closure=/etc/nixos-nspawn/$name.closure --init=$sys1/init --private-network\""
+assert_eq "the closure file is the toplevel's closure" "$(sort "/etc/nixos-nspawn/$name.closure")" \
+	"$(nix-store -qR "$sys1" | sort)"
+ok "exists says yes" "$CTL" exists "$name"
+fails "exists says no for another name" "$CTL" exists "$other"
+assert_eq "state: stopped" "$("$CTL" state "$name")" "stopped"
+
+ms "$CTL" start "$name"; _report $? "start returns once the container is ready" "$(tail "/var/log/nixos-nspawn/$name.log")"
+echo "# start (to READY=1): ${took} ms"
+assert_eq "state: running" "$("$CTL" state "$name")" "running"
+pid1=$(leader "$name")
+assert_match "status names the leader" "$pid1" '^[0-9]+$'
+assert_eq "the leader is the container's PID 1 running the toplevel's init" \
+	"$(inside cat /run/fixture/booted)" "1 $sys1"
+assert_match "list shows it running, imperative, generation 1" "$("$CTL" list)" \
+	"$name +running +imperative +1 +$sys1"
+assert_match "list --json too" "$("$CTL" list --json)" \
+	"\{\"name\":\"$name\",\"state\":\"running\",\"origin\":\"imperative\",\"generation\":1,\"system\":\"$sys1\"\}"
+ok "start of a running container is fine" "$CTL" start "$name"
+
+# --- run enters every namespace, the cgroup, as root
+want=""; got=""
+for ns in user mnt pid net uts ipc cgroup; do
+	want+="$(readlink "/proc/$pid1/ns/$ns") "
+	got+="$(inside readlink "/proc/self/ns/$ns") "
+done
+assert_eq "run: in all of PID 1's namespaces, its user namespace included" "$got" "$want"
+assert_eq "run: in PID 1's cgroup" "$(inside cat /proc/self/cgroup | grep '^0::')" \
+	"$(nsenter -t "$pid1" -C cat /proc/"$pid1"/cgroup | grep '^0::')"
+assert_eq "run: root of the container" "$(inside id -u)" "0"
+assert_eq "run: its exit status passes" "$(inside sh -c 'exit 7'; echo $?)" "7"
+fails "run: a command that is not there fails" "$CTL" run "$name" -- no-such-command
+fails "show-ip: without a network there is no address" "$CTL" show-ip "$name"
+
+# --- live update: generation 2 adds a store path; the same PID 1 gets it
+config "$T/gen2.nix" 'fixture.files.base = "generation one"; fixture.files.added = "generation two";'
+ms "$CTL" update "$name" --config "$T/gen2.nix" --strategy switch >"$T/switch.out" 2>&1
+_report $? "update --strategy switch" "$(cat "$T/switch.out")"
+echo "# update --strategy switch: ${took} ms"
+sys2=$(readlink -f "$profile")
+added=$(nix-store -qR "$sys2" | grep -- '-added$')
+assert_eq "the same PID 1 runs on" "$(leader "$name")" "$pid1"
+assert_eq "it booted once" "$(inside cat /run/fixture/booted)" "1 $sys1"
+assert_eq "the new system's switch-to-configuration test ran inside" "$(inside cat /run/fixture/switched)" \
+	"test $sys2 pid1=init"
+assert_eq "the added store path is there" "$(inside cat "$added/content")" "generation two"
+assert_eq "it is root's inside (idmapped)" "$(inside stat -c %u:%g "$added/content")" "0:0"
+assert_match "it is mounted read-only, nosuid, nodev, idmapped" "$(inside grep " $added " /proc/self/mountinfo)" \
+	" ro,nosuid,nodev,[a-z,]*idmapped"
+fails "root inside cannot remount it read-write" "$CTL" run "$name" -- mount -o remount,rw "$added"
+fails "root inside cannot write to it" "$CTL" run "$name" -- touch "$added/x"
+fails "root inside cannot unmount it" "$CTL" run "$name" -- umount "$added"
+fails "nor detach it" "$CTL" run "$name" -- umount -l "$added"
+assert_eq "after all that it is still there" "$(inside cat "$added/content")" "generation two"
+fails "the outsider of the host's store is still not there" "$CTL" run "$name" -- ls /nix/store/nonexistent
+assert_match "status shows the live system" "$("$CTL" status "$name")" "live: +$sys2"
+
+# --- restart strategy
+config "$T/gen3.nix" 'fixture.files.base = "generation three";'
+ms "$CTL" update "$name" --config "$T/gen3.nix" --strategy restart >"$T/restart.out" 2>&1
+_report $? "update --strategy restart" "$(cat "$T/restart.out")"
+echo "# update --strategy restart: ${took} ms"
+sys3=$(readlink -f "$profile")
+pid1b=$(leader "$name")
+ok "a new PID 1" test "$pid1b" != "$pid1"
+assert_eq "it booted the new system" "$(inside cat /run/fixture/booted)" "1 $sys3"
+
+# --- a switch that fails falls back to a restart, and says so
+config "$T/gen4.nix" 'fixture.files.base = "generation four"; fixture.failSwitch = true;'
+"$CTL" update "$name" --config "$T/gen4.nix" --strategy switch >"$T/fallback.out" 2>&1
+_report $? "a failing switch still updates" "$(cat "$T/fallback.out")"
+assert_match "it says it restarts instead" "$(cat "$T/fallback.out")" "restarting it instead"
+sys4=$(readlink -f "$profile")
+ok "a new PID 1 after the fallback" test "$(leader "$name")" != "$pid1b"
+assert_eq "booted the new system" "$(inside cat /run/fixture/booted)" "1 $sys4"
+
+# --- the module's ExecReload= (update --system --closure) on a running container
+nix-store -qR "$sys2" >"$T/sys2.closure"
+ok "update --strategy switch --system --closure (the NixOS module's reload)" \
+	"$CTL" update "$name" --strategy switch --system "$sys2" --closure "$T/sys2.closure"
+assert_eq "switched to it" "$(inside cat /run/fixture/switched | tail -n 1)" "test $sys2 pid1=init"
+
+# --- generations
+assert_eq "list-generations: five, the fifth current" "$("$CTL" list-generations "$name" | awk '{ print $1 $3 }')" \
+	"$(printf '1\n2\n3\n4\n5(current)')"
+ok "switch-generation 1" "$CTL" switch-generation "$name" 1
+assert_eq "the settings follow" "$(. "$conf"; echo "$NIXOS_NSPAWN_SYSTEM")" "$sys1"
+assert_eq "and (stopped or restarted) the container runs generation 1" "$(inside cat /run/fixture/booted)" "1 $sys1"
+fails "rollback from the first generation fails" "$CTL" rollback "$name"
+ok "switch-generation 3, then rollback" "$CTL" switch-generation "$name" 3
+ok "rollback" "$CTL" rollback "$name" --strategy switch
+assert_eq "rollback went to generation 2" "$(. "$conf"; echo "$NIXOS_NSPAWN_SYSTEM")" "$sys2"
+ok "delete-generations 4 5" "$CTL" delete-generations "$name" 4 5
+assert_eq "three are left" "$("$CTL" list-generations "$name" | awk '{ print $1 }' | tr '\n' ' ')" "1 2 3 "
+
+# --- bad input: one line naming it, nothing changed
+before=$(sum "$conf" "/etc/nixos-nspawn/$name.closure"; ls -l "$profile"*)
+bad() { # DESCRIPTION WANT-REGEX COMMAND...: fails with exactly one line, which matches
+	local d=$1 re=$2 out rc; shift 2
+	out=$("$@" 2>&1); rc=$?
+	[ "$rc" != 0 ] && [ "$(printf '%s\n' "$out" | wc -l)" = 1 ] && [[ $out =~ $re ]]
+	_report $? "$d" "exit $rc: $out"
+}
+bad_build() { # the same where Nix's own build log comes first: our one line is the last
+	local d=$1 re=$2 out rc; shift 2
+	out=$("$@" 2>&1); rc=$?
+	[ "$rc" != 0 ] && [[ $(printf '%s\n' "$out" | tail -n 1) =~ $re ]]
+	_report $? "$d" "exit $rc: $out"
+}
+bad "unknown name" "Unknown container 'nosuch-$name'" "$CTL" start "nosuch-$name"
+bad "invalid name" "Invalid container name 'a/b'" "$CTL" create a/b --config "$T/gen1.nix"
+bad "a name taken" "Container '$name' exists already" "$CTL" create "$name" --config "$T/gen1.nix"
+config "$T/broken.nix" 'fixture.fail = "this configuration does not build";'
+bad_build "a configuration that fails to build (update)" "Failed to build the configuration '$T/broken.nix'" \
+	"$CTL" update "$name" --config "$T/broken.nix"
+bad "a generation that does not exist" "has no generation 42" "$CTL" switch-generation "$name" 42
+bad "a launcher option that cannot be stored" "Launcher option '--bind=/a b'" \
+	"$CTL" create "$other" --config "$T/gen1.nix" "--bind=/a b"
+bad "a launcher option that is ours" "Launcher option '--machine=x'" \
+	"$CTL" create "$other" --config "$T/gen1.nix" --machine=x
+bad "a strategy that does not exist" "Invalid --strategy 'later'" "$CTL" update "$name" --strategy later
+bad "a system that is not one" "is not a NixOS system" "$CTL" update "$name" --system /nix/store/nonexistent
+after=$(sum "$conf" "/etc/nixos-nspawn/$name.closure"; ls -l "$profile"*)
+assert_eq "none of that changed the container" "$after" "$before"
+bad_build "a configuration that fails to build (create)" "Failed to build the configuration" \
+	"$CTL" create "$other" --config "$T/broken.nix"
+ok "and left nothing of that name" sh -c "! ls /etc/nixos-nspawn/$other.* /nix/var/nix/profiles/per-nspawn/$other* 2>/dev/null | grep ."
+
+# --- a declarative container (the NixOS module's settings): listed, run, refused changes
+printf 'NIXOS_NSPAWN_ARGS="--closure=%s --init=%s/init --private-network"\nNIXOS_NSPAWN_SYSTEM=%s\nNIXOS_NSPAWN_ORIGIN=declarative\n' \
+	"$T/sys2.closure" "$sys2" "$sys2" >"/etc/nixos-nspawn/$other.conf"
+assert_match "list shows the declarative one" "$("$CTL" list)" "$other +stopped +declarative +- +$sys2"
+ok "start a declarative container" "$CTL" start "$other"
+bad "destroy refuses a declarative container" "declared in the NixOS configuration" "$CTL" destroy "$other"
+bad "update --config refuses it" "declared in the NixOS configuration" "$CTL" update "$other" --config "$T/gen1.nix"
+nix-store -qR "$sys3" >"$T/sys3.closure"
+ok "but its live update works" "$CTL" update "$other" --strategy switch --system "$sys3" --closure "$T/sys3.closure"
+assert_eq "switched" "$("$CTL" run "$other" -- cat /run/fixture/switched)" "test $sys3 pid1=init"
+ok "stop it" "$CTL" stop "$other"
+ok "nothing of it is left" leftovers "$other"
+rm -f "/etc/nixos-nspawn/$other.conf"
+
+# --- stop, terminate, destroy
+ms "$CTL" stop "$name"; _report $? "stop"
+echo "# stop: ${took} ms"
+assert_eq "state: stopped" "$("$CTL" state "$name")" "stopped"
+ok "nothing is left of the stopped container" leftovers "$name"
+ok "start again" "$CTL" start "$name"
+ok "terminate" "$CTL" terminate "$name"
+assert_eq "state after terminate: stopped" "$("$CTL" state "$name")" "stopped"
+ok "nothing is left after terminate" leftovers "$name"
+mkdir -p "/var/lib/nixos-nspawn/$name" && touch "/var/lib/nixos-nspawn/$name/data"
+ok "destroy" "$CTL" destroy "$name"
+ok "destroy keeps the state unless asked" test -e "/var/lib/nixos-nspawn/$name/data"
+ok "the settings and generations are gone" sh -c "! ls /etc/nixos-nspawn/$name.* $profile* 2>/dev/null | grep ."
+fails "exists says no after destroy" "$CTL" exists "$name"
+rm -rf "/var/lib/nixos-nspawn/$name"

@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* NAME.conf is read by systemd (EnvironmentFile=) and by us, written by us or by the NixOS module. We write only
+ * what both read the same way: KEY="VALUE" with no quote, backslash, dollar or control character inside. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "fileio.h"
+#include "log.h"
+#include "strutil.h"
+
+void conf_done(Conf *c) {
+        free(c->name);
+        free(c->system);
+        free(c->config);
+        free(c->flake);
+        strv_freep(&c->args);
+        strv_freep(&c->extra_args);
+        *c = (Conf) {};
+}
+
+char *conf_path(const char *name) {
+        return strprintf(CONF_DIR "/%s.conf", name);
+}
+
+char *closure_path(const char *name) {
+        return strprintf(CONF_DIR "/%s.closure", name);
+}
+
+/* A value as systemd's EnvironmentFile= reads it, for the subset of the syntax a module or we write: unquoted,
+ * or in double or single quotes (backslash escapes in double quotes). */
+static int unquote(const char *v, char **ret) {
+        size_t n = strlen(v);
+        char *out = malloc(n + 1), *o = out;
+
+        if (!out)
+                return -ENOMEM;
+        if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]) {
+                for (size_t i = 1; i < n - 1; i++) {
+                        if (v[0] == '"' && v[i] == '\\' && i + 1 < n - 1)
+                                i++;
+                        *o++ = v[i];
+                }
+        } else {
+                while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+                        n--;
+                memcpy(out, v, n);
+                o = out + n;
+        }
+        *o = 0;
+        *ret = out;
+        return 0;
+}
+
+/* Splits at whitespace, as systemd does for an unquoted $VAR in ExecStart=. */
+static int split_args(const char *s, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+        size_t n = 0;
+
+        l = calloc(1, sizeof(char *));
+        if (!l)
+                return -ENOMEM;
+        while (*s) {
+                size_t k;
+                char **m;
+
+                s += strspn(s, " \t\n");
+                k = strcspn(s, " \t\n");
+                if (k == 0)
+                        break;
+                m = reallocarray(l, n + 2, sizeof(char *));
+                if (!m)
+                        return -ENOMEM;
+                l = m;
+                l[n] = strndup(s, k);
+                if (!l[n])
+                        return -ENOMEM;
+                l[++n] = NULL;
+                s += k;
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+int conf_load(const char *name, Conf *ret) {
+        _cleanup_free_ char *path = conf_path(name), *text = NULL, *args = NULL, *origin = NULL;
+        _cleanup_strv_free_ char **all = NULL;
+        Conf c = {};
+        struct stat st;
+        size_t size;
+        int r;
+
+        if (!path)
+                return log_oom();
+        if (lstat(path, &st) < 0)
+                return errno == ENOENT ? -ENOENT : log_error_errno(negative_errno(), "Failed to open '%s': %m", path);
+        if (S_ISLNK(st.st_mode)) {
+                char target[4096];
+                ssize_t n = readlink(path, target, sizeof target - 1);
+
+                if (n > 0) {
+                        target[n] = 0;
+                        c.in_store = startswith(target, "/nix/store/") != NULL;
+                }
+        }
+        r = read_full_file(path, &text, &size);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read '%s': %m", path);
+        c.name = strdup(name);
+        if (!c.name)
+                goto oom;
+        for (char *line = text, *next; line && *line; line = next) {
+                char *eq, **slot = NULL;
+
+                next = strchr(line, '\n');
+                if (next)
+                        *next++ = 0;
+                line += strspn(line, " \t");
+                if (*line == '#' || *line == ';' || !(eq = strchr(line, '=')))
+                        continue;
+                *eq = 0;
+                if (streq(line, "NIXOS_NSPAWN_ARGS"))
+                        slot = &args;
+                else if (streq(line, "NIXOS_NSPAWN_SYSTEM"))
+                        slot = &c.system;
+                else if (streq(line, "NIXOS_NSPAWN_ORIGIN"))
+                        slot = &origin;
+                else if (streq(line, "NIXOS_NSPAWN_CONFIG"))
+                        slot = &c.config;
+                else if (streq(line, "NIXOS_NSPAWN_FLAKE"))
+                        slot = &c.flake;
+                if (!slot)
+                        continue;
+                free(*slot);
+                if (unquote(eq + 1, slot) < 0)
+                        goto oom;
+        }
+        /* A file NixOS links into place is the module's, whatever it says. */
+        c.origin = c.in_store || (origin && streq(origin, "declarative")) ? ORIGIN_DECLARATIVE : ORIGIN_IMPERATIVE;
+        if (split_args(args ?: "", &all) < 0)
+                goto oom;
+        c.extra_args = calloc(strv_length(all) + 1, sizeof(char *));
+        if (!c.extra_args)
+                goto oom;
+        for (size_t i = 0, j = 0; all[i]; i++)
+                if (!startswith(all[i], "--closure=") && !startswith(all[i], "--init=") &&
+                    !(c.extra_args[j++] = strdup(all[i])))
+                        goto oom;
+        c.args = TAKE_PTR(all);
+        *ret = c;
+        return 0;
+oom:
+        conf_done(&c);
+        return log_oom();
+}
+
+int launcher_arg_check(const char *arg) {
+        static const char *const ours[] = { "--machine", "-M", "--closure", "--init", "--store-path", "--directory",
+                                             "-D", "--quiet", "-q", "--help", "--version" };
+
+        if (string_has_cc(arg) || strpbrk(arg, " \"'\\$%"))
+                return log_invalid("Launcher option '%s' cannot be stored: no whitespace, quotes, backslashes, '$' "
+                                   "or '%%'.", arg);
+        if (arg[0] != '-' || streq(arg, "-") || streq(arg, "--"))
+                return log_invalid("Unexpected argument '%s': only launcher options (--…) may follow the name.",
+                                   arg);
+        for (size_t i = 0; i < ELEMENTSOF(ours); i++) {
+                const char *rest = startswith(arg, ours[i]);
+
+                if (rest && (*rest == 0 || *rest == '=' || (ours[i][1] != '-' && ours[i][2] == 0)))
+                        return log_invalid("Launcher option '%s' is nixos-nspawnctl's to set.", arg);
+        }
+        return 0;
+}
+
+int conf_save(const Conf *c, const char *closure_text) {
+        _cleanup_free_ char *path = conf_path(c->name), *closure = closure_path(c->name), *text = NULL,
+                            *extra = strdup("");
+        int r;
+
+        if (!path || !closure || !extra)
+                return log_oom();
+        for (char **a = c->extra_args; a && *a; a++) {
+                char *e = strprintf("%s %s", extra, *a);
+
+                if (!e)
+                        return log_oom();
+                free(extra);
+                extra = e;
+        }
+        text = strprintf("# Container %s, written by nixos-nspawnctl: change it with nixos-nspawnctl update.\n"
+                         "NIXOS_NSPAWN_ORIGIN=imperative\n"
+                         "NIXOS_NSPAWN_SYSTEM=\"%s\"\n"
+                         "NIXOS_NSPAWN_ARGS=\"--closure=%s --init=%s/init%s\"\n"
+                         "%s%s%s%s%s%s",
+                         c->name, c->system, closure, c->system, extra,
+                         c->config ? "NIXOS_NSPAWN_CONFIG=\"" : "", c->config ?: "", c->config ? "\"\n" : "",
+                         c->flake ? "NIXOS_NSPAWN_FLAKE=\"" : "", c->flake ?: "", c->flake ? "\"\n" : "");
+        if (!text)
+                return log_oom();
+        r = mkdir_p(CONF_DIR, 0755);
+        if (r < 0)
+                return log_error_errno(r, "Failed to create '%s': %m", CONF_DIR);
+        /* the closure first: the settings that name it are then never ahead of it */
+        r = write_file_atomic(closure, closure_text, 0644);
+        if (r < 0)
+                return log_error_errno(r, "Failed to write '%s': %m", closure);
+        r = write_file_atomic(path, text, 0644);
+        if (r < 0)
+                return log_error_errno(r, "Failed to write '%s': %m", path);
+        return 0;
+}
+
+int conf_remove(const char *name) {
+        _cleanup_free_ char *path = conf_path(name), *closure = closure_path(name);
+
+        if (!path || !closure)
+                return log_oom();
+        if (unlink(path) < 0 && errno != ENOENT)
+                return log_error_errno(negative_errno(), "Failed to remove '%s': %m", path);
+        if (unlink(closure) < 0 && errno != ENOENT)
+                return log_error_errno(negative_errno(), "Failed to remove '%s': %m", closure);
+        return 0;
+}
+
+static int cmp_str(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+int conf_list(char ***ret) {
+        _cleanup_strv_free_ char **l = calloc(1, sizeof(char *));
+        DIR *d;
+        size_t n = 0;
+
+        if (!l)
+                return log_oom();
+        d = opendir(CONF_DIR);
+        if (!d) {
+                if (errno != ENOENT)
+                        return log_error_errno(negative_errno(), "Failed to open '%s': %m", CONF_DIR);
+                *ret = TAKE_PTR(l);
+                return 0;
+        }
+        for (struct dirent *de; (de = readdir(d));) {
+                const char *end = endswith(de->d_name, ".conf");
+                char **m;
+
+                if (!end || end == de->d_name || de->d_name[0] == '.')
+                        continue;
+                m = reallocarray(l, n + 2, sizeof(char *));
+                if (!m) {
+                        closedir(d);
+                        return log_oom();
+                }
+                l = m;
+                l[n] = strndup(de->d_name, end - de->d_name);
+                if (!l[n]) {
+                        closedir(d);
+                        return log_oom();
+                }
+                l[++n] = NULL;
+        }
+        closedir(d);
+        qsort(l, n, sizeof(char *), cmp_str);
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+int conf_refuse_declarative(const Conf *c, const char *verb) {
+        if (c->origin != ORIGIN_DECLARATIVE)
+                return 0;
+        return log_error_errno(-EPERM, "Container '%s' is declared in the NixOS configuration: %s it there "
+                               "(nixos-nspawn.containers.%s), not with nixos-nspawnctl.", c->name, verb, c->name);
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+
+/* Where a container's settings and generations live. The NixOS module writes the same files for its
+ * (declarative) containers, so both kinds share one layout and one `list`. */
+#define CONF_DIR "/etc/nixos-nspawn"            /* NAME.conf: environment file of nixos-nspawn@NAME.service */
+#define PROFILE_DIR "/nix/var/nix/profiles/per-nspawn" /* NAME: a Nix profile, one generation per toplevel */
+#define STATE_DIR "/var/lib/nixos-nspawn"       /* NAME: the conventional place for a container's binds */
+#define RUN_DIR "/run/nixos-nspawnctl"          /* NAME.lock, NAME.state: a supervised (no-systemd) container */
+#define LOG_DIR "/var/log/nixos-nspawn"         /* NAME.log: its launcher's output, without systemd */
+#define MACHINE_LOCK_DIR "/run/nixos-nspawn/machines" /* the launcher's name locks (spawn/spawn.c) */
+
+typedef enum Origin {
+        ORIGIN_IMPERATIVE,
+        ORIGIN_DECLARATIVE,
+} Origin;
+
+/* NAME.conf. Keys: NIXOS_NSPAWN_ARGS (the launcher's flags: ours first, --closure and --init, then the user's),
+ * NIXOS_NSPAWN_SYSTEM (the toplevel), NIXOS_NSPAWN_ORIGIN, and for imperative containers where the toplevel
+ * comes from: NIXOS_NSPAWN_CONFIG (a file) or NIXOS_NSPAWN_FLAKE (REF#NAME). */
+typedef struct Conf {
+        char *name;
+        char *system;
+        char *config;
+        char *flake;
+        char **args;       /* NIXOS_NSPAWN_ARGS, split as systemd splits it */
+        char **extra_args; /* the user's launcher options (args without --closure/--init) */
+        Origin origin;
+        bool in_store;     /* the file is a link into the Nix store: NixOS manages it */
+} Conf;
+
+void conf_done(Conf *c);
+/* The file of container NAME (allocated). */
+char *conf_path(const char *name);
+char *closure_path(const char *name);
+/* -ENOENT when there is no such container (not logged: callers say "unknown container"). Other errors logged. */
+int conf_load(const char *name, Conf *ret);
+/* Writes NAME.conf and NAME.closure (closure_text: store paths, one a line) atomically. */
+int conf_save(const Conf *c, const char *closure_text);
+/* Removes NAME.conf and NAME.closure. */
+int conf_remove(const char *name);
+/* Lists the container names that have a NAME.conf, sorted (a NULL-terminated list). */
+int conf_list(char ***ret);
+
+/* Whether a launcher option can go into NIXOS_NSPAWN_ARGS: systemd splits that variable at whitespace and we own
+ * the machine name, closure and init. Logs why not. */
+int launcher_arg_check(const char *arg);
+/* The settings of a declarative container belong to the NixOS configuration: refuses (logging) verb on it. */
+int conf_refuse_declarative(const Conf *c, const char *verb);

@@ -1,0 +1,421 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Entering a running container, done the way its own processes were made: all of its namespaces at once
+ * (setns() on a pidfd), its user namespace included, in PID 1's cgroup, as its root, with its bounding set.
+ *
+ * Security: the process that enters holds nothing of the host by then. It closes every fd but stdio before, it
+ * makes itself non-dumpable (so container root, whose UID it takes, cannot ptrace it or open its /proc/PID/exe,
+ * the host's binary: non-dumpable processes need CAP_SYS_PTRACE in the user namespace they were exec'd in, the
+ * host's), and the command runs in a new session: without a controlling terminal, TIOCSTI on a host terminal
+ * given as stdin needs CAP_SYS_ADMIN in the host's user namespace, so nothing can be typed into the caller's
+ * shell. For `login` the terminal is a pty of the container's own devpts and we relay it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <grp.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "cgroup.h"
+#include "console.h"
+#include "enter.h"
+#include "fileio.h"
+#include "log.h"
+#include "strutil.h"
+
+#define CONTAINER_PATH "/run/wrappers/bin:/run/current-system/sw/bin:/nix/var/nix/profiles/default/bin:" \
+                       "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+void leader_done(Leader *l) {
+        l->pidfd = safe_close(l->pidfd);
+        l->pid = 0;
+}
+
+/* "PPid" and the last "NSpid" field of /proc/PID/status */
+static int proc_status(pid_t pid, pid_t *ret_ppid, pid_t *ret_nspid) {
+        _cleanup_free_ char *path = strprintf("/proc/%d/status", (int) pid), *text = NULL;
+        const char *p;
+        size_t size;
+        int r;
+
+        if (!path)
+                return -ENOMEM;
+        r = read_full_file(path, &text, &size);
+        if (r < 0)
+                return r;
+        p = strstr(text, "\nPPid:");
+        if (!p)
+                return -EIO;
+        *ret_ppid = (pid_t) strtol(p + 6, NULL, 10);
+        p = strstr(text, "\nNSpid:");
+        if (!p)
+                return -EIO;
+        p += 7;
+        *ret_nspid = 0;
+        for (const char *end = strchrnul(p, '\n'); p < end;) {
+                char *e;
+                long v = strtol(p, &e, 10);
+
+                if (e == p)
+                        break;
+                *ret_nspid = (pid_t) v;
+                p = e;
+        }
+        return 0;
+}
+
+int leader_of_launcher(pid_t launcher, Leader *ret) {
+        _cleanup_free_ char *path = strprintf("/proc/%d/task/%d/children", (int) launcher, (int) launcher),
+                            *text = NULL;
+        size_t size;
+        int r;
+
+        if (!path)
+                return log_oom();
+        r = read_full_file(path, &text, &size);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read the children of the launcher (PID %d): %m", (int) launcher);
+        for (char *p = text, *e; *p; p = e) {
+                long pid = strtol(p, &e, 10);
+                pid_t ppid, nspid;
+                int fd;
+
+                if (e == p)
+                        break;
+                fd = (int) syscall(SYS_pidfd_open, (pid_t) pid, 0);
+                if (fd < 0)
+                        continue;
+                /* checked after the pidfd is held: what it names is what we looked at, or dead */
+                if (proc_status((pid_t) pid, &ppid, &nspid) >= 0 && ppid == launcher && nspid == 1 && pid != 1) {
+                        *ret = (Leader) { .pid = (pid_t) pid, .pidfd = fd };
+                        return 0;
+                }
+                safe_close(fd);
+        }
+        return log_error_errno(-ESRCH, "The launcher (PID %d) has no container PID 1 (yet).", (int) launcher);
+}
+
+static bool leader_alive(const Leader *l) {
+        return syscall(SYS_pidfd_send_signal, l->pidfd, 0, NULL, 0) >= 0;
+}
+
+int leader_userns_fd(const Leader *l, int *ret_fd) {
+        _cleanup_free_ char *path = strprintf("/proc/%d/ns/user", (int) l->pid);
+        int fd;
+
+        if (!path)
+                return log_oom();
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return log_error_errno(negative_errno(), "Failed to open the container's user namespace: %m");
+        /* opened while PID 1 still lived: the namespace is its */
+        if (!leader_alive(l)) {
+                safe_close(fd);
+                return log_error_errno(-ESRCH, "The container's PID 1 exited.");
+        }
+        *ret_fd = fd;
+        return 0;
+}
+
+static bool same_ns(pid_t pid, const char *ns) {
+        char a[64], b[64];
+        struct stat x, y;
+
+        snprintf(a, sizeof a, "/proc/%d/ns/%s", (int) pid, ns);
+        snprintf(b, sizeof b, "/proc/self/ns/%s", ns);
+        return stat(a, &x) >= 0 && stat(b, &y) >= 0 && x.st_ino == y.st_ino && x.st_dev == y.st_dev;
+}
+
+/* Our process into PID 1's cgroup: the container's limits and its cgroup namespace's view apply to it too. */
+static int join_cgroup(pid_t pid) {
+        _cleanup_free_ char *path = strprintf("/proc/%d/cgroup", (int) pid), *text = NULL, *mnt = NULL,
+                            *procs = NULL;
+        const char *line;
+        size_t size;
+        int r;
+
+        if (!path)
+                return -ENOMEM;
+        r = read_full_file(path, &text, &size);
+        if (r < 0)
+                return r;
+        line = strstr(text, "0::");
+        if (!line || (line != text && line[-1] != '\n'))
+                return -ENOENT;
+        line += 3;
+        *strchrnul(line, '\n') = 0;
+        r = cgroup2_find_mount(&mnt);
+        if (r < 0)
+                return r;
+        procs = strprintf("%s%s/cgroup.procs", mnt, line);
+        if (!procs)
+                return -ENOMEM;
+        return write_string_at(AT_FDCWD, procs, "0");
+}
+
+static int send_fd(int sock, int fd) {
+        char cbuf[CMSG_SPACE(sizeof(int))] = {};
+        char byte = 0;
+        struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+        struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+
+        cm->cmsg_level = SOL_SOCKET;
+        cm->cmsg_type = SCM_RIGHTS;
+        cm->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+        return sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 ? -errno : 0;
+}
+
+static int recv_fd(int sock) {
+        char cbuf[CMSG_SPACE(sizeof(int))] = {};
+        char byte;
+        struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+        struct cmsghdr *cm;
+        int fd;
+
+        if (recvmsg(sock, &mh, MSG_CMSG_CLOEXEC) <= 0)
+                return -EIO;
+        cm = CMSG_FIRSTHDR(&mh);
+        if (!cm || cm->cmsg_type != SCM_RIGHTS || cm->cmsg_len != CMSG_LEN(sizeof(int)))
+                return -EIO;
+        memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+        return fd;
+}
+
+static int exit_code(int status) {
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* Child side, after fork: no logging (the parent reports), _exit codes 240+ name the failing step. */
+enum {
+        ENTER_FAIL_CGROUP = 240,
+        ENTER_FAIL_SETNS,
+        ENTER_FAIL_IDS,
+        ENTER_FAIL_FORK,
+        ENTER_FAIL_PTY,
+        ENTER_FAIL_EXEC,
+        ENTER_FAIL_CAPS,
+};
+
+static _noreturn_ void run_in_container(const Leader *l, char *const argv[], int pty_sock, char **env) {
+        int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP;
+        int status;
+        pid_t pid;
+
+        (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+        (void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        if (join_cgroup(l->pid) < 0)
+                _exit(ENTER_FAIL_CGROUP);
+        /* With -U no the container shares our user namespace, and setns() refuses to enter one's own. */
+        if (!same_ns(l->pid, "user"))
+                flags |= CLONE_NEWUSER;
+        if (setns(l->pidfd, flags) < 0)
+                _exit(ENTER_FAIL_SETNS);
+        if (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+                _exit(ENTER_FAIL_IDS);
+        if (caps_drop_bounding(true) < 0)
+                _exit(ENTER_FAIL_CAPS);
+        /* A new PID namespace takes effect for children only. */
+        pid = fork();
+        if (pid < 0)
+                _exit(ENTER_FAIL_FORK);
+        if (pid == 0) {
+                int master = -EBADF;
+
+                (void) setsid();
+                if (pty_sock >= 0) {
+                        char name[64];
+                        int slave, unlock = 0;
+
+                        master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+                        if (master < 0 || ioctl(master, TIOCSPTLCK, &unlock) < 0 ||
+                            ptsname_r(master, name, sizeof name) != 0)
+                                _exit(ENTER_FAIL_PTY);
+                        slave = open(name, O_RDWR | O_CLOEXEC);
+                        if (slave < 0 || ioctl(slave, TIOCSCTTY, 0) < 0 || send_fd(pty_sock, master) < 0 ||
+                            dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(slave, 2) < 0)
+                                _exit(ENTER_FAIL_PTY);
+                        safe_close(master);
+                        safe_close(pty_sock);
+                }
+                if (chdir("/root") < 0 && chdir("/") < 0)
+                        _exit(ENTER_FAIL_EXEC);
+                /* execvpe() searches the PATH of our environment, not of env */
+                if (setenv("PATH", CONTAINER_PATH, 1) < 0)
+                        _exit(ENTER_FAIL_EXEC);
+                execvpe(argv[0], argv, env);
+                _exit(errno == ENOENT ? 127 : ENTER_FAIL_EXEC);
+        }
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        _exit(ENTER_FAIL_FORK);
+        _exit(exit_code(status));
+}
+
+static int relay(int master, pid_t child) {
+        Console c = CONSOLE_NULL;
+        int status = 0, r;
+
+        c.mode = CONSOLE_INTERACTIVE;
+        c.master = master;
+        (void) fcntl(master, F_SETFL, O_NONBLOCK);
+        r = console_start(&c);
+        if (r < 0)
+                log_warning_errno(r, "Failed to make the terminal raw, ignoring: %m");
+        for (;;) {
+                struct pollfd p[2] = { { .fd = master, .events = POLLIN }, { .fd = STDIN_FILENO, .events = POLLIN } };
+
+                if (poll(p, c.stdin_eof ? 1 : 2, 200) < 0 && errno != EINTR)
+                        break;
+                if (p[0].revents & POLLIN)
+                        (void) console_pump_output(&c);
+                else if (p[0].revents & (POLLHUP | POLLERR))
+                        break;
+                if (!c.stdin_eof && (p[1].revents & (POLLIN | POLLHUP)) && console_pump_input(&c) > 0)
+                        (void) kill(child, SIGKILL);
+                if (waitpid(child, &status, WNOHANG) == child) {
+                        while (console_pump_output(&c) > 0)
+                                ;
+                        child = 0;
+                        break;
+                }
+        }
+        console_close(&c);
+        if (child > 0)
+                (void) waitpid(child, &status, 0);
+        return exit_code(status);
+}
+
+int enter_run(const Leader *l, char *const argv[], bool pty) {
+        _cleanup_free_ char *term = NULL;
+        char *env[] = { (char *) "PATH=" CONTAINER_PATH, (char *) "HOME=/root", (char *) "USER=root",
+                        (char *) "LOGNAME=root", NULL, NULL };
+        int socks[2] = { -EBADF, -EBADF }, status;
+        pid_t pid;
+
+        if (getenv("TERM")) {
+                term = strprintf("TERM=%s", getenv("TERM"));
+                if (!term)
+                        return log_oom();
+                env[4] = term;
+        }
+        if (pty && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, socks) < 0)
+                return log_error_errno(negative_errno(), "Failed to create a socket pair: %m");
+        fflush(stdout);
+        pid = fork();
+        if (pid < 0)
+                return log_error_errno(negative_errno(), "Failed to fork: %m");
+        if (pid == 0) {
+                /* nothing of ours but stdio (and the pty socket) goes in */
+                for (int fd = 3; fd < 1024; fd++)
+                        if (fd != socks[1] && fd != l->pidfd)
+                                (void) close(fd);
+                run_in_container(l, argv, socks[1], env);
+        }
+        if (pty) {
+                _cleanup_close_ int master = -EBADF;
+                struct stat st;
+
+                socks[1] = safe_close(socks[1]);
+                master = recv_fd(socks[0]);
+                socks[0] = safe_close(socks[0]);
+                if (master >= 0 && fstat(master, &st) >= 0 && S_ISCHR(st.st_mode))
+                        return relay(TAKE_FD(master), pid);
+                /* the child reports below why there is none */
+        }
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return log_error_errno(negative_errno(), "Failed to wait for the command: %m");
+        switch (WIFEXITED(status) ? WEXITSTATUS(status) : 0) {
+        case ENTER_FAIL_CGROUP:
+                return log_error_errno(-EIO, "Failed to join the container's cgroup.");
+        case ENTER_FAIL_SETNS:
+                return log_error_errno(-EIO, "Failed to enter the container's namespaces.");
+        case ENTER_FAIL_IDS:
+                return log_error_errno(-EIO, "Failed to become the container's root.");
+        case ENTER_FAIL_CAPS:
+                return log_error_errno(-EIO, "Failed to drop capabilities.");
+        case ENTER_FAIL_PTY:
+                return log_error_errno(-EIO, "Failed to open a terminal in the container.");
+        case ENTER_FAIL_FORK:
+                return log_error_errno(-EIO, "Failed to fork in the container.");
+        case ENTER_FAIL_EXEC:
+                return log_error_errno(-EIO, "Failed to execute '%s' in the container.", argv[0]);
+        case 127:
+                log_error("'%s' not found in the container.", argv[0]);
+                return 127;
+        default:
+                return exit_code(status);
+        }
+}
+
+int enter_show_ip(const Leader *l) {
+        int pipefd[2], status, n = 0;
+        pid_t pid;
+
+        if (pipe2(pipefd, O_CLOEXEC) < 0)
+                return log_error_errno(negative_errno(), "Failed to create a pipe: %m");
+        pid = fork();
+        if (pid < 0)
+                return log_error_errno(negative_errno(), "Failed to fork: %m");
+        if (pid == 0) {
+                struct ifaddrs *ifa = NULL;
+                FILE *f;
+
+                safe_close(pipefd[0]);
+                /* the network namespace only: reading addresses needs nothing else of the container */
+                if (setns(l->pidfd, CLONE_NEWNET) < 0 || getifaddrs(&ifa) < 0)
+                        _exit(1);
+                f = fdopen(pipefd[1], "w");
+                if (!f)
+                        _exit(1);
+                for (int family = AF_INET; family; family = family == AF_INET ? AF_INET6 : 0)
+                        for (struct ifaddrs *i = ifa; i; i = i->ifa_next) {
+                                char buf[INET6_ADDRSTRLEN];
+                                const void *a;
+
+                                if (!i->ifa_addr || i->ifa_addr->sa_family != family || (i->ifa_flags & IFF_LOOPBACK))
+                                        continue;
+                                a = family == AF_INET ? (const void *) &((struct sockaddr_in *) i->ifa_addr)->sin_addr
+                                                      : (const void *) &((struct sockaddr_in6 *) i->ifa_addr)->sin6_addr;
+                                if (!inet_ntop(family, a, buf, sizeof buf))
+                                        continue;
+                                if (family == AF_INET6 && IN6_IS_ADDR_LINKLOCAL(a))
+                                        fprintf(f, "%s%%%s\n", buf, i->ifa_name);
+                                else
+                                        fprintf(f, "%s\n", buf);
+                        }
+                _exit(fclose(f) == 0 ? 0 : 1);
+        }
+        safe_close(pipefd[1]);
+        {
+                char buf[4096];
+                ssize_t k;
+
+                while ((k = read(pipefd[0], buf, sizeof buf)) > 0) {
+                        (void) write_all(STDOUT_FILENO, buf, (size_t) k);
+                        for (ssize_t i = 0; i < k; i++)
+                                n += buf[i] == '\n';
+                }
+        }
+        safe_close(pipefd[0]);
+        if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                return log_error_errno(-EIO, "Failed to read the container's addresses.");
+        return n;
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+/* A running container's PID 1, held by a pidfd so that a reused PID can never stand in for it. */
+typedef struct Leader {
+        pid_t pid;
+        int pidfd;
+} Leader;
+
+#define LEADER_NULL { .pid = 0, .pidfd = -EBADF }
+
+void leader_done(Leader *l);
+/* The container's PID 1 is the launcher's child in another PID namespace (it is cloned with CLONE_PARENT). */
+int leader_of_launcher(pid_t launcher, Leader *ret);
+/* The container's user namespace, as an fd (for idmapped mounts). */
+int leader_userns_fd(const Leader *l, int *ret_fd);
+
+/* Runs argv as root inside every namespace of the container (user, mount, PID, UTS, IPC, network, cgroup) and in
+ * PID 1's cgroup. stdio are ours, or with a pty a fresh terminal of the container's, relayed to ours (login).
+ * Returns the command's exit status (128+signal when killed), or -errno (logged). */
+int enter_run(const Leader *l, char *const argv[], bool pty);
+/* Prints the addresses of the container's network interfaces (not loopback): IPv4 first, then IPv6. Returns how
+ * many. */
+int enter_show_ip(const Leader *l);

@@ -1,0 +1,362 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Without systemd we are the service manager: `start` forks a detached supervisor (its own session, stdio on
+ * LOG_DIR/NAME.log) that runs the launcher with NOTIFY_SOCKET pointing at itself, tells the caller when READY=1
+ * came, restarts the launcher after a reboot inside (exit 133, as RestartForceExitStatus=133 does for the unit)
+ * and passes stop requests on. It holds RUN_DIR/NAME.lock for its life: that lock held means the container runs;
+ * RUN_DIR/NAME.state says who is who. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "fileio.h"
+#include "lockfile.h"
+#include "log.h"
+#include "runner.h"
+#include "strutil.h"
+
+#define REBOOT_STATUS 133
+
+static char *run_file(const char *name, const char *suffix) {
+        return strprintf(RUN_DIR "/%s.%s", name, suffix);
+}
+
+/* KEY=number from RUN_DIR/NAME.state */
+static int state_get(const char *name, const char *key, pid_t *ret) {
+        _cleanup_free_ char *path = run_file(name, "state"), *text = NULL, *needle = strprintf("\n%s=", key);
+        const char *p;
+        unsigned v;
+        size_t size;
+        char num[16];
+
+        if (!path || !needle)
+                return -ENOMEM;
+        if (read_full_file(path, &text, &size) < 0)
+                return -ESRCH;
+        p = strstr(text, needle);
+        if (!p)
+                return -ESRCH;
+        p += strlen(needle);
+        snprintf(num, sizeof num, "%.*s", (int) strcspn(p, "\n"), p);
+        if (safe_atou32(num, &v) < 0 || v == 0)
+                return -ESRCH;
+        *ret = (pid_t) v;
+        return 0;
+}
+
+static void state_write(const char *name, pid_t launcher, pid_t leader) {
+        _cleanup_free_ char *path = run_file(name, "state"),
+                            *text = strprintf("\nSUPERVISOR=%d\nLAUNCHER=%d\nLEADER=%d\n", (int) getpid(),
+                                              (int) launcher, (int) leader);
+
+        if (path && text && write_file_atomic(path, text, 0600) < 0)
+                fprintf(stderr, "nixos-nspawnctl: failed to write %s: %m\n", path);
+}
+
+static bool is_running(const char *name) {
+        _cleanup_free_ char *lock = run_file(name, "lock");
+        return lock && lock_is_held(lock);
+}
+
+int supervise_state(const char *name, RunState *ret) {
+        pid_t pid;
+
+        if (!is_running(name))
+                *ret = RUN_STOPPED;
+        else
+                *ret = state_get(name, "LEADER", &pid) >= 0 ? RUN_RUNNING : RUN_STARTING;
+        return 0;
+}
+
+int supervise_launcher(const char *name, pid_t *ret) {
+        if (!is_running(name))
+                return -ESRCH;
+        return state_get(name, "LAUNCHER", ret);
+}
+
+/* To the caller of start: "R<leader>" ready, "E<status>" failed. */
+static void report(int fd, char kind, int value) {
+        char buf[32];
+        int n = snprintf(buf, sizeof buf, "%c%d", kind, value);
+
+        if (fd >= 0 && write(fd, buf, (size_t) n) < 0)
+                return; /* the caller gave up waiting: nothing to tell */
+}
+
+static int notify_socket_open(const char *path) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        int fd, one = 1;
+
+        if (strlen(path) >= sizeof sa.sun_path)
+                return -ENAMETOOLONG;
+        strcpy(sa.sun_path, path);
+        fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0)
+                return -errno;
+        (void) unlink(path);
+        if (bind(fd, (struct sockaddr *) &sa, sizeof sa) < 0 ||
+            setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof one) < 0) {
+                int r = -errno;
+                safe_close(fd);
+                return r;
+        }
+        return fd;
+}
+
+/* READY=1 and X_NSPAWN_LEADER_PID= from the launcher (checked by SCM_CREDENTIALS: nobody else may speak). */
+static void notify_read(int fd, pid_t launcher, bool *ready, pid_t *leader) {
+        char buf[4096], cbuf[CMSG_SPACE(sizeof(struct ucred))];
+        struct iovec iov = { .iov_base = buf, .iov_len = sizeof buf - 1 };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+        struct cmsghdr *cm;
+        struct ucred uc = {};
+        ssize_t n;
+
+        n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+        if (n <= 0)
+                return;
+        buf[n] = 0;
+        for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+                if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_CREDENTIALS)
+                        memcpy(&uc, CMSG_DATA(cm), sizeof uc);
+        if (uc.pid != launcher)
+                return;
+        for (char *l = buf, *next; l && *l; l = next) {
+                unsigned v;
+
+                next = strchr(l, '\n');
+                if (next)
+                        *next++ = 0;
+                if (streq(l, "READY=1"))
+                        *ready = true;
+                else if (startswith(l, "X_NSPAWN_LEADER_PID=") && safe_atou32(l + 20, &v) >= 0)
+                        *leader = (pid_t) v;
+        }
+}
+
+static pid_t launch(const Conf *c, const char *notify_path, int sigfd) {
+        pid_t pid = fork();
+
+        if (pid == 0) {
+                size_t n = strv_length(c->args);
+                char **argv = calloc(n + 4, sizeof(char *));
+                sigset_t all;
+
+                if (!argv)
+                        _exit(1);
+                argv[0] = (char *) launcher_binary();
+                argv[1] = (char *) "--quiet";
+                argv[2] = strprintf("--machine=%s", c->name);
+                if (!argv[2])
+                        _exit(1);
+                memcpy(argv + 3, c->args, n * sizeof(char *));
+                safe_close(sigfd);
+                sigemptyset(&all);
+                (void) sigprocmask(SIG_SETMASK, &all, NULL);
+                if (setenv("NOTIFY_SOCKET", notify_path, 1) < 0)
+                        _exit(1);
+                execvp(argv[0], argv);
+                fprintf(stderr, "nixos-nspawnctl: failed to execute %s: %m\n", argv[0]);
+                _exit(127);
+        }
+        return pid;
+}
+
+/* The supervisor's life. ready_fd gets "R<leader>" at the first READY=1, or "E<status>" when the launcher ended
+ * before that. */
+static _noreturn_ void supervise(const Conf *c, int ready_fd) {
+        _cleanup_free_ char *lock = run_file(c->name, "lock"), *notify = run_file(c->name, "notify"),
+                            *state = run_file(c->name, "state"), *log = strprintf(LOG_DIR "/%s.log", c->name);
+        int lock_fd = -EBADF, notify_fd, sigfd, logfd, nullfd, status = 0;
+        bool stopping = false;
+        sigset_t mask;
+
+        if (!lock || !notify || !state || !log || lock_file(lock, &lock_fd) < 0) {
+                report(ready_fd, 'E', 255);
+                _exit(1);
+        }
+        nullfd = open("/dev/null", O_RDWR | O_CLOEXEC);
+        logfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640);
+        if (nullfd < 0 || logfd < 0 || dup2(nullfd, STDIN_FILENO) < 0 || dup2(logfd, STDOUT_FILENO) < 0 ||
+            dup2(logfd, STDERR_FILENO) < 0) {
+                report(ready_fd, 'E', 254);
+                _exit(1);
+        }
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGCHLD);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGUSR1);
+        (void) sigprocmask(SIG_BLOCK, &mask, NULL);
+        sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+        notify_fd = notify_socket_open(notify);
+        if (sigfd < 0 || notify_fd < 0) {
+                report(ready_fd, 'E', 253);
+                _exit(1);
+        }
+        for (;;) {
+                bool ready = false;
+                pid_t leader = 0, launcher;
+
+                launcher = launch(c, notify, sigfd);
+                if (launcher < 0)
+                        break;
+                state_write(c->name, launcher, 0);
+                for (bool exited = false; !exited;) {
+                        struct pollfd p[2] = { { .fd = sigfd, .events = POLLIN }, { .fd = notify_fd, .events = POLLIN } };
+                        struct signalfd_siginfo si;
+
+                        if (poll(p, 2, -1) < 0)
+                                continue;
+                        if (p[1].revents & POLLIN) {
+                                bool was_ready = ready;
+
+                                notify_read(notify_fd, launcher, &ready, &leader);
+                                if (ready && !was_ready) {
+                                        state_write(c->name, launcher, leader);
+                                        report(ready_fd, 'R', leader);
+                                        ready_fd = safe_close(ready_fd);
+                                }
+                        }
+                        while (read(sigfd, &si, sizeof si) == sizeof si) {
+                                if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
+                                        stopping = true;
+                                        (void) kill(launcher, SIGTERM);
+                                } else if (si.ssi_signo == SIGUSR1) {
+                                        /* terminate: PID 1 dies now; the launcher cleans up after it */
+                                        stopping = true;
+                                        if (leader > 0)
+                                                (void) kill(leader, SIGKILL);
+                                        else
+                                                (void) kill(launcher, SIGKILL);
+                                }
+                        }
+                        if (waitpid(launcher, &status, WNOHANG) == launcher)
+                                exited = true;
+                }
+                status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+                fprintf(stderr, "nixos-nspawnctl: the launcher of %s exited with status %d%s\n", c->name, status,
+                        status == REBOOT_STATUS && !stopping ? ", a reboot: starting it again" : "");
+                if (!ready) {
+                        report(ready_fd, 'E', status);
+                        break;
+                }
+                if (status != REBOOT_STATUS || stopping)
+                        break;
+        }
+        (void) unlink(state);
+        (void) unlink(notify);
+        (void) unlock_file(lock, lock_fd);
+        _exit(status == 0 ? 0 : 1);
+}
+
+static unsigned long long now_msec(void) {
+        struct timespec t;
+
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        return (unsigned long long) t.tv_sec * 1000ULL + (unsigned long long) t.tv_nsec / 1000000ULL;
+}
+
+int supervise_start(const Conf *c, unsigned timeout_sec) {
+        _cleanup_free_ char *log = strprintf(LOG_DIR "/%s.log", c->name);
+        int pipefd[2], status, r;
+        char msg[32] = "";
+        ssize_t n = 0;
+        pid_t pid;
+
+        if (!log)
+                return log_oom();
+        if (is_running(c->name)) {
+                log_info("Container '%s' is running already.", c->name);
+                return 0;
+        }
+        r = mkdir_p(RUN_DIR, 0700);
+        if (r >= 0)
+                r = mkdir_p(LOG_DIR, 0750);
+        if (r < 0)
+                return log_error_errno(r, "Failed to create '%s' or '%s': %m", RUN_DIR, LOG_DIR);
+        if (pipe2(pipefd, O_CLOEXEC) < 0)
+                return log_error_errno(negative_errno(), "Failed to create a pipe: %m");
+        fflush(stdout);
+        fflush(stderr);
+        pid = fork();
+        if (pid < 0)
+                return log_error_errno(negative_errno(), "Failed to fork: %m");
+        if (pid == 0) {
+                /* detached: a session of its own, reparented to init when we exit */
+                safe_close(pipefd[0]);
+                if (setsid() < 0)
+                        _exit(1);
+                pid = fork();
+                if (pid != 0)
+                        _exit(pid < 0);
+                for (int fd = 3; fd < 1024; fd++)
+                        if (fd != pipefd[1])
+                                (void) close(fd);
+                if (chdir("/") < 0)
+                        _exit(1);
+                supervise(c, pipefd[1]);
+        }
+        safe_close(pipefd[1]);
+        (void) waitpid(pid, &status, 0);
+        {
+                unsigned long long deadline = now_msec() + timeout_sec * 1000ULL;
+                struct pollfd p = { .fd = pipefd[0], .events = POLLIN };
+
+                while (now_msec() < deadline) {
+                        r = poll(&p, 1, (int) (deadline - now_msec()));
+                        if (r < 0 && errno == EINTR)
+                                continue;
+                        if (r > 0)
+                                n = read(pipefd[0], msg, sizeof msg - 1);
+                        break;
+                }
+        }
+        safe_close(pipefd[0]);
+        if (n > 0 && msg[0] == 'R')
+                return 0;
+        if (n > 0 && msg[0] == 'E')
+                return log_error_errno(-EIO, "Container '%s' failed to start (launcher exit status %s); see %s.",
+                                       c->name, msg + 1, log);
+        if (n == 0 && !is_running(c->name))
+                return log_error_errno(-EIO, "Container '%s' failed to start; see %s.", c->name, log);
+        (void) supervise_stop(c->name, true, 10);
+        return log_error_errno(-ETIMEDOUT, "Container '%s' was not ready within %u s, stopped it; see %s.", c->name,
+                               timeout_sec, log);
+}
+
+int supervise_stop(const char *name, bool kill_now, unsigned timeout_sec) {
+        unsigned long long deadline = now_msec() + timeout_sec * 1000ULL;
+        pid_t supervisor;
+
+        if (!is_running(name))
+                return 0;
+        if (state_get(name, "SUPERVISOR", &supervisor) < 0)
+                return log_error_errno(-ESRCH, "Container '%s' runs but its state file is unreadable.", name);
+        /* the state file is removed before the lock is dropped: the lock still held, the PID is the supervisor */
+        if (kill(supervisor, kill_now ? SIGUSR1 : SIGTERM) < 0 && errno != ESRCH)
+                return log_error_errno(negative_errno(), "Failed to signal the supervisor of '%s': %m", name);
+        while (is_running(name)) {
+                if (now_msec() > deadline) {
+                        if (kill_now)
+                                return log_error_errno(-ETIMEDOUT, "Container '%s' did not stop.", name);
+                        log_warning("Container '%s' did not power off within %u s: killing it.", name, timeout_sec);
+                        (void) kill(supervisor, SIGUSR1);
+                        deadline = now_msec() + 10000ULL;
+                        kill_now = true;
+                }
+                (void) nanosleep(&(struct timespec) { .tv_nsec = 20 * 1000 * 1000 }, NULL);
+        }
+        return 0;
+}

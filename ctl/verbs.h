@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+
+typedef enum Strategy {
+        STRATEGY_RESTART,
+        STRATEGY_SWITCH,
+} Strategy;
+
+/* What the command line gave; filled by main.c, read by the verbs. */
+typedef struct Args {
+        const char *name;
+        const char *config;     /* --config FILE */
+        const char *flake;      /* --flake REF#NAME */
+        const char *system;     /* --system TOPLEVEL */
+        const char *closure;    /* --closure FILE (update) */
+        Strategy strategy;
+        bool json;
+        bool delete_state;
+        bool start;             /* create --start */
+        unsigned timeout_sec;
+        char **launcher_args;   /* create/update: options for the launcher */
+        char **rest;            /* run: the command; switch-generation: N; delete-generations: specs */
+} Args;
+
+int verb_create(const Args *a);
+int verb_start(const Args *a);
+int verb_stop(const Args *a);
+int verb_restart(const Args *a);
+int verb_terminate(const Args *a);
+int verb_status(const Args *a);
+int verb_state(const Args *a);
+int verb_exists(const Args *a);
+int verb_run(const Args *a);
+int verb_login(const Args *a);
+int verb_root_login(const Args *a);
+int verb_show_ip(const Args *a);
+int verb_list(const Args *a);
+int verb_update(const Args *a);
+int verb_list_generations(const Args *a);
+int verb_switch_generation(const Args *a);
+int verb_rollback(const Args *a);
+int verb_delete_generations(const Args *a);
+int verb_destroy(const Args *a);
