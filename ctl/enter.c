@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <linux/keyctl.h>
 #include <sys/wait.h>
 #include <grp.h>
 #include <unistd.h>
@@ -35,6 +36,8 @@
 #include "enter.h"
 #include "fileio.h"
 #include "log.h"
+#include "seccomp.h"
+#include "settings.h"
 #include "strutil.h"
 
 #define CONTAINER_PATH "/run/wrappers/bin:/run/current-system/sw/bin:/nix/var/nix/profiles/default/bin:" \
@@ -211,9 +214,49 @@ enum {
         ENTER_FAIL_PTY,
         ENTER_FAIL_EXEC,
         ENTER_FAIL_CAPS,
+        ENTER_FAIL_SECCOMP,
 };
 
-static _noreturn_ void run_in_container(const Leader *l, char *const argv[], int pty_sock, char **env) {
+/* PID 1's bounding set, as the kernel reports it (whatever --capability= and --drop-capability= made of it). */
+static int leader_caps(pid_t pid, uint64_t *ret) {
+        _cleanup_free_ char *path = strprintf("/proc/%d/status", (int) pid), *text = NULL;
+        const char *p;
+        size_t size;
+        int r;
+
+        if (!path)
+                return -ENOMEM;
+        r = read_full_file(path, &text, &size);
+        if (r < 0)
+                return r;
+        p = strstr(text, "\nCapBnd:");
+        if (!p)
+                return -EIO;
+        *ret = strtoull(p + 8, NULL, 16);
+        return 0;
+}
+
+/* The filter the launcher gives PID 1 for these launcher options. */
+static int plan_seccomp(char *const *launcher_args, uint64_t caps, SeccompPlan *ret) {
+        Settings s;
+        int r = 0;
+
+        settings_init(&s);
+        for (char *const *a = launcher_args; a && *a && r >= 0; a++) {
+                const char *v = startswith(*a, "--system-call-filter="), *bad;
+                size_t bad_len;
+
+                if (v)
+                        r = settings_add_syscall_filter(&s, v, &bad, &bad_len);
+        }
+        if (r >= 0)
+                r = seccomp_plan(ret, caps, s.syscall_allow, s.syscall_deny);
+        settings_done(&s);
+        return r;
+}
+
+static _noreturn_ void run_in_container(const Leader *l, uint64_t caps, const SeccompPlan *seccomp,
+                                        char *const argv[], int pty_sock, char **env) {
         int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP;
         int status;
         pid_t pid;
@@ -229,8 +272,13 @@ static _noreturn_ void run_in_container(const Leader *l, char *const argv[], int
                 _exit(ENTER_FAIL_SETNS);
         if (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
                 _exit(ENTER_FAIL_IDS);
-        if (caps_drop_bounding(true) < 0)
+        /* our session keyring is the host's (keyctl() is filtered below, this is what PID 1 does too) */
+        (void) syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL, 0, 0, 0);
+        if (caps_drop_bounding(caps) < 0)
                 _exit(ENTER_FAIL_CAPS);
+        /* Without it root inside could ptrace what we start and make it call what PID 1's processes may not. */
+        if (seccomp_apply(seccomp) < 0)
+                _exit(ENTER_FAIL_SECCOMP);
         /* A new PID namespace takes effect for children only. */
         pid = fork();
         if (pid < 0)
@@ -302,11 +350,13 @@ static int relay(int master, pid_t child) {
         return exit_code(status);
 }
 
-int enter_run(const Leader *l, char *const argv[], bool pty) {
+int enter_run(const Leader *l, char *const *launcher_args, char *const argv[], bool pty) {
         _cleanup_free_ char *term = NULL;
+        SeccompPlan seccomp = SECCOMP_PLAN_NULL;
+        uint64_t caps;
         char *env[] = { (char *) "PATH=" CONTAINER_PATH, (char *) "HOME=/root", (char *) "USER=root",
                         (char *) "LOGNAME=root", NULL, NULL };
-        int socks[2] = { -EBADF, -EBADF }, status;
+        int socks[2] = { -EBADF, -EBADF }, status, r;
         pid_t pid;
 
         if (getenv("TERM")) {
@@ -315,6 +365,12 @@ int enter_run(const Leader *l, char *const argv[], bool pty) {
                         return log_oom();
                 env[4] = term;
         }
+        r = leader_caps(l->pid, &caps);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read the capabilities of the container's PID 1: %m");
+        r = plan_seccomp(launcher_args, caps, &seccomp);
+        if (r < 0)
+                return log_error_errno(r, "Failed to plan the container's system call filter: %m");
         if (pty && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, socks) < 0)
                 return log_error_errno(negative_errno(), "Failed to create a socket pair: %m");
         fflush(stdout);
@@ -326,8 +382,9 @@ int enter_run(const Leader *l, char *const argv[], bool pty) {
                 for (int fd = 3; fd < 1024; fd++)
                         if (fd != socks[1] && fd != l->pidfd)
                                 (void) close(fd);
-                run_in_container(l, argv, socks[1], env);
+                run_in_container(l, caps, &seccomp, argv, socks[1], env);
         }
+        seccomp_plan_done(&seccomp);
         if (pty) {
                 _cleanup_close_ int master = -EBADF;
                 struct stat st;
@@ -351,6 +408,8 @@ int enter_run(const Leader *l, char *const argv[], bool pty) {
                 return log_error_errno(-EIO, "Failed to become the container's root.");
         case ENTER_FAIL_CAPS:
                 return log_error_errno(-EIO, "Failed to drop capabilities.");
+        case ENTER_FAIL_SECCOMP:
+                return log_error_errno(-EIO, "Failed to load the system call filter.");
         case ENTER_FAIL_PTY:
                 return log_error_errno(-EIO, "Failed to open a terminal in the container.");
         case ENTER_FAIL_FORK:

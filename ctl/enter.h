@@ -19,9 +19,11 @@ int leader_of_launcher(pid_t launcher, Leader *ret);
 int leader_userns_fd(const Leader *l, int *ret_fd);
 
 /* Runs argv as root inside every namespace of the container (user, mount, PID, UTS, IPC, network, cgroup) and in
- * PID 1's cgroup. stdio are ours, or with a pty a fresh terminal of the container's, relayed to ours (login).
- * Returns the command's exit status (128+signal when killed), or -errno (logged). */
-int enter_run(const Leader *l, char *const argv[], bool pty);
+ * PID 1's cgroup, confined as PID 1 is: its bounding set, a session keyring of its own, and the seccomp filter the
+ * launcher gives PID 1 for the container's launcher_args (its --system-call-filter=). stdio are ours, or with a pty
+ * a fresh terminal of the container's, relayed to ours (login). Returns the command's exit status (128+signal when
+ * killed), or -errno (logged). */
+int enter_run(const Leader *l, char *const *launcher_args, char *const argv[], bool pty);
 /* Prints the addresses of the container's network interfaces (not loopback): IPv4 first, then IPv6. Returns how
  * many. */
 int enter_show_ip(const Leader *l);

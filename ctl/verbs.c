@@ -291,16 +291,14 @@ int verb_run(const Args *a) {
         int r;
 
         r = load(a->name, &c);
-        conf_done(&c);
-        if (r < 0)
-                return r;
-        if (!a->rest || !a->rest[0])
-                return log_invalid("run needs a command: nixos-nspawnctl run NAME -- COMMAND…");
-        r = running_leader(a->name, &l);
-        if (r < 0)
-                return r;
-        r = enter_run(&l, a->rest, false);
+        if (r >= 0 && (!a->rest || !a->rest[0]))
+                r = log_invalid("run needs a command: nixos-nspawnctl run NAME -- COMMAND…");
+        if (r >= 0)
+                r = running_leader(a->name, &l);
+        if (r >= 0)
+                r = enter_run(&l, c.args, a->rest, false);
         leader_done(&l);
+        conf_done(&c);
         return r;
 }
 
@@ -310,7 +308,6 @@ static int login_common(const Args *a, bool root) {
         int r;
 
         r = load(a->name, &c);
-        conf_done(&c);
         if (r < 0)
                 return r;
         if (runner_uses_systemd() && access("/run/systemd/machines", F_OK) >= 0) {
@@ -319,21 +316,22 @@ static int login_common(const Args *a, bool root) {
                 char *argv[] = { (char *) "machinectl", (char *) (root ? "shell" : "login"),
                                  root ? who : (char *) a->name, NULL };
 
-                if (!who)
+                if (!who) {
+                        conf_done(&c);
                         return log_oom();
+                }
                 execvp(argv[0], argv);
                 log_warning_errno(negative_errno(), "Failed to execute machinectl, entering directly: %m");
         }
         r = running_leader(a->name, &l);
-        if (r < 0)
-                return r;
-        {
+        if (r >= 0) {
                 char *login_argv[] = { (char *) "login", NULL };
                 char *root_argv[] = { (char *) "sh", (char *) "-l", NULL };
 
-                r = enter_run(&l, root ? root_argv : login_argv, true);
+                r = enter_run(&l, c.args, root ? root_argv : login_argv, true);
         }
         leader_done(&l);
+        conf_done(&c);
         return r;
 }
 
@@ -518,6 +516,7 @@ int verb_create(const Args *a) {
 /* The new system into the running container without a restart: its missing store paths, then its
  * switch-to-configuration test, inside. */
 static int live_switch(const char *name, const char *toplevel, const char *closure, const char *origin) {
+        Conf c = {};
         _cleanup_free_ char *stc = strprintf("%s/bin/switch-to-configuration", toplevel), *live = live_file(name),
                             *record = NULL;
         Leader l = LEADER_NULL;
@@ -529,7 +528,9 @@ static int live_switch(const char *name, const char *toplevel, const char *closu
                 return log_oom();
         if (access(stc, X_OK) < 0)
                 return log_error_errno(-ENOEXEC, "'%s' has no bin/switch-to-configuration.", toplevel);
-        r = closure_parse(closure, origin, toplevel, &parsed);
+        r = load(name, &c);
+        if (r >= 0)
+                r = closure_parse(closure, origin, toplevel, &parsed);
         if (r >= 0)
                 r = running_leader(name, &l);
         if (r >= 0)
@@ -539,7 +540,7 @@ static int live_switch(const char *name, const char *toplevel, const char *closu
                 char *argv[] = { stc, (char *) "test", NULL };
 
                 log_info("Switching '%s' to %s (%zu store paths added).", name, toplevel, added);
-                r = enter_run(&l, argv, false);
+                r = enter_run(&l, c.args, argv, false);
                 if (r > 0)
                         r = log_error_errno(-EIO, "switch-to-configuration in '%s' exited with status %d.", name, r);
         }
@@ -549,6 +550,7 @@ static int live_switch(const char *name, const char *toplevel, const char *closu
                         (void) write_file_atomic(live, record, 0600);
         }
         leader_done(&l);
+        conf_done(&c);
         return r;
 }
 

@@ -69,6 +69,10 @@ assert_eq "run: in all of PID 1's namespaces, its user namespace included" "$got
 assert_eq "run: in PID 1's cgroup" "$(inside cat /proc/self/cgroup | grep '^0::')" \
 	"$(nsenter -t "$pid1" -C cat /proc/"$pid1"/cgroup | grep '^0::')"
 assert_eq "run: root of the container" "$(inside id -u)" "0"
+assert_eq "run: PID 1's capability bounding set" "$(inside grep CapBnd /proc/self/status)" \
+	"$(grep CapBnd "/proc/$pid1/status")"
+assert_eq "run: under a seccomp filter, as PID 1 is" \
+	"$(inside awk '/^Seccomp:/ { print $2 }' /proc/self/status) $(awk '/^Seccomp:/ { print $2 }' "/proc/$pid1/status")" "2 2"
 assert_eq "run: its exit status passes" "$(inside sh -c 'exit 7'; echo $?)" "7"
 fails "run: a command that is not there fails" "$CTL" run "$name" -- no-such-command
 fails "show-ip: without a network there is no address" "$CTL" show-ip "$name"
