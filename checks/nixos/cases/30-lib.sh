@@ -29,3 +29,12 @@ s=$("$NIXOS_EVAL/eval.sh" "$TOP/nixos/container.nix" 2>/dev/null | jq -c '[.summ
 assert_eq "guest: container, networkd, resolved (not the host's resolv.conf), mDNS open on host0" "$s" '[true,true,false,true,[5353]]'
 s=$(OUTPUT=full "$NIXOS_EVAL/eval.sh" "$TOP/nixos/container.nix" 2>/dev/null | jq -c '[.forced["nix.enable"], .forced["users.users"].root.hashedPassword]' 2>&1)
 assert_eq "guest: no nix-daemon, root locked (not empty)" "$s" '[false,"!"]'
+
+# --- nixos-nspawn.imports and specialArgs ---
+render imp "$TOP/checks/nixos/cases/imports.nix"
+_report $? "imports: evaluates and renders" "$(tail -n 5 "$T/imp.err")"
+for c in one two; do
+	top=$(sed -n 's/^NIXOS_NSPAWN_SYSTEM=//p' "$T/imp/etc/nixos-nspawn/$c.conf")
+	assert_eq "imports: applied to container $c" "$(cat "$T/imp$top/etc/motd" 2>&1)" "an ephemeral nixos-nspawn container"
+done
+assert_eq "specialArgs: reach the container's modules" "$(cat "$T/imp$top/etc/site" 2>&1)" "lab-7"
