@@ -27,7 +27,11 @@ let
     ++ optional (lib.any (c: vethOf c && c.network.bridge == null && c.network.veth.zone != null) (lib.attrValues cfg.containers)) "vz-${wildcard}";
   usesNetworkd = hostLinks != [ ] || lib.any (c: vethOf c && c.network.bridge != null) (lib.attrValues cfg.containers);
 
-  forwardName = name: f: "nixos-nspawn-fwd-${name}-${toString f.hostPort}";
+  # One socket per host address and port: the address is part of the name (127.0.0.1 → 127-0-0-1, ::1 → --1).
+  forwardName =
+    name: f:
+    "nixos-nspawn-fwd-${name}-${toString f.hostPort}"
+    + lib.optionalString (f.hostAddress != null) "-${lib.replaceStrings [ "." ":" "%" ] [ "-" "-" "-" ] f.hostAddress}";
   listenAddress =
     f:
     if f.hostAddress == null then toString f.hostPort

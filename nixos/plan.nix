@@ -274,6 +274,9 @@ rec {
       (a ((veth.config.host == null && veth.config.container == null) || (net.private && net.namespace.path == null && (veth.enable || veth.zone != null || net.bridge != null)))
         "${opt "network.veth.config"}: settings for the veth, but the container has none (network.veth.enable = false).")
     ]
+    ++ map (f: a (f.hostAddress == null || builtins.match "[0-9.]+|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*(%[a-zA-Z0-9_-]+)?" f.hostAddress != null)
+      "${opt "forwardPorts"}: hostPort ${toString f.hostPort} has hostAddress = ${quote (toString f.hostAddress)}; give an IPv4 or IPv6 address (no brackets, no name).")
+      c.forwardPorts
     ++ map (f: a (f.protocol == "tcp")
       "${opt "forwardPorts"}: hostPort ${toString f.hostPort} uses protocol ${quote f.protocol}; only \"tcp\" can be forwarded (systemd-socket-proxyd proxies streams).")
       c.forwardPorts

@@ -31,7 +31,8 @@ p=$(cat "$d/etc/systemd/system/nixos-nspawn-fwd-web-8080.service")
 assert_eq "forwardPorts: the proxy runs in the container's namespace" "$(key_of "$p" NetworkNamespacePath)" /run/netns/web
 assert_match "forwardPorts: …and connects to the container port on its loopback (any DHCP address)" "$(key_of "$p" ExecStart)" 'systemd-socket-proxyd 127.0.0.1:80$'
 assert_eq "forwardPorts: …bound to the container" "$(key_of "$p" BindsTo) $(key_of "$p" After | tr ' ' '\n' | grep -c nixos-nspawn@web)" "nixos-nspawn@web.service 1"
-assert_eq "forwardPorts: an IPv6 host address" "$(key_of "$(cat "$d/etc/systemd/system/nixos-nspawn-fwd-web-8443.socket")" ListenStream)" "[::1]:8443"
+assert_eq "forwardPorts: an IPv6 host address" "$(key_of "$(cat "$d/etc/systemd/system/nixos-nspawn-fwd-web-8443---1.socket")" ListenStream)" "[::1]:8443"
+assert_eq "forwardPorts: the same port on another address, a socket of its own" "$(key_of "$(cat "$d/etc/systemd/system/nixos-nspawn-fwd-web-8443-127-0-0-1.socket")" ListenStream)" "127.0.0.1:8443"
 assert_eq "forwardPorts: firewall opened for 8080 only (openFirewall = false for 8443)" \
 	"$(summary fwd "$TOP/checks/nixos/cases/migrate-forward.nix" '.summary.networking.firewall.allowedTCPPorts')" "[8080]"
 f=$(cat "$d/etc/systemd/system/fetcher.service")

@@ -8,6 +8,7 @@
     forwardPorts = [
       { hostPort = 8080; containerPort = 80; }
       { hostPort = 8443; containerPort = 443; hostAddress = "::1"; openFirewall = false; }
+      { hostPort = 8443; containerPort = 443; hostAddress = "127.0.0.1"; openFirewall = false; }
     ];
     network.namespace.services = [ "fetcher" ];
   };
