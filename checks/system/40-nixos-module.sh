@@ -9,9 +9,7 @@
 th_need
 NIXOS_EVAL=${NIXOS_EVAL:-$TOP/../shared/nixos-eval}
 [ -x "$NIXOS_EVAL/eval.sh" ] || skip_rest "nixos-eval is absent ($NIXOS_EVAL)"
-command -v nix-store >/dev/null || skip_rest "nix-store is absent"
 fixture boot
-export NIX_REMOTE=local NIX_PATH='' NIX_CONFIG=$'sandbox = false\nbuild-users-group =\nsubstituters ='
 
 name=nxm$$ # unique: other harnesses may run the same scenario
 static=nxs$$
@@ -19,21 +17,7 @@ probe=${name}probe
 port=$((20000 + $$ % 20000))
 prefix=$TH_SHARED/prefix
 
-# The toplevel: the boot fixture's init, which builds the Debian root, plus networkd enabled (the fixture's
-# Debian has it installed but disabled; a NixOS toplevel enables it through the guest module). A store path of
-# its own, so that `path` is a store path as for a real prebuilt toplevel; its closure is the fixture's plus it.
-mkdir -p "$T/nixos-system-$name"
-{
-	head -n 1 "$init"
-	cat <<-EOF
-		FIXTURE_INIT_DRY_RUN=1 $init >/dev/null || exit 1
-		mkdir -p /etc/systemd/system/multi-user.target.wants
-		ln -sf /lib/systemd/system/systemd-networkd.service /etc/systemd/system/multi-user.target.wants/
-		exec /lib/systemd/systemd "\$@"
-	EOF
-} >"$T/nixos-system-$name/init"
-chmod 555 "$T/nixos-system-$name/init"
-toplevel=$(nix-store --add "$T/nixos-system-$name") || skip_rest "nix-store --add failed"
+th_nixos_toplevel
 { echo "$toplevel"; cat "$closure"; } >"$TH_SHARED/closure"
 
 ok "make install into a prefix (the package)" make -s -C "$TOP" install PREFIX="$prefix"
