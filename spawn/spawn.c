@@ -356,7 +356,7 @@ static int pick_uid_range(Container *c) {
                         return log_error_errno(r, "UID range %u:%u is in use by another container.",
                                                (unsigned) s->uid_base, s->uid_size);
         } else {
-                r = uid_range_pick(s->machine, dirs, ELEMENTSOF(dirs), id_in_use_by_nss, &c->range);
+                r = uid_range_pick(s->machine, dirs, ELEMENTSOF(dirs), range_in_use_by_nss, &c->range);
                 if (r == -EBUSY)
                         return log_error_errno(r, "Found no free UID range after %d tries.", UID_PICK_TRIES);
         }

@@ -33,8 +33,10 @@ uid_t uid_range_candidate_for_name(const char *name) {
         return UID_POOL_MIN + (uid_t) (h % UID_POOL_SLOTS) * UID_RANGE_STEP;
 }
 
-bool id_in_use_by_nss(uid_t id) {
-        return getpwuid(id) || getgrgid((gid_t) id);
+bool range_in_use_by_nss(uid_t base, uint32_t size) {
+        char who[128];
+
+        return uid_range_nss_conflict(base, size, who, sizeof who);
 }
 
 bool uid_range_nss_conflict(uid_t base, uint32_t size, char *ret_who, size_t who_size) {
@@ -76,14 +78,15 @@ void uid_range_release(UidRange *r) {
         }
 }
 
-int uid_range_take(uid_t base, uint32_t size, const char *const *lock_dirs, size_t n_lock_dirs, IdInUseFn id_in_use,
+int uid_range_take(uid_t base, uint32_t size, const char *const *lock_dirs, size_t n_lock_dirs, RangeInUseFn range_in_use,
                    UidRange *ret) {
         UidRange range = UID_RANGE_NULL;
         int r;
 
         if (n_lock_dirs > ELEMENTSOF(range.lock_fds))
                 return -E2BIG;
-        if (id_in_use && (id_in_use(base) || id_in_use(base + size - 1)))
+        /* the whole range, not its ends: a user in the middle of it would share files with the container */
+        if (range_in_use && range_in_use(base, size))
                 return -EBUSY;
 
         for (size_t i = 0; i < n_lock_dirs; i++) {
@@ -113,7 +116,7 @@ fail:
         return r;
 }
 
-int uid_range_pick(const char *name, const char *const *lock_dirs, size_t n_lock_dirs, IdInUseFn id_in_use,
+int uid_range_pick(const char *name, const char *const *lock_dirs, size_t n_lock_dirs, RangeInUseFn range_in_use,
                    UidRange *ret) {
         uid_t candidate = uid_range_candidate_for_name(name);
         int r;
@@ -123,7 +126,7 @@ int uid_range_pick(const char *name, const char *const *lock_dirs, size_t n_lock
                 lock_dir_sweep(lock_dirs[0]);
 
         for (unsigned try = 0; try < UID_PICK_TRIES; try++) {
-                r = uid_range_take(candidate, UID_RANGE_STEP, lock_dirs, n_lock_dirs, id_in_use, ret);
+                r = uid_range_take(candidate, UID_RANGE_STEP, lock_dirs, n_lock_dirs, range_in_use, ret);
                 if (r != -EBUSY)
                         return r;
                 log_debug("UID range %u is taken, trying another.", (unsigned) candidate);

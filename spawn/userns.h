@@ -24,19 +24,20 @@ typedef struct UidRange {
 
 #define UID_RANGE_NULL { .lock_fds = { -EBADF, -EBADF } }
 
-typedef bool (*IdInUseFn)(uid_t id);
+/* Whether any ID of base..base+size-1 belongs to someone (the host's users and groups). */
+typedef bool (*RangeInUseFn)(uid_t base, uint32_t size);
 
 /* The first candidate: a keyed hash of the name, so a machine gets the same range again when it is free. */
 uid_t uid_range_candidate_for_name(const char *name);
-bool id_in_use_by_nss(uid_t id);
+bool range_in_use_by_nss(uid_t base, uint32_t size);
 /* Whether any user or group the host's NSS lists has an ID in base..base+size-1; names the first in ret_who
  * ("user 'name' (UID n)"). Enumerates the databases once, so a range is checked whole, not by its ends. */
 bool uid_range_nss_conflict(uid_t base, uint32_t size, char *ret_who, size_t who_size);
 
 /* lock_dirs may name directories that do not exist yet; they are made. */
-int uid_range_pick(const char *name, const char *const *lock_dirs, size_t n_lock_dirs, IdInUseFn id_in_use,
+int uid_range_pick(const char *name, const char *const *lock_dirs, size_t n_lock_dirs, RangeInUseFn range_in_use,
                    UidRange *ret);
-int uid_range_take(uid_t base, uint32_t size, const char *const *lock_dirs, size_t n_lock_dirs, IdInUseFn id_in_use,
+int uid_range_take(uid_t base, uint32_t size, const char *const *lock_dirs, size_t n_lock_dirs, RangeInUseFn range_in_use,
                    UidRange *ret);
 /* Unlinks our lock files and closes them. */
 void uid_range_release(UidRange *r);

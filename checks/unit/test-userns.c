@@ -17,14 +17,14 @@
 
 #define STEP 0x10000U
 
-/* IdInUseFn has no user data: the fake "NSS" is this variable. */
+/* RangeInUseFn has no user data: the fake "NSS" is this variable. */
 static enum { BUSY_NONE, BUSY_ONE_ID, BUSY_ALL } busy_mode = BUSY_NONE;
 static uid_t busy_id;
 
-static bool fake_id_in_use(uid_t id) {
+static bool fake_id_in_use(uid_t base, uint32_t size) {
         switch (busy_mode) {
         case BUSY_ONE_ID:
-                return id == busy_id;
+                return busy_id >= base && busy_id - base < size;
         case BUSY_ALL:
                 return true;
         default:
@@ -278,6 +278,9 @@ static void test_take(const char *const *dirs) {
         busy_id = base;
         is_int(uid_range_take(base, STEP, dirs, 2, fake_id_in_use, &range), -EBUSY,
                "take: a base whose first ID is in use gives -EBUSY");
+        busy_id = base + 1000;
+        is_int(uid_range_take(base, STEP, dirs, 2, fake_id_in_use, &range), -EBUSY,
+               "take: an ID in the middle of the range in use gives -EBUSY (the range is checked whole)");
         busy_mode = BUSY_NONE;
         {
                 const char *const three[] = { dirs[0], dirs[1], dirs[0] };
@@ -296,11 +299,21 @@ static void test_take(const char *const *dirs) {
         }
 }
 
+/* The real NSS: root exists everywhere; no host user or group has an ID in the 64K just below the foreign range. */
+static void test_nss_conflict(void) {
+        char who[128] = "";
+
+        ok(uid_range_nss_conflict(0, STEP, who, sizeof who), "nss: a range holding UID 0 conflicts");
+        is_str(who, "user 'root' (UID 0)", "nss: and names root");
+        ok(!uid_range_nss_conflict(0x7FFD0000, STEP, who, sizeof who), "nss: a range nobody has does not");
+}
+
 int main(void) {
         char tmpdir[] = "/tmp/test-userns-XXXXXX";
         _cleanup_free_ char *dir_a = NULL, *dir_b = NULL, *dir_b_parent = NULL;
 
         test_candidate();
+        test_nss_conflict();
 
         if (!mkdtemp(tmpdir)) {
                 skip("uid_range_pick/take: cannot make a temporary directory: %m");
