@@ -468,6 +468,53 @@ int netconf_links(Netconf *n, const NetconfPlan *p, pid_t pid1) {
         return 0;
 }
 
+/* The caller holds the zone's lock. With no port left (or no bridge: a member killed before it made it), the
+ * bridge, its unit and the lock file go: a member joining meanwhile waits for the lock and then finds the file
+ * gone (lock_file_wait() re-checks), so it starts the zone afresh. Returns 1 when it removed the zone. */
+static int zone_remove_if_empty(int nl, const char *zone, const char *bridge) {
+        _cleanup_free_ char *lock_path = strprintf(ZONE_LOCK_DIR "/%s", zone), *unit = strprintf("10-%s.network", bridge);
+        _cleanup_close_ int dir = -EBADF;
+        int r = link_bridge_ports(bridge);
+
+        if (r != 0 && r != -ENOENT)
+                return 0;
+        if (!lock_path || !unit)
+                return log_oom();
+        if (r == 0)
+                (void) link_delete(nl, bridge);
+        dir = open(NETWORK_DIR, O_DIRECTORY | O_CLOEXEC);
+        if (dir >= 0)
+                (void) units_remove_if_ours(dir, unit, NULL);
+        (void) unlink(lock_path);
+        return 1;
+}
+
+void netconf_remove_stale_zones(void) {
+        _cleanup_close_ int nl = -EBADF;
+        DIR *d = opendir(ZONE_LOCK_DIR);
+        struct dirent *de;
+
+        if (!d)
+                return;
+        while ((de = readdir(d))) {
+                _cleanup_free_ char *path = NULL, *altname = NULL;
+                char bridge[IFNAMSIZ];
+                int fd = -EBADF;
+
+                if (de->d_type != DT_REG || link_name("vz-", de->d_name, bridge, &altname) < 0)
+                        continue;
+                path = strprintf(ZONE_LOCK_DIR "/%s", de->d_name);
+                /* held: a member joins or leaves right now, and takes care of it */
+                if (!path || lock_file(path, &fd) < 0)
+                        continue;
+                if ((nl >= 0 || netlink_open(&nl) >= 0) && zone_remove_if_empty(nl, de->d_name, bridge) > 0)
+                        log_info("Removed zone '%s' (bridge %s) that a killed launcher left without members.",
+                                 de->d_name, bridge);
+                safe_close(fd);
+        }
+        closedir(d);
+}
+
 void netconf_done(Netconf *n) {
         for (size_t i = 0; i < n->n_host_units; i++) {
                 (void) unlink(n->host_units[i]);
@@ -483,18 +530,8 @@ void netconf_done(Netconf *n) {
                 _cleanup_close_ int lock_fd = zone_lock(n->zone);
 
                 /* the last container of a zone takes its bridge, the bridge's unit and the lock file along */
-                if (link_bridge_ports(n->bridge) == 0) {
-                        _cleanup_free_ char *lock_path = strprintf(ZONE_LOCK_DIR "/%s", n->zone);
-
-                        (void) link_delete(n->nl, n->bridge);
-                        if (n->zone_unit_name) {
-                                _cleanup_close_ int dir = open(NETWORK_DIR, O_DIRECTORY | O_CLOEXEC);
-                                if (dir >= 0)
-                                        (void) units_remove_if_ours(dir, n->zone_unit_name, NULL);
-                        }
-                        if (lock_fd >= 0 && lock_path)
-                                (void) unlink(lock_path);
-                }
+                if (lock_fd >= 0)
+                        (void) zone_remove_if_empty(n->nl, n->zone, n->bridge);
         }
         free(n->zone);
         free(n->machine);

@@ -45,6 +45,9 @@ typedef bool (*NetconfIsRunningFn)(const char *machine);
 int netconf_prepare(Netconf *n, const NetconfPlan *p, NetconfIsRunningFn machine_is_running);
 /* Our host units for links that are gone, of machines no launcher runs: what killed launchers left. */
 void netconf_remove_stale_units(NetconfIsRunningFn machine_is_running);
+/* Zones whose bridge has no port left (their last member was killed): bridge, unit and lock file, each under the
+ * zone's lock. */
+void netconf_remove_stale_zones(void);
 /* The container's units into the directories given (its /run/systemd/network and resolved.conf.d), owned by its
  * root. (The host's are written, and networkd asked to reload, by netconf_links() before it makes the links.) */
 int netconf_write_container_units(Netconf *n, int network_dir, int resolved_dir, uid_t container_root);

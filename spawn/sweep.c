@@ -98,4 +98,5 @@ void sweep_stale(MachineIsRunningFn machine_is_running) {
         sweep_by_machine(PROPAGATE_DIR, machine_is_running, remove_propagation_point);
         (void) cgroup_remove_stale(machine_is_running);
         netconf_remove_stale_units(machine_is_running);
+        netconf_remove_stale_zones();
 }

@@ -7,9 +7,9 @@ need_root
 fixture tools
 POINTS=6 # TEST_STOP_POINTS: 0 before cloning, then sync points 1-5 (spawn/sync.h)
 
-# Everything of machine $1 that could outlive its launcher ($2: the export path, if any).
+# Everything of machine $1 that could outlive its launcher ($2: the export path, $3: the zone, if any).
 left_of() {
-	local name=$1 export=${2:-} found="" f
+	local name=$1 export=${2:-} zone=${3:-} found="" f
 	grep -q " /run/nixos-nspawn/propagate/$name " /proc/self/mountinfo && found+="propagation mount "
 	[ -e "/run/nixos-nspawn/propagate/$name" ] && found+="propagation dir "
 	[ -n "$cgroup2" ] && [ -e "$cgroup2/nixos-nspawn/$name" ] && found+="cgroup "
@@ -17,7 +17,12 @@ left_of() {
 	[ -e "/run/nixos-nspawn/exports/$name" ] && found+="export record "
 	[ -n "$export" ] && [ -e "$export" ] && found+="export $export "
 	ls /run/systemd/network/ 2>/dev/null | grep -q -- "-$name\.network" && found+="network unit "
-	ip -o link show 2>/dev/null | grep -qE -- "ve-$name[:@]" && found+="link "
+	ip -o link show 2>/dev/null | grep -qE -- "(ve|vb)-$name[:@]" && found+="link "
+	if [ -n "$zone" ]; then
+		ip link show "vz-$zone" >/dev/null 2>&1 && found+="zone bridge "
+		[ -e "/run/systemd/network/10-vz-$zone.network" ] && found+="zone unit "
+		[ -e "/run/nixos-nspawn/zones/$zone" ] && found+="zone lock file "
+	fi
 	for f in /run/nixos-nspawn/uid/* /run/systemd/nspawn-uid/*; do
 		unheld "$f" && found+="unheld uid lock $f "
 	done
@@ -26,14 +31,15 @@ left_of() {
 }
 is_stopped() { [ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" = T ]; }
 
-for net in none veth; do
+zone=$(mname z)
+for net in none veth zone; do
 	for point in $(seq 0 $((POINTS - 1))); do
 		a=$(mname "f$point${net:0:1}") b=$(mname "g$point${net:0:1}")
-		args=() export=""
-		if [ "$net" = veth ]; then
-			export=/run/netns/$a
-			args=(-n --network-namespace-export)
-		fi
+		args=() export="" z=""
+		case $net in
+		veth) export=/run/netns/$a; args=(-n --network-namespace-export) ;;
+		zone) z=$zone; args=(--network-zone="$zone") ;;
+		esac
 		NIXOS_NSPAWN_TEST_STOP_AT=$point "$NSPAWN" -q -M "$a" --console=pipe --closure="$closure" \
 			--setenv=PATH="$tools/bin" "${args[@]}" -- "$busybox" sleep 60 </dev/null >"$T/out-$a" 2>&1 &
 		pid=$!
@@ -42,17 +48,19 @@ for net in none veth; do
 			_report 1 "[$net] stop point $point: the launcher stops there" "$(cat "$T/out-$a")"
 			continue
 		fi
-		before=$(left_of "$a" "$export")
+		before=$(left_of "$a" "$export" "$z")
 		kill -KILL "$pid"; wait "$pid" 2>/dev/null
 		# PID 1, not yet exec'd, holds copies of the lock fds until its PR_SET_PDEATHSIG kill lands: the locks
 		# are free once every process of the dead launcher is gone, and only then is it provably dead
 		wait_for 10 unheld "/run/nixos-nspawn/machines/$a"
+		# and a dead namespace's veth goes with it, asynchronously, in the kernel: the zone's bridge is empty after
+		[ "$net" = zone ] && wait_for 10 sh -c "! ip link show vb-$a"
 		# the sweep must not need the dead one's name: start another
 		out=$(run "$b" -- "$busybox" true 2>&1); rc=$?
 		[ "$rc" = 0 ]; _report $? "[$net] stop point $point: another machine starts after the kill" "$out"
 		# a namespace freed by the sweep takes its veth along asynchronously: wait for that, not a fixed time
-		wait_for 10 left_of "$a" "$export"
-		after=$(left_of "$a" "$export"); rc=$?
+		wait_for 10 left_of "$a" "$export" "$z"
+		after=$(left_of "$a" "$export" "$z"); rc=$?
 		echo "# [$net] point $point: left by the kill: ${before:-nothing}"
 		[ "$rc" = 0 ]; _report $? "[$net] stop point $point: the start of $b cleaned everything $a left" "$after"
 	done
