@@ -23,7 +23,7 @@ left_of() {
 		[ -e "/run/systemd/network/10-vz-$zone.network" ] && found+="zone unit "
 		[ -e "/run/nixos-nspawn/zones/$zone" ] && found+="zone lock file "
 	fi
-	for f in /run/nixos-nspawn/uid/* /run/systemd/nspawn-uid/*; do
+	for f in $uid_locks; do # the killed launcher's own (others' come and go meanwhile)
 		unheld "$f" && found+="unheld uid lock $f "
 	done
 	pgrep -f -- "-M $name( |$)" >/dev/null && found+="launcher process "
@@ -48,6 +48,8 @@ for net in none veth zone; do
 			_report 1 "[$net] stop point $point: the launcher stops there" "$(cat "$T/out-$a")"
 			continue
 		fi
+		uid_locks=$(for f in /proc/$pid/fd/*; do readlink "$f"; done | grep -E '^/run/(nixos-nspawn/uid|systemd/nspawn-uid)/')
+		[ -n "$uid_locks" ]; _report $? "[$net] stop point $point: the stopped launcher holds its UID locks" "$uid_locks"
 		before=$(left_of "$a" "$export" "$z")
 		kill -KILL "$pid"; wait "$pid" 2>/dev/null
 		# PID 1, not yet exec'd, holds copies of the lock fds until its PR_SET_PDEATHSIG kill lands: the locks
