@@ -130,7 +130,7 @@ int nix_build_config(const char *file, const char *guest_module, char **ret_topl
 }
 
 int nix_build_flake(const char *ref, char **ret_toplevel) {
-        _cleanup_free_ char *installable = NULL;
+        _cleanup_free_ char *installable = NULL, *json = NULL;
         const char *hash = strrchr(ref, '#');
         char *out = NULL;
         int r;
@@ -142,11 +142,19 @@ int nix_build_flake(const char *ref, char **ret_toplevel) {
         if (!installable)
                 return log_oom();
         {
+                /* --json, not --print-out-paths: Debian 12's Nix (2.8) does not know that */
                 char *argv[] = { (char *) "nix", (char *) "--extra-experimental-features", (char *) "nix-command flakes",
-                                 (char *) "build", (char *) "--no-link", (char *) "--print-out-paths", installable,
-                                 NULL };
+                                 (char *) "build", (char *) "--no-link", (char *) "--json", installable, NULL };
 
-                r = run_command(argv, &out);
+                r = run_command(argv, &json);
+        }
+        if (r >= 0) {
+                /* [{"drvPath":"…","outputs":{"out":"/nix/store/…"}}]: the one output path */
+                const char *p = json ? strstr(json, "\"out\":\"") : NULL;
+
+                out = p ? strndup(p + 7, strcspn(p + 7, "\"")) : NULL;
+                if (p && !out)
+                        return log_oom();
         }
         if (r == -EIO)
                 return log_error_errno(r, "Failed to build the flake's configuration '%s'.", ref);

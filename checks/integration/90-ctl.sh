@@ -14,7 +14,8 @@ export NIXOS_NSPAWN="$NSPAWN"
 
 name=$(mname ctl)
 other=$(mname ctlb)
-for n in "$name" "$other"; do
+third=$(mname ctlc)
+for n in "$name" "$other" "$third"; do
 	at_exit "$CTL terminate $n >/dev/null 2>&1; $CTL destroy $n >/dev/null 2>&1; rm -f /etc/nixos-nspawn/$n.conf"
 done
 conf=/etc/nixos-nspawn/$name.conf
@@ -184,6 +185,37 @@ assert_eq "switched" "$("$CTL" run "$other" -- cat /run/fixture/switched)" "test
 ok "stop it" "$CTL" stop "$other"
 ok "nothing of it is left" leftovers "$other"
 rm -f "/etc/nixos-nspawn/$other.conf"
+
+# --- a container with a network: show-ip; login and root-login on a terminal of the container's
+# (from a flake: pure evaluation, so the flake carries the stand-in, busybox and sdnotify in its own source)
+mkdir -p "$T/flake" && cp -r "$nixpkgs/nixos" "$busybox" "$sdnotify" "$T/flake/" && chmod -R u+w "$T/flake"
+cat >"$T/flake/flake.nix" <<FLAKE
+{
+  outputs = { self }: {
+    nixosConfigurations.web = import ./nixos {
+      configuration = { fixture.addresses = [ "192.168.251.2/24" "fd42:251::2/64" ]; fixture.hostName = "flaky"; };
+      system = "$(uname -m)-linux";
+      busybox = ./${busybox##*/};
+      sdnotify = ./${sdnotify##*/};
+    };
+  };
+}
+FLAKE
+ok "create --flake REF#NAME --start with a veth (-n)" "$CTL" create "$third" --flake "path:$T/flake#web" -n --start
+assert_match "the flake's system it is" "$(. "/etc/nixos-nspawn/$third.conf"; echo "$NIXOS_NSPAWN_SYSTEM $NIXOS_NSPAWN_FLAKE")" \
+	"^/nix/store/[a-z0-9]{32}-nixos-system-flaky path:$T/flake#web\$"
+ips=$("$CTL" show-ip "$third")
+assert_match "show-ip: IPv4 first, then IPv6 (global and link-local)" "$(echo $ips)" \
+	'^192\.168\.251\.2 (fd42:251::2 fe80:[0-9a-f:]+%host0|fe80:[0-9a-f:]+%host0 fd42:251::2)$'
+out=$(printf 'echo pty-$((6*7)); tty; exit\n' | timeout 20 script -qec "$CTL root-login $third" /dev/null 2>&1)
+assert_match "root-login: a root shell on a pty of the container's" "$(echo $out | tr -d '\r')" \
+	'pty-42 /dev/pts/[0-9]+'
+out=$( (sleep 2; printf '\035\035\035') | timeout 20 script -qec "$CTL login $third" /dev/null 2>&1)
+assert_match "login: a login prompt, left with ^]^]^]" "$(echo $out | tr -d '\r')" "login:"
+ok "nothing of login is left running inside" wait_for 5 "$CTL" run "$third" -- \
+	sh -c 'for f in /proc/[0-9]*/comm; do [ "$(cat "$f")" != login ] || exit 1; done'
+ok "destroy a running container (it stops first)" "$CTL" destroy "$third"
+ok "nothing of it is left" leftovers "$third"
 
 # --- stop, terminate, destroy
 ms "$CTL" stop "$name"; _report $? "stop"
