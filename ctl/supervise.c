@@ -177,7 +177,8 @@ static pid_t launch(const Conf *c, const char *notify_path, int sigfd) {
  * before that. */
 static _noreturn_ void supervise(const Conf *c, int ready_fd) {
         _cleanup_free_ char *lock = run_file(c->name, "lock"), *notify = run_file(c->name, "notify"),
-                            *state = run_file(c->name, "state"), *log = strprintf(LOG_DIR "/%s.log", c->name);
+                            *state = run_file(c->name, "state"), *live = run_file(c->name, "live"),
+                            *log = strprintf(LOG_DIR "/%s.log", c->name);
         int lock_fd = -EBADF, notify_fd, sigfd, logfd, nullfd, status = 0;
         bool stopping = false;
         sigset_t mask;
@@ -257,8 +258,28 @@ static _noreturn_ void supervise(const Conf *c, int ready_fd) {
         }
         (void) unlink(state);
         (void) unlink(notify);
+        if (live)
+                (void) unlink(live); /* what was switched to live ends with this run */
         (void) unlock_file(lock, lock_fd);
         _exit(status == 0 ? 0 : 1);
+}
+
+/* The launcher's own last word in the log: what went wrong, for the one line start prints. */
+static char *last_launcher_line(const char *log) {
+        _cleanup_free_ char *text = NULL;
+        size_t size;
+        char *line = NULL;
+
+        if (read_full_file(log, &text, &size) < 0)
+                return NULL;
+        for (char *p = text, *next; p && *p; p = next) {
+                next = strchr(p, '\n');
+                if (next)
+                        *next++ = 0;
+                if (*p && !startswith(p, "nixos-nspawnctl:"))
+                        line = p;
+        }
+        return line ? strdup(line) : NULL;
 }
 
 static unsigned long long now_msec(void) {
@@ -326,9 +347,12 @@ int supervise_start(const Conf *c, unsigned timeout_sec) {
         safe_close(pipefd[0]);
         if (n > 0 && msg[0] == 'R')
                 return 0;
-        if (n > 0 && msg[0] == 'E')
-                return log_error_errno(-EIO, "Container '%s' failed to start (launcher exit status %s); see %s.",
-                                       c->name, msg + 1, log);
+        if (n > 0 && msg[0] == 'E') {
+                _cleanup_free_ char *why = last_launcher_line(log);
+
+                return log_error_errno(-EIO, "Container '%s' failed to start (launcher exit status %s%s%s); see %s.",
+                                       c->name, msg + 1, why ? ": " : "", why ?: "", log);
+        }
         if (n == 0 && !is_running(c->name))
                 return log_error_errno(-EIO, "Container '%s' failed to start; see %s.", c->name, log);
         (void) supervise_stop(c->name, true, 10);

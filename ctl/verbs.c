@@ -160,6 +160,39 @@ static char *live_file(const char *name) {
         return strprintf(RUN_DIR "/%s.live", name);
 }
 
+/* Verbs that change a container's settings or generations take its lock, so two of them never interleave (two
+ * live updates would mount the same paths twice). */
+typedef struct ContainerLock {
+        char *path;
+        int fd;
+} ContainerLock;
+
+static void container_unlock(ContainerLock *l) {
+        if (l->path)
+                (void) unlock_file(l->path, l->fd);
+        free(l->path);
+        *l = (ContainerLock) { .fd = -EBADF };
+}
+
+static int container_lock(const char *name, ContainerLock *ret) {
+        int r;
+
+        *ret = (ContainerLock) { .fd = -EBADF };
+        r = mkdir_p(RUN_DIR, 0700);
+        if (r < 0)
+                return log_error_errno(r, "Failed to create '%s': %m", RUN_DIR);
+        ret->path = strprintf(RUN_DIR "/%s.changing", name);
+        if (!ret->path)
+                return log_oom();
+        r = lock_file_wait(ret->path, &ret->fd);
+        if (r < 0) {
+                free(ret->path);
+                ret->path = NULL;
+                return log_error_errno(r, "Failed to lock container '%s': %m", name);
+        }
+        return 0;
+}
+
 /* ---- lifecycle ---- */
 
 int verb_start(const Args *a) {
@@ -454,7 +487,7 @@ static int strv_copy(char **l, char ***ret) {
         return 0;
 }
 
-int verb_create(const Args *a) {
+static int do_create(const Args *a) {
         _cleanup_free_ char *toplevel = NULL, *closure = NULL, *config = NULL, *flake = NULL, *lock = NULL;
         Conf existing = {}, c = {};
         Closure parsed = {};
@@ -581,7 +614,7 @@ static int apply(const char *name, Strategy strategy, const char *toplevel, cons
         return r;
 }
 
-int verb_update(const Args *a) {
+static int do_update(const Args *a) {
         _cleanup_free_ char *toplevel = NULL, *closure = NULL, *config = NULL, *flake = NULL;
         Closure parsed = {};
         Conf c = {};
@@ -702,7 +735,7 @@ static int imperative_only(const Args *a, const char *verb) {
         return r;
 }
 
-int verb_switch_generation(const Args *a) {
+static int do_switch_generation(const Args *a) {
         unsigned number;
         int r = imperative_only(a, "switch generations of");
 
@@ -717,7 +750,7 @@ int verb_switch_generation(const Args *a) {
         return follow_profile(a);
 }
 
-int verb_rollback(const Args *a) {
+static int do_rollback(const Args *a) {
         int r = imperative_only(a, "roll back");
 
         if (r >= 0)
@@ -727,7 +760,7 @@ int verb_rollback(const Args *a) {
         return r;
 }
 
-int verb_delete_generations(const Args *a) {
+static int do_delete_generations(const Args *a) {
         int r = imperative_only(a, "delete generations of");
 
         if (r >= 0)
@@ -735,7 +768,7 @@ int verb_delete_generations(const Args *a) {
         return r;
 }
 
-int verb_destroy(const Args *a) {
+static int do_destroy(const Args *a) {
         _cleanup_free_ char *log = NULL, *state = NULL, *live = NULL;
         Conf c = {};
         int r = load(a->name, &c);
@@ -772,4 +805,38 @@ int verb_destroy(const Args *a) {
         if (r >= 0)
                 log_info("Destroyed container '%s'%s.", a->name, a->delete_state ? " and its state" : "");
         return r;
+}
+
+/* ---- the changing verbs, under the container's lock ---- */
+
+static int locked(const Args *a, int (*verb)(const Args *a)) {
+        ContainerLock l;
+        int r = name_check(a->name);
+
+        if (r >= 0)
+                r = container_lock(a->name, &l);
+        if (r < 0)
+                return r;
+        r = verb(a);
+        container_unlock(&l);
+        return r;
+}
+
+int verb_create(const Args *a) {
+        return locked(a, do_create);
+}
+int verb_update(const Args *a) {
+        return locked(a, do_update);
+}
+int verb_switch_generation(const Args *a) {
+        return locked(a, do_switch_generation);
+}
+int verb_rollback(const Args *a) {
+        return locked(a, do_rollback);
+}
+int verb_delete_generations(const Args *a) {
+        return locked(a, do_delete_generations);
+}
+int verb_destroy(const Args *a) {
+        return locked(a, do_destroy);
 }

@@ -16,7 +16,7 @@ name=$(mname ctl)
 other=$(mname ctlb)
 third=$(mname ctlc)
 for n in "$name" "$other" "$third"; do
-	at_exit "$CTL terminate $n >/dev/null 2>&1; $CTL destroy $n >/dev/null 2>&1; rm -f /etc/nixos-nspawn/$n.conf"
+	at_exit "$CTL terminate $n >/dev/null 2>&1; $CTL destroy $n >/dev/null 2>&1; rm -f /etc/nixos-nspawn/$n.conf /var/log/nixos-nspawn/$n.log /run/nixos-nspawnctl/$n.*"
 done
 conf=/etc/nixos-nspawn/$name.conf
 profile=/nix/var/nix/profiles/per-nspawn/$name
@@ -171,6 +171,12 @@ assert_eq "none of that changed the container" "$after" "$before"
 bad_build "a configuration that fails to build (create)" "Failed to build the configuration" \
 	"$CTL" create "$other" --config "$T/broken.nix"
 ok "and left nothing of that name" sh -c "! ls /etc/nixos-nspawn/$other.* /nix/var/nix/profiles/per-nspawn/$other* 2>/dev/null | grep ."
+ok "create with a bind whose source is missing (the launcher checks its options at start)" \
+	"$CTL" create "$other" --config "$T/gen1.nix" "--bind=$T/missing-source:/data"
+bad "start says the launcher's complaint in one line" "failed to start .*missing-source" "$CTL" start "$other"
+assert_eq "and it is not running" "$("$CTL" state "$other")" "stopped"
+ok "nothing of it is left" leftovers "$other"
+ok "destroy it" "$CTL" destroy "$other"
 
 # --- a declarative container (the NixOS module's settings): listed, run, refused changes
 printf 'NIXOS_NSPAWN_ARGS="--closure=%s --init=%s/init --private-network"\nNIXOS_NSPAWN_SYSTEM=%s\nNIXOS_NSPAWN_ORIGIN=declarative\n' \
@@ -184,7 +190,8 @@ ok "but its live update works" "$CTL" update "$other" --strategy switch --system
 assert_eq "switched" "$("$CTL" run "$other" -- cat /run/fixture/switched)" "test $sys3 pid1=init"
 ok "stop it" "$CTL" stop "$other"
 ok "nothing of it is left" leftovers "$other"
-rm -f "/etc/nixos-nspawn/$other.conf"
+rm -f "/etc/nixos-nspawn/$other.conf" "/var/log/nixos-nspawn/$other.log"
+ok "the supervisor took its live record with it" test ! -e "/run/nixos-nspawnctl/$other.live"
 
 # --- a container with a network: show-ip; login and root-login on a terminal of the container's
 # (from a flake: pure evaluation, so the flake carries the stand-in, busybox and sdnotify in its own source)
