@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# nixos-nspawnctl on the <nixpkgs/nixos> stand-in (checks/fixtures/nixpkgs-standin), without systemd: the time of
+# create (build + generation + settings), start (to READY=1), update --strategy switch (build + live switch),
+# update --strategy restart (build + restart to READY=1) and stop. Median, min and max of N runs (default 10;
+# BENCH_QUICK=1: 3). Each run builds a new system (one more store path), so Nix's own work is in the numbers.
+#   sudo bash checks/bench/ctl.sh          (make bench runs it after run.sh)
+set -uo pipefail
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+CTL=$TOP/build/nixos-nspawnctl
+N=${BENCH_CTL_RUNS:-10}
+[[ ${BENCH_QUICK:-0} == 1 ]] && N=3
+[[ $(id -u) == 0 ]] || { echo "ctl.sh: needs root" >&2; exit 1; }
+[[ -x $CTL && -x $TOP/build/helpers/sdnotify ]] || make -s -C "$TOP" all >&2 || exit 1
+eval "$(bash "$TOP/checks/fixtures/nix-closures.sh" standin "$TOP/build/helpers/sdnotify" | sed 's/^/fx_/')"
+export NIX_REMOTE=local NIX_PATH="nixpkgs=$fx_nixpkgs" NIXOS_NSPAWN_GUEST_MODULE="$fx_guest"
+export NIX_CONFIG=$'sandbox = false\nbuild-users-group =\nsubstituters =' NIXOS_NSPAWNCTL_NO_SYSTEMD=1
+dir=$(mktemp -d)
+name=bench-ctl-$$
+trap '"$CTL" destroy "$name" >/dev/null 2>&1; rm -rf "$dir"' EXIT
+
+ms() { local s=${EPOCHREALTIME/[.,]/}; "$@" >/dev/null 2>&1 || { echo "ctl.sh: failed: $*" >&2; exit 1; }
+	echo $(((${EPOCHREALTIME/[.,]/} - s) / 1000)); }
+config() { printf '{ fixture.files.run%s = "%s"; }\n' "$1" "$RANDOM$RANDOM" >"$dir/c.nix"; }
+declare -A t
+for ((i = 0; i < N; i++)); do
+	config "$i-a"
+	t[create]+="$(ms "$CTL" create "$name" --config "$dir/c.nix") "
+	t[start]+="$(ms "$CTL" start "$name") "
+	config "$i-b"
+	t[switch]+="$(ms "$CTL" update "$name" --strategy switch) "
+	config "$i-c"
+	t[restart]+="$(ms "$CTL" update "$name" --strategy restart) "
+	# the same two with the system built beforehand: nixos-nspawnctl's own part
+	config "$i-d"
+	sys=$(nix-build --no-out-link --expr '{ cfg }: (import <nixpkgs/nixos> { configuration = /. + cfg; }).system' \
+		--argstr cfg "$dir/c.nix" 2>/dev/null)
+	t[switch_built]+="$(ms "$CTL" update "$name" --strategy switch --system "$sys") "
+	config "$i-e"
+	sys=$(nix-build --no-out-link --expr '{ cfg }: (import <nixpkgs/nixos> { configuration = /. + cfg; }).system' \
+		--argstr cfg "$dir/c.nix" 2>/dev/null)
+	t[restart_built]+="$(ms "$CTL" update "$name" --strategy restart --system "$sys") "
+	t[stop]+="$(ms "$CTL" stop "$name") "
+	"$CTL" destroy "$name" >/dev/null 2>&1
+done
+printf '| nixos-nspawnctl (stand-in, no systemd, %d runs) | median ms | min | max |\n|---|---|---|---|\n' "$N"
+for k in create start switch restart switch_built restart_built stop; do
+	sort -n <<<"$(tr ' ' '\n' <<<"${t[$k]}" | grep .)" | awk -v k="$k" '{ v[NR] = $1 } END {
+		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		label["switch"] = "update --strategy switch (with the build)"
+		label["restart"] = "update --strategy restart (with the build)"
+		label["switch_built"] = "update --strategy switch --system (built before)"
+		label["restart_built"] = "update --strategy restart --system (built before)"
+		label["start"] = "start (to READY=1)"
+		label["create"] = "create (with the build)"
+		printf "| %s | %d | %d | %d |\n", k in label ? label[k] : k, m, v[1], v[NR] }'
+done
