@@ -925,6 +925,67 @@ if vb and vp:
           "not delete the host end at exit.")
     w("")
 
+# 7. the system call filter
+SC = {}
+path = os.path.join(R, "seccomp.tsv")
+if os.path.exists(path):
+    for line in open(path):
+        f = line.rstrip("\n").split("\t")
+        if len(f) >= 2:
+            SC[f[0]] = [float(x) for x in f[1:]]
+SC_OURS = load_hyperfine("seccomp-ours.json")
+SC_NSPAWN = load_hyperfine("seccomp-nspawn.json")
+
+
+def sc(key, i=0, digits=1, unit=""):
+    return fmt(SC[key][i], digits, unit) if key in SC else na("filter: in-process costs")
+
+
+def user_ms(st):
+    return ms(st.get("user_mean"), 1) if st and st.get("user_mean") is not None else "n/a"
+
+
+w("## 7. The system call filter")
+w("")
+w("The default filter (an allow list by groups, as systemd-nspawn's, for x86-64, i386 and x32: %s + %s "
+  "instructions) is compiled when nixos-nspawn is built; a start only installs it. In-process, from the "
+  "launcher's own code (`checks/bench/seccompcost.c`, medians of %s runs, min…max):" % (
+      sc("insns_main", 0, 0), sc("insns_args", 0, 0), "100" if META.get("quick") != "1" else "10"))
+w("")
+w("| | Median | Min | Max |")
+w("|---|---:|---:|---:|")
+for key, label, unit in [("install_us", "install the built-in programs (every start)", " µs"),
+                         ("compile_us", "compile the same filter with libseccomp (what a start would pay without the "
+                                        "build-time compile)", " µs"),
+                         ("getppid_ns_unfiltered", "getppid() without a filter", " ns"),
+                         ("getppid_ns_filtered", "getppid() under the filter", " ns")]:
+    w("| %s | %s | %s | %s |" % (label, sc(key, 0, 1, unit), sc(key, 1, 1, unit), sc(key, 2, 1, unit)))
+w("")
+w("Whole starts (hyperfine, as section 1; user CPU is where a filter compile shows):")
+w("")
+w("| Command | Median | Spread | User CPU (mean) |")
+w("|---|---:|---|---:|")
+for table, keys in [(SC_OURS, ["ours: filter built in", "ours: the same filter compiled at start"]),
+                    (SC_NSPAWN, ["systemd-nspawn: its filters", "systemd-nspawn: SYSTEMD_SECCOMP=0"])]:
+    for k in keys:
+        st = table.get(k)
+        if not st:
+            w("| %s | %s | | |" % (k, na(k)))
+        else:
+            w("| %s | %s | %s | %s |" % (k, ms(st["median"], 1), spread_ms(st), user_ms(st)))
+w("")
+on, off = SC_NSPAWN.get("systemd-nspawn: its filters"), SC_NSPAWN.get("systemd-nspawn: SYSTEMD_SECCOMP=0")
+b, c = SC_OURS.get("ours: filter built in"), SC_OURS.get("ours: the same filter compiled at start")
+if on and off:
+    w("systemd-nspawn's filters cost it %s of wall time and %s of user CPU per start (median with minus median "
+      "without; user CPU means). Ours costs %s to install; compiling it at start instead would add %s (%s of "
+      "wall time between the two starts above)." % (
+          ms(on["median"] - off["median"]),
+          ms(on["user_mean"] - off["user_mean"]) if on.get("user_mean") is not None and off.get("user_mean") is not None else "n/a",
+          sc("install_us", 0, 0, " µs"), sc("compile_us", 0, 0, " µs"),
+          ms(c["median"] - b["median"]) if b and c else "n/a"))
+    w("")
+
 # profile
 w("## Profile of the largest cost")
 w("")

@@ -10,6 +10,7 @@
 #   1 start-to-exit of a /bin/true-like command    4 memory of the monitor process
 #   2 store mounting, µs per path                  5 scale: 1, 10 and 50 containers at once
 #   3 boot to READY=1 and stop after SIGTERM       6 veth set-up and teardown (baseline only)
+#   7 the system call filter: built in vs compiled, against systemd-nspawn with and without its filters
 #   + a profile of the largest cost (perf, strace)
 #
 # A tool that cannot run here is reported as "n/a (reason)", never silently dropped. Everything started here
@@ -562,6 +563,30 @@ if ((VETH_OK)); then
 		"${OURS_NET[@]}" --network-veth -M bench-v3 --closure="${CLOSURE[1]}" -- "$BUSYBOX" true 2>/dev/null
 fi
 ip netns del "$NETNS" 2>/dev/null
+
+# ---- 7. the system call filter ---------------------------------------------------------------------------------
+
+log "7/7 system call filter: ours built in vs compiled at start; systemd-nspawn with and without its filters"
+# The launcher's own filter code, timed in-process: installing the built-in programs (every start), compiling the
+# same filter with libseccomp (what a start would pay without the build-time compile; nspawn's way), and what a
+# system call pays under it.
+if cc -std=gnu17 -O2 -Wall -Wextra -Werror -Wshadow -D_GNU_SOURCE -iquote "$TOP/common" -iquote "$TOP/spawn" \
+	-iquote "$TOP/build/gen" -o "$R/seccompcost" "$BENCH/seccompcost.c" "$TOP/spawn/seccomp.c" \
+	"$TOP/spawn/seccomp-build.c" "$TOP/spawn/caps.c" "$TOP"/common/*.c -lseccomp 2>"$R/seccompcost.err"; then
+	"$R/seccompcost" $((QUICK ? 10 : 100)) >"$R/seccomp.tsv" 2>>"$R/seccompcost.err" ||
+		na "filter: in-process costs" "$(tail -n 1 "$R/seccompcost.err")"
+else
+	na "filter: in-process costs" "cannot build seccompcost: $(grep -m1 error "$R/seccompcost.err")"
+fi
+# Whole starts. --system-call-filter=@default names a group the default has already: the same filter, compiled at
+# start instead of built in. systemd-nspawn reads SYSTEMD_SECCOMP=0 as "no filters" (env(1) on both sides).
+hyperfine_set "$R/seccomp-ours.json" "$RUNS" \
+	"ours: filter built in" "$OURS_CMD -M bench-sc1 --closure=${CLOSURE[1]} -- $BUSYBOX true" \
+	"ours: the same filter compiled at start" "$OURS_CMD -M bench-sc2 --closure=${CLOSURE[1]} --system-call-filter=@default -- $BUSYBOX true"
+NSPAWN_T="systemd-nspawn -q -M bench-sc3 --volatile=overlay -U --private-network --keep-unit --register=no -D $IMG /bin/true"
+hyperfine_set "$R/seccomp-nspawn.json" "$RUNS" \
+	"systemd-nspawn: its filters" "env SYSTEMD_SECCOMP=1 $NSPAWN_T" \
+	"systemd-nspawn: SYSTEMD_SECCOMP=0" "env SYSTEMD_SECCOMP=0 $NSPAWN_T"
 
 # ---- profile ------------------------------------------------------------------------------------------------
 

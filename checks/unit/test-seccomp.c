@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "caps.h"
@@ -46,6 +47,7 @@ typedef enum Probe {
         PROBE_UNKNOWN_NR,
         PROBE_TIOCSTI_HIGH_BITS,
         PROBE_SETTIMEOFDAY_NOOP,
+        PROBE_CLOCK_ADJTIME_NULL,
         PROBE_SWAPOFF,
 } Probe;
 
@@ -101,6 +103,9 @@ static int run_probe(const SeccompPlan *plan, Probe probe) {
                 case PROBE_SETTIMEOFDAY_NOOP: /* NULL, NULL: changes nothing, but passes the filter or not */
                         r = syscall(SYS_settimeofday, NULL, NULL);
                         break;
+                case PROBE_CLOCK_ADJTIME_NULL: /* EFAULT once past the filter, before any capability check */
+                        r = syscall(SYS_clock_adjtime, CLOCK_REALTIME, NULL);
+                        break;
                 case PROBE_SWAPOFF:
                         r = syscall(SYS_swapoff, "/nonexistent");
                         break;
@@ -149,7 +154,7 @@ int main(void) {
         seccomp_plan_done(&plan);
         ok(seccomp_plan(&plan, caps_container(false, 1ULL << CAP_SYS_TIME, 0), NULL, NULL) >= 0 &&
            !seccomp_plan_is_builtin(&plan), "--capability=CAP_SYS_TIME: compiled");
-        is_int(run_probe(&plan, PROBE_SETTIMEOFDAY_NOOP), 0, "with CAP_SYS_TIME, settimeofday() passes the filter");
+        is_int(run_probe(&plan, PROBE_CLOCK_ADJTIME_NULL), EFAULT, "with CAP_SYS_TIME, clock_adjtime() passes the filter");
         seccomp_plan_done(&plan);
 
         /* What the default filter allows and refuses */
@@ -164,6 +169,7 @@ int main(void) {
         is_int(run_probe(&plan, PROBE_PERF), EPERM, "perf_event_open() is refused");
         is_int(run_probe(&plan, PROBE_SWAPOFF), EPERM, "swapoff() is refused");
         is_int(run_probe(&plan, PROBE_SETTIMEOFDAY_NOOP), EPERM, "settimeofday() is refused");
+        is_int(run_probe(&plan, PROBE_CLOCK_ADJTIME_NULL), EPERM, "clock_adjtime() is refused");
         is_int(run_probe(&plan, PROBE_AUDIT_SOCKET), EAFNOSUPPORT, "an audit netlink socket: EAFNOSUPPORT");
         is_int(run_probe(&plan, PROBE_UNKNOWN_NR), ENOSYS, "a call nobody knows: ENOSYS (programs fall back)");
         is_int(run_probe(&plan, PROBE_TIOCSTI_HIGH_BITS), EPERM, "TIOCSTI is refused, high bits or not");
