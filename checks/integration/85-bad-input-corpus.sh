@@ -104,6 +104,12 @@ bad "--kill-signal past SIGRTMAX" "'RTMIN+99'" --kill-signal=RTMIN+99 "${run[@]}
 bad "--notify-ready not a boolean" "'maybe'" --notify-ready=maybe "${run[@]}"
 bad "--register not auto/yes/no" "'perhaps'" --register=perhaps "${run[@]}"
 bad "--console unknown" "'foo'" --console=foo "${run[@]}"
+bad "--capability unknown" "'CAP_NOPE'" --capability=CAP_CHOWN,CAP_NOPE "${run[@]}"
+bad "--capability with an empty entry" "'CAP_CHOWN,'" --capability=CAP_CHOWN, "${run[@]}"
+bad "--drop-capability with a control character: escaped" "'CAP_\\x1b[31m'" --drop-capability=$'CAP_\e[31m' "${run[@]}"
+bad "--system-call-filter unknown call" "'keyctI'" --system-call-filter="read keyctI" "${run[@]}"
+bad "--system-call-filter unknown group" "'@nope'" --system-call-filter="~@nope" "${run[@]}"
+bad "--system-call-filter empty list" "'~'" --system-call-filter="~" "${run[@]}"
 bad "unknown option" "--bogus" --bogus "${run[@]}"
 bad "option without its argument" "machine" "${run[@]:0:1}" --machine
 
