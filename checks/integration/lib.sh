@@ -178,9 +178,10 @@ cgroup2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
 # Nothing of machine NAME may be left: mounts, cgroup, name lock, UID locks, processes.
 leftovers() {
 	local name=$1 found=""
-	# ours only: the staging mount, and NAME's propagation point (other machines that run have their own)
-	grep -qE " /run/nixos-nspawn/(staging|propagate/$name) " /proc/self/mountinfo &&
-		found+="mounts: $(grep -E " /run/nixos-nspawn/(staging|propagate/$name) " /proc/self/mountinfo) "
+	# (the staging tree is no one's in particular; anything else below /run/nixos-nspawn is named per machine, and
+	# other runs' containers may have theirs right now)
+	local re=" /run/nixos-nspawn/(staging|[^ ]*/$name)[/ ]"
+	grep -qE "$re" /proc/self/mountinfo && found+="mounts: $(grep -E "$re" /proc/self/mountinfo) "
 	[ -n "$cgroup2" ] && [ -e "$cgroup2/nixos-nspawn/$name" ] && found+="cgroup $cgroup2/nixos-nspawn/$name "
 	[ -e "/run/nixos-nspawn/machines/$name" ] && found+="lock /run/nixos-nspawn/machines/$name "
 	# (a UID lock someone holds belongs to a container that runs: only one nobody holds was left behind)
