@@ -153,12 +153,17 @@ static void test_pick(const char *const *dirs) {
         ok(!lock_exists(dirs[0], cand) && !lock_exists(dirs[1], cand), "release: the lock files are gone");
         ok(first.lock_fds[0] < 0 && first.lock_fds[1] < 0 && !first.lock_paths[0] && !first.lock_paths[1],
            "release: fds closed and paths freed");
-        uid_range_release(&first);
-        ok(true, "release: a second release is harmless");
 
         r = uid_range_pick("foo", dirs, 2, fake_id_in_use, &third);
         is_int(r, 0, "pick: after release, a pick for 'foo' succeeds");
         is_int(third.base, cand, "pick: after release, 'foo' gets its candidate again");
+        /* The next holder of the same range has the same lock file names and likely the fd numbers just freed:
+         * a stale release must touch neither. */
+        uid_range_release(&first);
+        ok(r >= 0 && lock_exists(dirs[0], cand) && lock_exists(dirs[1], cand),
+           "release: a second release leaves the next holder's lock files alone");
+        ok(r >= 0 && fcntl(third.lock_fds[0], F_GETFD) >= 0 && fcntl(third.lock_fds[1], F_GETFD) >= 0,
+           "release: a second release leaves the next holder's fds open");
         uid_range_release(&third);
 
         /* (d) */
@@ -294,8 +299,20 @@ static void test_take(const char *const *dirs) {
         {
                 UidRange null = UID_RANGE_NULL;
 
+                int before = count_entries(dirs[0]), fd;
+
+                if (fcntl(STDIN_FILENO, F_GETFD) < 0) /* so that closing fd 0 would show */
+                        (void) open("/dev/null", O_RDONLY);
+                fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+                /* UID_RANGE_NULL's fds are -EBADF, not 0: releasing it must not close stdin or anything */
                 uid_range_release(&null);
-                ok(true, "release: releasing UID_RANGE_NULL is harmless");
+                ok(fcntl(STDIN_FILENO, F_GETFD) >= 0 && fd >= 0 && fcntl(fd, F_GETFD) >= 0,
+                   "release: releasing UID_RANGE_NULL closes no fd");
+                is_int(count_entries(dirs[0]), before, "release: releasing UID_RANGE_NULL removes no file");
+                ok(null.lock_fds[0] < 0 && null.lock_fds[1] < 0 && !null.lock_paths[0] && !null.lock_paths[1],
+                   "release: UID_RANGE_NULL stays null");
+                safe_close(fd);
         }
 }
 
