@@ -27,75 +27,111 @@ ALL_LDFLAGS += -fsanitize=address,undefined
 BUILD       := build-sanitize
 endif
 
-COMMON_SRC := $(wildcard common/*.c)
-SPAWN_SRC  := $(filter-out spawn/main.c,$(wildcard spawn/*.c))
-NETCONF_SRC := $(wildcard netconf/*.c)
-SRC        := $(COMMON_SRC) $(NETCONF_SRC) $(SPAWN_SRC) spawn/main.c
-OBJ        := $(SRC:%.c=$(BUILD)/%.o)
-BIN        := $(BUILD)/nixos-nspawn
-# nixos-nspawnctl links what it shares with the launcher from one archive: only the objects it uses come in.
-CTL_SRC    := $(wildcard ctl/*.c)
-CTL_OBJ    := $(CTL_SRC:%.c=$(BUILD)/%.o)
-CTL        := $(BUILD)/nixos-nspawnctl
-SHARED_LIB := $(BUILD)/libnspawn.a
+# The product's code, except the programs' own main files, is one static library: a program or a unit test links
+# its own .c files against it and gets only the objects it uses, each compiled once.
+LIB_SRC    := $(wildcard common/*.c netconf/*.c) $(filter-out spawn/main.c,$(wildcard spawn/*.c))
+LIB        := $(BUILD)/libnspawn.a
 
+# Programs: PROGRAMS += NAME, with NAME_SRC := its own .c files (the library does the rest).
+PROGRAMS   := nixos-nspawn nixos-nspawnctl
+nixos-nspawn_SRC := spawn/main.c
+nixos-nspawnctl_SRC := $(wildcard ctl/*.c)
+BIN        := $(BUILD)/nixos-nspawn
+CTL        := $(BUILD)/nixos-nspawnctl
+
+# Files made at build time go in $(BUILD)/gen, which is on the include path. An object that includes one names it
+# as a prerequisite below (-MMD records it too, but only after the first build).
 # The default system call filter, compiled at build time by a generator that uses the same code (and libseccomp) as
 # a run-time compile, for the architecture being built: a start installs it without compiling anything.
+SECCOMP_GEN_SRC := spawn/gen/seccomp-gen.c spawn/seccomp-build.c spawn/caps.c
 SECCOMP_GEN     := $(BUILD)/gen/seccomp-gen
 SECCOMP_DEFAULT := $(BUILD)/gen/seccomp-default.h
 
 UNIT_TESTS := $(patsubst checks/unit/%.c,$(BUILD)/checks/%,$(wildcard checks/unit/test-*.c))
 HELPERS    := $(patsubst checks/helpers/%.c,$(BUILD)/helpers/%,$(wildcard checks/helpers/*.c))
 
-.PHONY: all deps install uninstall check check-unit check-integration check-boot demo bench analyze clean help
+# Fuzzers: clang's libFuzzer with ASan and UBSan (checks/fuzz/fuzz-*.c; seeds in checks/fuzz/corpus/NAME/).
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD   := build-fuzz
+FUZZERS    := $(patsubst checks/fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard checks/fuzz/fuzz-*.c))
+FUZZ_CFLAGS = -std=gnu17 -O1 -g -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer -iquote common \
+              -iquote spawn -iquote netconf -iquote $(BUILD)/gen -D_GNU_SOURCE -DVERSION='"$(VERSION)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 
-all: $(BIN) $(CTL) $(HELPERS)
+.PHONY: all deps install uninstall check check-unit check-integration check-system check-nixos check-fuzz \
+        unit-tests fuzzers fuzz demo bench analyze clean help
+
+all: $(PROGRAMS:%=$(BUILD)/%) $(HELPERS)
 
 help:
-	@echo "make [all]        build $(BIN) and $(CTL)"
-	@echo "make demo         (root) install what is missing, boot the built-in example"
-	@echo "make check        (root) install what is missing, run every test"
-	@echo "make bench        (root) benchmarks against systemd-nspawn and bubblewrap"
-	@echo "make install      install to \$$DESTDIR\$$PREFIX"
-	@echo "make SANITIZE=1   build with ASan+UBSan; make analyze: gcc -fanalyzer"
+	@echo "make [all]          build $(BIN) and $(CTL)"
+	@echo "make demo           (root) install what is missing, boot the built-in example"
+	@echo "make check          (root) install what is missing, run every part below, one summary at the end"
+	@echo "make check-unit     unit tests (C)"
+	@echo "make check-integration   (root) the launcher on this host"
+	@echo "make check-system   (root) scenarios in the systemd test host"
+	@echo "make check-nixos    NixOS module evaluation (checks/nixos/run.sh)"
+	@echo "make check-fuzz     each fuzzer briefly over its seed corpus (needs clang)"
+	@echo "make fuzz           each fuzzer for FUZZ_SECONDS (default 60) seconds"
+	@echo "make bench          (root) benchmarks against systemd-nspawn and bubblewrap"
+	@echo "make install        install to \$$DESTDIR\$$PREFIX"
+	@echo "make SANITIZE=1 …   build with ASan+UBSan into build-sanitize, and test those binaries"
+	@echo "make analyze        gcc -fanalyzer"
 
 deps:
 	@sh checks/deps.sh
 
-$(BUILD)/%.o: %.c $(wildcard common/*.h spawn/*.h netconf/*.h ctl/*.h)
+# -MMD -MP: each object knows the headers it includes (a changed header rebuilds exactly its users).
+$(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -iquote checks/unit -MMD -MP -c -o $@ $<
 
-$(SECCOMP_GEN): spawn/gen/seccomp-gen.c spawn/seccomp-build.c spawn/caps.c $(wildcard common/*.h spawn/*.h)
+# (built from its sources, not the library: the library's seccomp.o needs what it makes)
+$(SECCOMP_GEN): $(SECCOMP_GEN_SRC) $(wildcard common/*.h spawn/*.h) Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ spawn/gen/seccomp-gen.c spawn/seccomp-build.c spawn/caps.c $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(SECCOMP_GEN_SRC) $(LIBS)
 
 $(SECCOMP_DEFAULT): $(SECCOMP_GEN)
 	$(SECCOMP_GEN) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/spawn/seccomp.o: $(SECCOMP_DEFAULT)
 
-$(BIN): $(OBJ)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
-
-$(SHARED_LIB): $(filter-out $(BUILD)/spawn/main.o,$(OBJ))
+$(LIB): $(LIB_SRC:%.c=$(BUILD)/%.o)
 	rm -f $@
 	$(AR) rcs $@ $^
 
+define program
+$(BUILD)/$(1): $$($(1)_SRC:%.c=$(BUILD)/%.o) $(LIB)
+	$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^ $$(LIBS)
+endef
+$(foreach p,$(PROGRAMS),$(eval $(call program,$(p))))
+
 $(BUILD)/ctl/verbs.o: ALL_CFLAGS += -DGUEST_MODULE='"$(DATADIR)/nixos-nspawn/container.nix"'
 
-$(CTL): $(CTL_OBJ) $(SHARED_LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(CTL_OBJ) $(SHARED_LIB) $(LIBS)
-
-# Unit tests link the .c files they test directly.
-$(BUILD)/checks/test-%: checks/unit/test-%.c checks/unit/tap.h $(COMMON_SRC) $(NETCONF_SRC) $(SPAWN_SRC) $(SECCOMP_DEFAULT)
+# A unit test is its own file linked against the library: only the objects it uses come along.
+$(BUILD)/checks/test-%: $(BUILD)/checks/unit/test-%.o $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -iquote checks/unit $(ALL_LDFLAGS) -o $@ $< $(COMMON_SRC) $(NETCONF_SRC) $(SPAWN_SRC) $(LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 # Helpers run inside containers: static, no sanitizers.
 $(BUILD)/helpers/%: checks/helpers/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu17 $(WARNINGS) -O2 -D_GNU_SOURCE -static -o $@ $<
+
+# Fuzzers: the same library, compiled by clang with coverage instrumentation and sanitizers, in $(FUZZ_BUILD).
+$(FUZZ_BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(FUZZ_BUILD)/spawn/seccomp.o: $(SECCOMP_DEFAULT)
+$(FUZZ_BUILD)/libnspawn.a: $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz-%: $(FUZZ_BUILD)/checks/fuzz/fuzz-%.o $(FUZZ_BUILD)/libnspawn.a
+	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS)
+
+-include $(shell find $(BUILD) $(FUZZ_BUILD) -name '*.d' 2>/dev/null)
 
 SUBST = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@UNITDIR@|$(UNITDIR)|g'
 
@@ -120,11 +156,28 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man1/nixos-nspawn.1 $(DESTDIR)$(UNITDIR)/nixos-nspawn@.service \
 		$(DESTDIR)$(UNITDIR)/systemd-nspawn@.service.d/nixos-nspawn.conf.template
 
-check: deps all $(UNIT_TESTS)
-	@sh checks/run.sh
+unit-tests: $(UNIT_TESTS)
+# Without clang the fuzz part says so itself (a counted skip).
+fuzzers:
+	@if command -v $(FUZZ_CC) >/dev/null; then $(MAKE) --no-print-directory $(FUZZERS); fi
 
-check-unit: all $(UNIT_TESTS)
-	@sh checks/run.sh unit
+RUN = BUILD=$(BUILD) FUZZ_BUILD=$(FUZZ_BUILD) bash checks/run.sh
+
+check: deps all unit-tests fuzzers
+	@$(RUN)
+check-unit: unit-tests
+	@$(RUN) unit
+check-integration: all
+	@$(RUN) integration
+check-system: all
+	@$(RUN) system
+check-nixos:
+	@$(RUN) nixos
+check-fuzz: fuzzers
+	@$(RUN) fuzz
+
+fuzz: fuzzers
+	@FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) bash checks/fuzz/run.sh --long
 
 demo: deps all
 	@bash checks/demo.sh
@@ -140,4 +193,7 @@ analyze:
 	$(MAKE) BUILD=build-analyze CFLAGS="-O1 -g -fanalyzer -Wno-error" all 2>&1 | grep -A3 'warning:' || true
 
 clean:
-	rm -rf build build-sanitize build-analyze
+	rm -rf build build-sanitize build-analyze $(FUZZ_BUILD)
+
+# Intermediate objects (a test's or fuzzer's own .o) are kept: make would otherwise delete and rebuild them.
+.SECONDARY:

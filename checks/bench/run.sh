@@ -32,25 +32,7 @@ die() { log "error: $*"; exit 1; }
 
 # ---- what is needed, installed when missing (Debian) -------------------------------------------------------
 
-need_packages() {
-	local p missing=()
-	for p in "$@"; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-	done
-	((${#missing[@]})) || return 0
-	command -v apt-get >/dev/null || { log "missing packages: ${missing[*]} (no apt-get here)"; return 1; }
-	log "installing missing packages: ${missing[*]}"
-	export DEBIAN_FRONTEND=noninteractive
-	if [[ -z $(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mtime -1 2>/dev/null | head -n 1) ]]; then
-		apt-get update -qq >&2 || true
-	fi
-	# One at a time: a package that cannot be had must not keep the others out.
-	for p in "${missing[@]}"; do
-		apt-get install -y -qq --no-install-recommends "$p" >/dev/null 2>&1 || log "could not install $p"
-	done
-}
-need_packages python3 procps iproute2 util-linux strace systemd-container bubblewrap hyperfine linux-perf \
-	build-essential
+sh "$TOP/checks/deps.sh" bench >&2 || die "checks/deps.sh bench could not install what is needed"
 [[ -x $PY ]] || die "python3 is needed to summarise the results and could not be installed"
 command -v hyperfine >/dev/null || die "hyperfine is needed for the timing sections and could not be installed"
 

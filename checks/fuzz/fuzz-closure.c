@@ -2,8 +2,7 @@
 /* libFuzzer target: closure files come from the user (or from whatever wrote them), so closure_add_text() must
  * refuse or accept any text without crashing, leaking or reading out of bounds.
  *
- * Build it with clang -fsanitize=fuzzer,address -Icommon -Ispawn -D_GNU_SOURCE from this file, spawn/store.c and
- * every .c file of common/, adding $(pkg-config --cflags --libs libsystemd mount); run it with -max_total_time=20. */
+ * `make fuzz` builds it and runs it for FUZZ_SECONDS; `make check` runs it briefly over checks/fuzz/corpus/. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

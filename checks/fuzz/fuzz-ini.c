@@ -4,9 +4,7 @@
  * version filter and render to a unit in which every line is a header, an assignment or blank — the property that
  * keeps an override from smuggling lines into what networkd reads.
  *
- * Build it with clang -fsanitize=fuzzer,address,undefined -Icommon -Inetconf -D_GNU_SOURCE from this file,
- * netconf/ini.c, netconf/units.c and every .c file of common/, adding $(pkg-config --cflags --libs libsystemd
- * mount); run it with -max_total_time=30. */
+ * `make fuzz` builds it and runs it for FUZZ_SECONDS; `make check` runs it briefly over checks/fuzz/corpus/. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -88,7 +88,7 @@ th_need() {
 		th_boot || { th_console_tail; skip_rest "the test host did not boot"; }
 		th_running || echo "# the test host is $th_state"
 	fi
-	TH_NSPAWN=$TH_TOP/build/nixos-nspawn
+	TH_NSPAWN=$TH_TOP/${NSPAWN#"$TOP"/} # (the build in use: it is below $TOP)
 }
 
 _th_alone_exit() {
@@ -133,7 +133,7 @@ th_boot() {
 	wait_for 65 _th_ready_or_dead
 	[ -s "$T/th-ready" ] || return 1
 	read -r th_ready_secs TH_LEADER <"$T/th-ready"
-	TH_NSPAWN=$TH_TOP/build/nixos-nspawn
+	TH_NSPAWN=$TH_TOP/${NSPAWN#"$TOP"/} # (the build in use: it is below $TOP)
 	export TH_NAME TH_LEADER TH_TOP TH_NSPAWN TH_SHARED TH_GUEST_IMAGE
 }
 _th_ready_or_dead() { [ -s "$T/th-ready" ] || ! kill -0 "$th_pid" 2>/dev/null; }
