@@ -30,7 +30,10 @@
 #   boot NAME ARGS...           a boot under nsnotify, waits for READY=1: $leader $boot_pid $ready_secs; on
 #                               failure $leader is empty, so in_container fails too
 #   in_container COMMAND...     in the booted container's namespaces;  stopped: waits for the booted launcher
-#   leftovers NAME              fails, naming them, if mounts/cgroup/locks/processes of NAME are left
+#   leftovers NAME              fails, naming them, if mounts/cgroup/locks/processes of NAME are left (and UID
+#                               locks or staging mounts nobody holds that are new since the test began)
+#   nothing_new_left            fails, naming them, if mounts/cgroups/unheld locks of a launcher are new since
+#                               the test began (for runs with no name of their own, such as refused flags)
 # Other
 #   at_exit COMMAND             run at exit (in order); $T is a private temp directory, removed at exit
 #   fixture NAME                store fixtures as shell variables (checks/fixtures/nix-closures.sh)
@@ -133,11 +136,13 @@ leader_of() { # LAUNCHER-PID
 	done
 	return 1
 }
-# Until it execs, PID 1 is a copy of the launcher (same executable).
+# Until it execs, PID 1 is a copy of the launcher: the same executable file. (Compared by device and inode: the
+# path of /proc/PID/exe changes with PID 1's mount namespace and root before the exec.)
 started() { # LAUNCHER-PID
-	local l
+	local l a b
 	l=$(leader_of "$1") || return 1
-	[ "$(readlink "/proc/$l/exe")" != "$(readlink "/proc/$1/exe")" ]
+	a=$(stat -L -c %d:%i "/proc/$l/exe" 2>/dev/null) && b=$(stat -L -c %d:%i "/proc/$1/exe" 2>/dev/null) &&
+		[ "$a" != "$b" ]
 }
 proc_start() { awk '{ sub(/^.*\) /, ""); print $20 }' "/proc/$1/stat" 2>/dev/null; }
 gone() { # PID [STARTTIME]
@@ -177,20 +182,49 @@ cgroup2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
 
 # Nothing of machine NAME may be left: mounts, cgroup, name lock, UID locks, processes.
 leftovers() {
-	local name=$1 found=""
-	# (the staging tree is no one's in particular; anything else below /run/nixos-nspawn is named per machine, and
-	# other runs' containers may have theirs right now)
-	local re=" /run/nixos-nspawn/(staging|[^ ]*/$name)[/ ]"
+	local name=$1 found="" re new
+	re=" /run/nixos-nspawn/[^ ]*/$name[/ ]"
 	grep -qE "$re" /proc/self/mountinfo && found+="mounts: $(grep -E "$re" /proc/self/mountinfo) "
 	[ -n "$cgroup2" ] && [ -e "$cgroup2/nixos-nspawn/$name" ] && found+="cgroup $cgroup2/nixos-nspawn/$name "
 	[ -e "/run/nixos-nspawn/machines/$name" ] && found+="lock /run/nixos-nspawn/machines/$name "
-	# (a UID lock someone holds belongs to a container that runs: only one nobody holds was left behind)
-	local f
-	for f in /run/nixos-nspawn/uid/*; do
-		unheld "$f" && found+="uid lock $f "
-	done
 	pgrep -f -- "nixos-nspawn.* -M $name( |$)" >/dev/null && found+="processes: $(pgrep -af -- "-M $name")"
+	# What is named by no machine (the staging tree, UID locks) counts when it is new since this test began
+	new=$(_new_state | grep -E '^(mount /run/nixos-nspawn/staging|lock /run/nixos-nspawn/uid/)')
+	[ -z "$new" ] || found+="$new"
 	[ -z "$found" ] || { echo "$found"; return 1; }
+}
+
+# _state: what a launcher could leave behind on this host, one per line: mounts below /run/nixos-nspawn, propagation
+# points, cgroups below nixos-nspawn/, and lock files (machine and UID) that nobody holds. (A lock someone holds is a container
+# that runs; so are the mounts and cgroup of a machine whose lock is held.)
+_state() {
+	local f m
+	awk '$5 ~ "^/run/nixos-nspawn/" { print "mount " $5 }' /proc/self/mountinfo
+	for f in /run/nixos-nspawn/propagate/*; do [ -e "$f" ] && echo "propagation-point $f"; done
+	if [ -n "$cgroup2" ]; then
+		for f in "$cgroup2"/nixos-nspawn/*/; do [ -d "$f" ] && echo "cgroup ${f%/}"; done
+	fi
+	for f in /run/nixos-nspawn/machines/* /run/nixos-nspawn/uid/*; do unheld "$f" && echo "lock $f"; done
+}
+_baseline=$(_state 2>/dev/null | sort)
+# _new_state: what _state shows now and did not when this test began (what other runs left before is not ours),
+# less what belongs to a running machine.
+_new_state() {
+	local kind path m
+	comm -13 <(printf '%s\n' "$_baseline") <(_state 2>/dev/null | sort) | while read -r kind path; do
+		m=${path#/run/nixos-nspawn/*/} m=${m%%/*} m=${m##*/}
+		[ "$kind" != lock ] && [ -e "/run/nixos-nspawn/machines/$m" ] && ! unheld "/run/nixos-nspawn/machines/$m" &&
+			continue
+		echo "$kind $path"
+	done
+}
+_nothing_new() { [ -z "$(_new_state)" ]; }
+# nothing_new_left: nothing of what a launcher could leave behind (see _state) is new since this test began, after
+# up to 2 s for launchers of other runs that are starting or stopping right now; prints what is, and fails.
+nothing_new_left() {
+	wait_for 2 _nothing_new && return 0
+	_new_state
+	return 1
 }
 
 # boot NAME ARGS...: boots in the background under nsnotify (which plays the service manager); waits for
