@@ -189,7 +189,7 @@ leftovers() {
 	[ -e "/run/nixos-nspawn/machines/$name" ] && found+="lock /run/nixos-nspawn/machines/$name "
 	pgrep -f -- "nixos-nspawn.* -M $name( |$)" >/dev/null && found+="processes: $(pgrep -af -- "-M $name")"
 	# What is named by no machine (the staging tree, UID locks) counts when it is new since this test began
-	new=$(_new_state | grep -E '^(mount /run/nixos-nspawn/staging|lock /run/nixos-nspawn/uid/)')
+	new=$(_lasting_new '^(mount /run/nixos-nspawn/staging|lock /run/nixos-nspawn/uid/)')
 	[ -z "$new" ] || found+="$new"
 	[ -z "$found" ] || { echo "$found"; return 1; }
 }
@@ -218,13 +218,24 @@ _new_state() {
 		echo "$kind $path"
 	done
 }
-_nothing_new() { [ -z "$(_new_state)" ]; }
-# nothing_new_left: nothing of what a launcher could leave behind (see _state) is new since this test began, after
-# up to 2 s for launchers of other runs that are starting or stopping right now; prints what is, and fails.
+# _lasting_new [ERE]: the lines of _new_state (matching ERE) that are still there after 3 s: launchers of other runs
+# that start or stop right now have lock files nobody holds for a moment.
+_lasting_new() {
+	local left end
+	left=$(_new_state | grep -E "${1:-.}" | sort)
+	end=$((SECONDS + 3))
+	while [ -n "$left" ] && [ "$SECONDS" -le "$end" ]; do
+		sleep 0.1
+		left=$(comm -12 <(printf '%s\n' "$left") <(_new_state | sort))
+	done
+	[ -z "$left" ] || printf '%s\n' "$left"
+}
+# nothing_new_left: nothing of what a launcher could leave behind (see _state) is new since this test began and
+# lasts; prints what is, and fails.
 nothing_new_left() {
-	wait_for 2 _nothing_new && return 0
-	_new_state
-	return 1
+	local left
+	left=$(_lasting_new)
+	[ -z "$left" ] || { echo "$left"; return 1; }
 }
 
 # boot NAME ARGS...: boots in the background under nsnotify (which plays the service manager); waits for

@@ -178,7 +178,11 @@ th_teardown() {
 # notes: they are not ours to judge (other tests and benchmarks may be starting or stopping right now).
 th_leftovers() {
 	local found="" d name
-	grep -q nixos-nspawn /proc/self/mountinfo && found+="mounts: $(grep nixos-nspawn /proc/self/mountinfo)"$'\n'
+	local re=" /run/nixos-nspawn/[^ ]*/$TH_NAME[/ ]"
+	grep -qE "$re" /proc/self/mountinfo && found+="mounts: $(grep -E "$re" /proc/self/mountinfo)"$'\n'
+	local new
+	new=$(_lasting_new '^(mount /run/nixos-nspawn/staging|lock /run/nixos-nspawn/uid/)')
+	[ -z "$new" ] || found+="$new"$'\n'
 	[ -n "$cgroup2" ] && [ -e "$cgroup2/nixos-nspawn/$TH_NAME" ] && found+="cgroup: $cgroup2/nixos-nspawn/$TH_NAME"$'\n'
 	[ -e "/run/nixos-nspawn/machines/$TH_NAME" ] && found+="lock: /run/nixos-nspawn/machines/$TH_NAME"$'\n'
 	pgrep -f -- "nixos-nspawn.* -M $TH_NAME( |$)" >/dev/null && found+="processes: $(pgrep -af -- "-M $TH_NAME( |$)")"
