@@ -22,8 +22,9 @@ ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now $(LDFLAGS)
 LIBS       = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 ifeq ($(SANITIZE),1)
-ALL_CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -U_FORTIFY_SOURCE
-ALL_LDFLAGS += -fsanitize=address,undefined
+# (-fno-sanitize-recover: a UBSan finding ends the program, so that a test sees it instead of a line in a log)
+ALL_CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -U_FORTIFY_SOURCE
+ALL_LDFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all
 BUILD       := build-sanitize
 endif
 
@@ -82,7 +83,7 @@ deps:
 	@sh checks/deps.sh
 
 # -MMD -MP: each object knows the headers it includes (a changed header rebuilds exactly its users).
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -iquote checks/unit -MMD -MP -c -o $@ $<
 
@@ -119,7 +120,7 @@ $(BUILD)/helpers/%: checks/helpers/%.c
 	$(CC) -std=gnu17 $(WARNINGS) -O2 -D_GNU_SOURCE -static -o $@ $<
 
 # Fuzzers: the same library, compiled by clang with coverage instrumentation and sanitizers, in $(FUZZ_BUILD).
-$(FUZZ_BUILD)/%.o: %.c
+$(FUZZ_BUILD)/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
 

@@ -233,6 +233,8 @@ int closure_finish(Closure *c, const char *store_dir) {
         }
         c->n = j;
 
+        /* (run again, as after more closure_add_*(), it starts over: the old types may be for other names) */
+        free(c->types);
         c->types = malloc(c->n);
         if (!c->types)
                 return log_oom();

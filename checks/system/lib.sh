@@ -121,13 +121,20 @@ th_boot() {
 	TH_SHARED=$(mktemp -d /var/tmp/nixos-nspawn-system.XXXXXX)
 	chmod 755 "$TH_SHARED"
 	mkdir -p "$TH_CACHE/nix"
+	# Shared libraries the launcher needs and the image lacks (make SANITIZE=1: libasan, libubsan), from the host:
+	# both are Debian 12.
+	local lib libs=()
+	for lib in $(ldd "$NSPAWN" | awk '$2 == "=>" && $3 ~ "^/" { print $3 }'); do
+		case $lib in /lib/*) lib=/usr$lib ;; esac # (merged /usr)
+		[ -e "$TH_IMAGE$lib" ] || libs+=("--bind-ro=$lib")
+	done
 	rm -f "$T/th-ready"
 	th_start=$(date +%s.%N)
 	"$NSNOTIFY" --ready-file="$T/th-ready" --timeout=60 -- \
 		"$NSPAWN" -M "$TH_NAME" -D "$TH_IMAGE" --private-users=no --private-network --console=read-only \
 		--bind-ro="$TOP:$TH_TOP" --bind-ro=/nix/store --bind-ro="$TH_CACHE/nix" --bind="$TH_SHARED" \
 		--bind-ro="$TOP/checks/system/testhost/multi-user.target.d:/etc/systemd/system/multi-user.target.d" \
-		--bind-ro="$TH_IMAGE:$TH_GUEST_IMAGE" \
+		--bind-ro="$TH_IMAGE:$TH_GUEST_IMAGE" "${libs[@]}" \
 		>"$T/th-console" 2>&1 &
 	th_pid=$!
 	wait_for 65 _th_ready_or_dead
