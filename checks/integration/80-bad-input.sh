@@ -69,7 +69,7 @@ rejects "a command that does not exist in the container" "'/no/such/init'" -q -M
 rejects "an --init that does not exist" "'/nix/store/00000000000000000000000000000000-x/init'" -q -M "$bad2" -P \
 	--closure="$closure" --init=/nix/store/00000000000000000000000000000000-x/init
 rejects "a bind onto a path through a file" "'/tmp'" -q -M "$bad3" -P --closure="$closure" --bind-ro="$busybox:/f" \
-	--bind=/tmp:/f/sub -- "$busybox" true
+	--bind-ro=/tmp:/f/sub -- "$busybox" true
 
 mkdir -p "$T/emptydir"
 rejects "a read-only bind over /dev breaks PID 1's set-up, and that is what is reported (also with -n)" \
