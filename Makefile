@@ -95,7 +95,7 @@ $(SECCOMP_GEN): $(SECCOMP_GEN_SRC) $(wildcard common/*.h spawn/*.h) Makefile
 $(SECCOMP_DEFAULT): $(SECCOMP_GEN)
 	$(SECCOMP_GEN) > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/spawn/seccomp.o: $(SECCOMP_DEFAULT)
+$(BUILD)/spawn/seccomp.o $(BUILD)/checks/unit/test-seccomp.o: $(SECCOMP_DEFAULT)
 
 $(LIB): $(LIB_SRC:%.c=$(BUILD)/%.o)
 	rm -f $@
