@@ -7,11 +7,12 @@ fixture tools
 
 # rejects DESCRIPTION EXPECTED-IN-MESSAGE ARGS...
 rejects() {
-	local d=$1 want=$2 out rc lines; shift 2
+	local d=$1 want=$2 out rc lines left=; shift 2
 	out=$("$NSPAWN" "$@" 2>&1 </dev/null); rc=$?
 	lines=$(printf '%s\n' "$out" | grep -c .)
-	[ "$rc" != 0 ] && [[ $out == *"$want"* ]] && [ "$lines" = 1 ] && nothing_new_left
-	_report $? "$d" "exit $rc, $lines lines: $out"
+	[ "$rc" != 0 ] && [[ $out == *"$want"* ]] && [ "$lines" = 1 ] && left=$(nothing_new_left)
+	_report $? "$d" "exit $rc, $lines lines: $out${left:+
+left behind: $left}"
 }
 
 printf '%s\n' "relative/path" >"$T/relative"

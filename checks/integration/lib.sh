@@ -176,7 +176,7 @@ run_bg() {
 stop_bg() { kill -TERM "$bg_pid"; wait "$bg_pid"; }
 
 # unheld FILE: it exists and nobody holds its lock. (flock(1) on a path would create it: open it read-only.)
-unheld() { [ -e "$1" ] && (flock -n 9) 9<"$1" 2>/dev/null; }
+unheld() { [ -e "$1" ] && { (flock -n 9) 9<"$1"; } 2>/dev/null; }
 
 cgroup2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
 
@@ -215,6 +215,8 @@ _new_state() {
 		m=${path#/run/nixos-nspawn/*/} m=${m%%/*} m=${m##*/}
 		[ "$kind" != lock ] && [ -e "/run/nixos-nspawn/machines/$m" ] && ! unheld "/run/nixos-nspawn/machines/$m" &&
 			continue
+		# (a cgroup with processes in it is a container that runs or is being torn down, not a leftover)
+		[ "$kind" = cgroup ] && grep -qx 'populated 1' "$path/cgroup.events" 2>/dev/null && continue
 		echo "$kind $path"
 	done
 }
