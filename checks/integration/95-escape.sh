@@ -8,7 +8,7 @@ need_root
 fixture tools
 PROBE=$BUILD/helpers/escape-probe
 [ -x "$PROBE" ] || skip_rest "escape-probe is not built (make all)"
-es1=$(mname es1) es2=$(mname es2) es3=$(mname es3) es4=$(mname es4)
+es1=$(mname es1) es2=$(mname es2) es3=$(mname es3) es4=$(mname es4) es5=$(mname es5)
 F=2147352576 # the foreign UID range's first ID (0x7FFE0000)
 
 mkdir -p "$T/state"
@@ -80,7 +80,30 @@ else
 	skip "TIOCSTI on a terminal shared with the host" "no script(1)"
 fi
 
-for m in "$es1" "$es2" "$es3" "$es4"; do
+# A hostile image (-D): its /data and /run are absolute symlinks to host directories. What the launcher mounts or
+# makes there with host privileges must stay in the image (the symlinks resolve inside it) or be refused.
+# (the host's directories outside /tmp: inside, the container's own /tmp would hide where the symlinks lead)
+H=$(mktemp -d /var/tmp/nixos-nspawn-escape.XXXXXX)
+at_exit "rm -rf '$H'"
+img=$T/image
+mkdir -p "$img/etc" "$H/host-data" "$H/host-run" "$T/src"
+echo secret-of-the-source >"$T/src/file"
+ln -s "$H/host-data" "$img/data"
+ln -s "$H/host-run" "$img/run"
+out=$(run "$es5" -D "$img" --bind-ro="$T/src:/data/sub" -- true 2>&1)
+rc=$?
+host_entries() { find "$H/host-data" "$H/host-run" -mindepth 1 | wc -l; }
+[ "$rc" != 0 ] && [ "$(host_entries)" = 0 ]
+_report $? "a symlinked image whose targets it lacks: refused, nothing made on the host" "exit $rc: $out
+$(find "$H/host-data" "$H/host-run")"
+mkdir -p "$img$H/host-data" "$img$H/host-run"
+out=$(run "$es5" -D "$img" --bind-ro="$T/src:/data/sub" -- sh -c 'cat /data/sub/file; echo x > /run/probe' 2>&1)
+assert_eq "a symlinked image with its targets: the bind lands inside the image" "$out" "secret-of-the-source"
+assert_eq "and nothing on the host's directories" "$(host_entries)" "0"
+printf '%-56s %-34s %s\n' "symlinked image redirecting a bind and /run" "host dirs: $(host_entries) entries" \
+	"$([ "$(host_entries)" = 0 ] && echo blocked || echo ESCAPED)" >>"$T/table"
+
+for m in "$es1" "$es2" "$es3" "$es4" "$es5"; do
 	ok "nothing of $m is left behind" leftovers "$m"
 done
 
