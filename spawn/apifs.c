@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "apifs.h"
+#include "mount-table.h"
 #include "sync.h"
 #include "syscalls.h"
 
@@ -45,19 +46,17 @@ static int read_full(int fd, void *buf, size_t n) {
 
 /* In PID 1's PID and network namespaces, with host privileges, in the outer child's mount namespace. */
 _noreturn_ static void mount_api_fs(const ChildPlan *c, int sync_fd) {
+        size_t index = 0;
         int root_fd, r;
 
         root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        r = root_fd < 0 ? -errno : mount_proc(c->mounts, root_fd);
-        if (r < 0)
-                (void) sync_send_failure(sync_fd, STEP_MOUNT_PROC, r, -1);
-        /* sysfs shows the mounting task's network namespace: with one of the container's own it is mounted
-         * again, from in there. Read-only: a writable /sys makes systemd wait for udev. */
-        if (r >= 0 && c->settings->private_network) {
-                r = mount_sysfs(root_fd);
-                if (r < 0)
-                        (void) sync_send_failure(sync_fd, STEP_MOUNT_SYSFS, r, -1);
+        if (root_fd < 0) {
+                (void) sync_send_failure(sync_fd, STEP_OPEN_ROOT, -errno, -1);
+                _exit(EXIT_FAILURE);
         }
+        r = mount_api(c->mounts, root_fd, MOUNT_BY_PROC_HELPER, &index);
+        if (r < 0)
+                (void) sync_send_failure(sync_fd, STEP_MOUNT_API, r, (int64_t) index);
         _exit(r < 0 ? EXIT_FAILURE : EXIT_SUCCESS);
 }
 

@@ -20,6 +20,8 @@
 #include "apifs.h"
 #include "caps.h"
 #include "child.h"
+#include "mount-table.h"
+#include "runhost.h"
 #include "fileio.h"
 #include "strutil.h"
 #include "sync.h"
@@ -31,27 +33,23 @@ static const char *const step_names[_STEP_MAX] = {
         [STEP_MOUNT_STAGING] = "set up the staging mount",
         [STEP_MOUNT_ROOT] = "mount the root file system",
         [STEP_MOUNT_STORE] = "mount the store closure",
-        [STEP_MOUNT_DEV] = "set up /dev",
-        [STEP_MOUNT_RUN] = "set up /run and /run/host",
+        [STEP_MOUNT_API] = "mount the API file systems",
+        [STEP_POPULATE_API] = "create /dev's links and the mount points",
+        [STEP_FILL_RUN_HOST] = "set up /run/host",
         [STEP_MOUNT_CREDENTIALS] = "mount the credentials",
         [STEP_MOUNT_BINDS] = "mount the bind mounts",
         [STEP_MOUNT_TMPFS] = "mount the tmpfs mounts",
-        [STEP_MOUNT_PLACEHOLDERS] = "mount the /proc and /sys placeholders",
         [STEP_PIVOT_ROOT] = "switch to the new root",
         [STEP_START_PROC_HELPER] = "start the helper that mounts /proc",
         [STEP_JOIN_PID1_NAMESPACES] = "join PID 1's PID and network namespaces",
-        [STEP_MOUNT_SYSFS] = "mount /sys",
         [STEP_ENTER_USERNS] = "enter the container's user namespace",
         [STEP_UNSHARE_NAMESPACES] = "create the container's namespaces",
         [STEP_CLONE_PID1] = "start the container's PID 1",
         [STEP_OPEN_ROOT] = "open the container's root",
-        [STEP_MOUNT_PROC] = "mount /proc",
-        [STEP_MOUNT_LATE] = "mount /sys, /tmp and /dev/pts",
         [STEP_SET_HOSTNAME] = "set the hostname",
         [STEP_LOOPBACK_UP] = "bring up the loopback interface",
         [STEP_SHARE_PROPAGATION] = "make the root's mount propagation shared",
         [STEP_UNSHARE_CGROUPNS] = "create the container's cgroup namespace",
-        [STEP_MOUNT_CGROUP] = "mount /sys/fs/cgroup",
         [STEP_NEW_SESSION] = "start a new session",
         [STEP_ATTACH_CONSOLE] = "attach to the console",
         [STEP_DROP_CAPS] = "drop capabilities",
@@ -149,6 +147,7 @@ static void exec_command(char *const *argv, char **envp) {
 _noreturn_ static void inner_child(const ChildPlan *c, int sync_fd, ApiFsHelper *apifs) {
         const MountPlan *plan = c->mounts;
         const Settings *s = c->settings;
+        size_t index = 0;
         SyncMessage m;
         int root_fd, r;
 
@@ -167,9 +166,9 @@ _noreturn_ static void inner_child(const ChildPlan *c, int sync_fd, ApiFsHelper 
         if (root_fd < 0)
                 child_fail(sync_fd, STEP_OPEN_ROOT, -errno, -1);
 
-        r = mount_late(plan, root_fd);
+        r = mount_api(plan, root_fd, MOUNT_BY_PID1, &index);
         if (r < 0)
-                child_fail(sync_fd, STEP_MOUNT_LATE, r, -1);
+                child_fail(sync_fd, STEP_MOUNT_API, r, (int64_t) index);
         if (sethostname(s->hostname, strlen(s->hostname)) < 0)
                 child_fail(sync_fd, STEP_SET_HOSTNAME, -errno, -1);
         if (s->private_network) {
@@ -199,9 +198,9 @@ _noreturn_ static void inner_child(const ChildPlan *c, int sync_fd, ApiFsHelper 
         root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (root_fd < 0)
                 child_fail(sync_fd, STEP_OPEN_ROOT, -errno, -1);
-        r = mount_cgroup(root_fd);
+        r = mount_api(plan, root_fd, MOUNT_BY_PID1_AFTER_GO, &index);
         if (r < 0)
-                child_fail(sync_fd, STEP_MOUNT_CGROUP, r, -1);
+                child_fail(sync_fd, STEP_MOUNT_API, r, (int64_t) index);
         safe_close(root_fd);
 
         if (setsid() < 0)
@@ -267,12 +266,15 @@ _noreturn_ void outer_child(const ChildPlan *c, pid_t monitor, int sync_fd) {
         r = mount_store(plan, root_fd, &index);
         if (r < 0)
                 child_fail(sync_fd, STEP_MOUNT_STORE, r, (int64_t) index);
-        r = mount_dev(plan, root_fd);
+        r = mount_api(plan, root_fd, MOUNT_BY_OUTER_CHILD, &index);
         if (r < 0)
-                child_fail(sync_fd, STEP_MOUNT_DEV, r, -1);
-        r = mount_run(plan, root_fd);
+                child_fail(sync_fd, STEP_MOUNT_API, r, (int64_t) index);
+        r = mount_api_populate(plan, root_fd);
         if (r < 0)
-                child_fail(sync_fd, STEP_MOUNT_RUN, r, -1);
+                child_fail(sync_fd, STEP_POPULATE_API, r, -1);
+        r = run_host_fill(plan, root_fd);
+        if (r < 0)
+                child_fail(sync_fd, STEP_FILL_RUN_HOST, r, -1);
         r = credentials_mount(plan->credentials, root_fd, plan->uid);
         if (r < 0)
                 child_fail(sync_fd, STEP_MOUNT_CREDENTIALS, r, -1);
@@ -283,9 +285,9 @@ _noreturn_ void outer_child(const ChildPlan *c, pid_t monitor, int sync_fd) {
         r = mount_tmpfs(plan, root_fd, &index);
         if (r < 0)
                 child_fail(sync_fd, STEP_MOUNT_TMPFS, r, (int64_t) index);
-        r = mount_placeholders(root_fd);
+        r = mount_api(plan, root_fd, MOUNT_BY_OUTER_CHILD_LAST, &index);
         if (r < 0)
-                child_fail(sync_fd, STEP_MOUNT_PLACEHOLDERS, r, -1);
+                child_fail(sync_fd, STEP_MOUNT_API, r, (int64_t) index);
 
         /* Pivot while we still hold host privileges: a root that is already "/" when the mount table is copied
          * into the container's namespace needs no pivot there (where it would be refused: locked mounts), and

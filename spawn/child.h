@@ -22,29 +22,25 @@ typedef enum ChildStep {
         STEP_MOUNT_STAGING,
         STEP_MOUNT_ROOT,
         STEP_MOUNT_STORE,       /* arg: index into the closure */
-        STEP_MOUNT_DEV,
-        STEP_MOUNT_RUN,
+        STEP_MOUNT_API,         /* arg: index into the mount table (mount-table.c); also the proc helper's and PID 1's */
+        STEP_POPULATE_API,
+        STEP_FILL_RUN_HOST,
         STEP_MOUNT_CREDENTIALS,
         STEP_MOUNT_BINDS,       /* arg: index into Settings.binds */
         STEP_MOUNT_TMPFS,       /* arg: index into Settings.tmpfs */
-        STEP_MOUNT_PLACEHOLDERS,
         STEP_PIVOT_ROOT,
         STEP_START_PROC_HELPER,
         /* the proc helper (apifs.c) */
         STEP_JOIN_PID1_NAMESPACES,
-        STEP_MOUNT_SYSFS,
         STEP_ENTER_USERNS,
         STEP_UNSHARE_NAMESPACES,
         STEP_CLONE_PID1,
         /* PID 1 */
         STEP_OPEN_ROOT,
-        STEP_MOUNT_PROC,
-        STEP_MOUNT_LATE,
         STEP_SET_HOSTNAME,
         STEP_LOOPBACK_UP,
         STEP_SHARE_PROPAGATION,
         STEP_UNSHARE_CGROUPNS,
-        STEP_MOUNT_CGROUP,
         STEP_NEW_SESSION,
         STEP_ATTACH_CONSOLE,
         STEP_DROP_CAPS,

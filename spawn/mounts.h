@@ -28,6 +28,7 @@ typedef struct MountPlan {
         const char *uuid;     /* 32 hex digits */
         const char *store_propagation; /* the host's propagation point for the store (propagate.h), or NULL */
         const Credentials *credentials; /* loaded (credentials.h) */
+        int tmp_by;           /* MountPhase that mounts /tmp (mount_tmp_phase(), mount-table.h), or -1 */
 } MountPlan;
 
 
@@ -37,13 +38,5 @@ int mount_root(const MountPlan *p, int *ret_root_fd);
 int mount_store(const MountPlan *p, int root_fd, size_t *ret_index);
 int mount_binds(const MountPlan *p, int root_fd, size_t *ret_index);
 int mount_tmpfs(const MountPlan *p, int root_fd, size_t *ret_index);
-int mount_dev(const MountPlan *p, int root_fd);
-int mount_run(const MountPlan *p, int root_fd);
-int mount_sysfs(int root_fd);
-int mount_placeholders(int root_fd);
 int mount_pivot_root(int root_fd);
-
-/* Inner child (PID 1), inside the container's user, pid, net and cgroup namespaces, root_fd its "/". */
-int mount_proc(const MountPlan *p, int root_fd);
-int mount_late(const MountPlan *p, int root_fd);
-int mount_cgroup(int root_fd);
+/* The API file systems (/dev, /run, /tmp, /proc, /sys) are mount-table.h's, /run/host runhost.h's. */

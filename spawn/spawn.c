@@ -45,6 +45,7 @@
 #include "log.h"
 #include "machined.h"
 #include "netconf.h"
+#include "mount-table.h"
 #include "mounts.h"
 #include "notify.h"
 #include "propagate.h"
@@ -383,6 +384,7 @@ static int pick_uid_range(Container *c) {
 
 static void log_child_failure(const Container *c, const SyncMessage *m) {
         const Settings *s = c->settings;
+        char what[128];
         int r = m->error < 0 ? m->error : -EIO;
         bool indexed = m->arg >= 0;
         size_t i = (size_t) m->arg;
@@ -393,6 +395,8 @@ static void log_child_failure(const Container *c, const SyncMessage *m) {
                 log_error_errno(r, "Failed to mount store path '%s/%s': %m", s->store_dir, c->closure.names[i]);
         else if (m->step == STEP_MOUNT_BINDS && indexed && i < s->n_binds)
                 log_error_errno(r, "Failed to bind '%s' to '%s': %m", s->binds[i].source, s->binds[i].destination);
+        else if (m->step == STEP_MOUNT_API && indexed && mount_api_describe(i, what, sizeof what))
+                log_error_errno(r, "Failed to %s: %m", what);
         else if (m->step == STEP_MOUNT_TMPFS && indexed && i < s->n_tmpfs)
                 log_error_errno(r, "Failed to mount a tmpfs on '%s': %m", s->tmpfs[i].destination);
         else if (m->step == STEP_JOIN_NETNS)
@@ -721,6 +725,7 @@ static int start_children(Container *c, int sync_fds[2], pid_t *ret_outer) {
                 .uuid = c->uuid,
                 .store_propagation = c->store_propagation,
                 .credentials = &c->credentials,
+                .tmp_by = mount_tmp_phase(s),
         };
         ChildPlan child = {
                 .settings = s,

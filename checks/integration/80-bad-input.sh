@@ -74,7 +74,7 @@ rejects "a bind onto a path through a file" "'/tmp'" -q -M "$bad3" -P --closure=
 
 mkdir -p "$T/emptydir"
 rejects "a read-only bind over /dev breaks PID 1's set-up, and that is what is reported (also with -n)" \
-	"Failed to mount /sys, /tmp and /dev/pts: Read-only file system" -q -M "$bad4" -P -n --closure="$closure" \
+	"Failed to mount devpts on /dev/pts: Read-only file system" -q -M "$bad4" -P -n --closure="$closure" \
 	--bind-ro="$T/emptydir:/dev" -- "$busybox" true
 fails "no ve- link is left" ip link show "ve-$bad4"
 
