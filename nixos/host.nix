@@ -56,14 +56,16 @@ let
       inherit (c) restartIfChanged;
       # Everything but the toplevel always restarts: binds, network, credentials' sources, arguments.
       restartTriggers = p.args.rest ++ filter (f: f != null) (lib.attrValues p.fragments)
-        ++ optionals (!switch) p.args.system
-        ++ optional (switch && c.closureFile != null) c.closureFile;
-      reloadTriggers = optional switch (toString p.sys.toplevel);
+        ++ optionals (!switch) p.args.system;
+      # The system: its toplevel and, for a prebuilt one, the closure file that comes with it.
+      reloadTriggers = optionals switch ([ (toString p.sys.toplevel) ] ++ optional (c.closureFile != null) c.closureFile);
       serviceConfig = {
         TimeoutStartSec = c.timeoutStartSec;
       } // optionalAttrs switch {
-        ExecReload = "${cfg.package}/bin/nixos-nspawnctl update %i --strategy switch --system ${toString p.sys.toplevel}"
-          + lib.optionalString (p.sys.closureFile != null) " --closure ${p.sys.closureFile}";
+        # The new system comes from the settings file, read at each reload: naming it here would change the unit
+        # with every toplevel, and switch-to-configuration restarts a unit whose [Service] changed.
+        ExecReload = "${cfg.package}/bin/nixos-nspawnctl update %i --strategy switch --system $NIXOS_NSPAWN_SYSTEM"
+          + lib.optionalString (p.sys.closureFile != null) " --closure $NIXOS_NSPAWN_CLOSURE";
       } // c.serviceConfig;
     };
 

@@ -209,6 +209,9 @@ rec {
       # Written by the nixos-nspawn NixOS module: changes here are lost at the next nixos-rebuild.
       NIXOS_NSPAWN_ARGS="${concatStringsSep " " (args.system ++ args.rest)}"
       NIXOS_NSPAWN_SYSTEM=${toString sys.toplevel}
+    '' + optionalString (sys.closureFile != null) ''
+      NIXOS_NSPAWN_CLOSURE=${sys.closureFile}
+    '' + ''
       NIXOS_NSPAWN_ORIGIN=declarative
     '';
 

@@ -6,9 +6,8 @@
 # configured by networkd, a forwarded port answers, a host service placed in its namespace reaches it, a changed
 # configuration restarts it, and a removed one stops.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/nixos-lib.sh"
 th_need
-NIXOS_EVAL=${NIXOS_EVAL:-$TOP/../shared/nixos-eval}
-[ -x "$NIXOS_EVAL/eval.sh" ] || skip_rest "nixos-eval is absent ($NIXOS_EVAL)"
 fixture boot
 
 name=nxm$$ # unique: other harnesses may run the same scenario
@@ -55,59 +54,17 @@ case_file() {
 		}
 	EOF
 }
-# render NAME FILE: host.nix + FILE → $T/NAME (a root-like tree)
-render() {
-	rm -rf "$T/$1"
-	OUTPUT=units OUT_DIR=$T/$1 NIXOS_EVAL_PACKAGE_UNITS="nixos-nspawn@.service systemd-nspawn@.service" \
-		"$NIXOS_EVAL/eval.sh" "$TOP/nixos/host.nix" "$2" >"$T/$1.log" 2>&1
-}
-# What the installation sees of a rendered tree: our units (of this test's names), our settings files
-ours() { (cd "$1/etc" && find systemd/system nixos-nspawn -mindepth 1 \( -type f -o -type l \) 2>/dev/null |
-	grep -E "nixos-nspawn@($name|$static)|systemd-nspawn@($name|$static)|nixos-nspawn-fwd-$name|$probe|nixos-nspawn/($name|$static)\\.") | sort; }
-
-# activate OLD NEW: what `nixos-rebuild switch` does, for the files of this test (switch-to-configuration
-# cannot run here): units whose file or drop-in changed and that are active are stopped before the new files are
-# installed and started after (NixOS's default stopIfChanged); then machines.target is started, which starts
-# what it newly wants. Unit files go to /run/systemd/system (gone with the test host), settings to /etc.
-# The fake store path of systemd's tools in the rendered units becomes the test host's /usr.
-activate() {
-	local old=$1 new=$2 f unit changed=()
-	for unit in $( { ours "$old"; ours "$new"; } 2>/dev/null | grep '^systemd/system/' | sed -E 's|^systemd/system/||; s|\.d/.*||; s|\.wants/.*||; s|/.*||' | sort -u); do
-		if ! diff -rq "$old/etc/systemd/system/$unit" "$new/etc/systemd/system/$unit" >/dev/null 2>&1 ||
-			! diff -rq "$old/etc/systemd/system/$unit.d" "$new/etc/systemd/system/$unit.d" >/dev/null 2>&1; then
-			th_exec systemctl -q is-active "$unit" && changed+=("$unit")
-		fi
-	done
-	[ ${#changed[@]} = 0 ] || th_exec systemctl stop "${changed[@]}"
-	for f in $(ours "$old"); do
-		case $f in systemd/system/*) th_exec rm -f "/run/$f" ;; *) th_exec rm -f "/etc/$f" ;; esac
-	done
-	for f in $(ours "$new"); do
-		case $f in
-		systemd/system/*)
-			th_exec mkdir -p "/run/$(dirname "$f")"
-			if [ -L "$new/etc/$f" ]; then th_exec ln -sfn "$(readlink "$new/etc/$f")" "/run/$f"
-			else sed 's|/nix/store/00000000000000000000000000000000-systemd/|/usr/|g' "$new/etc/$f" | th_sh 'cat > "/run/$1"' "$f"; fi ;;
-		*) th_exec mkdir -p "/etc/$(dirname "$f")"; th_sh 'cat > "/etc/$1"' "$f" <"$new/etc/$f" ;;
-		esac
-	done
-	# NixOS's tmpfiles rules of these containers (systemd-tmpfiles --create runs at activation)
-	grep -hE "/var/lib/machines/($name|$static) " "$new/etc/tmpfiles.d/00-nixos.conf" 2>/dev/null | th_sh 'mkdir -p /run/tmpfiles.d && cat > /run/tmpfiles.d/$1.conf && systemd-tmpfiles --create /run/tmpfiles.d/$1.conf' "$name"
-	th_exec systemctl daemon-reload
-	for unit in "${changed[@]}"; do
-		[ -e "$new/etc/systemd/system/$unit" ] || [ -e "$new/etc/systemd/system/$unit.d" ] && th_exec systemctl start "$unit"
-	done
-	th_exec systemctl start machines.target
-}
-mkdir -p "$T/empty/etc"
-at_exit "th_exec systemctl stop nixos-nspawn@$name.service nixos-nspawn@$static.service systemd-nspawn@$name.service nixos-nspawn-fwd-$name-$port.socket >/dev/null 2>&1; th_sh 'rm -rf /run/systemd/system/*$name* /run/systemd/system/*$static* /etc/nixos-nspawn/$name.* /etc/nixos-nspawn/$static.* /run/systemd/system/machines.target.wants/*$name* /run/systemd/system/machines.target.wants/*$static* /run/systemd/system/nixos-nspawn@.service /var/lib/machines/$name /var/lib/machines/$static /run/tmpfiles.d/$name.conf; systemctl daemon-reload'"
+# what of a rendered tree is this test's (nixos_ours)
+nixos_ours_re="nixos-nspawn@($name|$static)|systemd-nspawn@($name|$static)|nixos-nspawn-fwd-$name|$probe|nixos-nspawn/($name|$static)\\."
+nixos_machines_re="$name|$static"
+at_exit "th_exec systemctl stop nixos-nspawn@$name.service nixos-nspawn@$static.service systemd-nspawn@$name.service nixos-nspawn-fwd-$name-$port.socket >/dev/null 2>&1; th_sh 'rm -rf /run/systemd/system/*$name* /run/systemd/system/*$static* /etc/nixos-nspawn/$name.* /etc/nixos-nspawn/$static.* /run/systemd/system/machines.target.wants/*$name* /run/systemd/system/machines.target.wants/*$static* /run/systemd/system/nixos-nspawn@.service /var/lib/machines/$name /var/lib/machines/$static /run/tmpfiles.d/nixos-test-$$.conf; systemctl daemon-reload'"
 
 # --- install what the module rendered ---
 case_file "$T/v1.nix" "binds.\"/srv/state\" = { hostPath = \"$TH_SHARED/state\"; readOnly = true; };"
-render v1 "$T/v1.nix"; _report $? "nixos-eval renders the module's files" "$(tail -n 5 "$T/v1.log")"
+nixos_render v1 "$T/v1.nix"; _report $? "nixos-eval renders the module's files" "$(tail -n 5 "$T/v1.log")"
 # the template the package ships (systemd.packages): NixOS links it into the unit path
 th_exec ln -sfn "$prefix/lib/systemd/system/nixos-nspawn@.service" /run/systemd/system/nixos-nspawn@.service
-activate "$T/empty" "$T/v1"
+nixos_activate "$T/empty" "$T/v1"
 assert_eq "the settings file is where nixos-nspawnctl looks" \
 	"$(th_sh 'grep -c "NIXOS_NSPAWN_ORIGIN=declarative" /etc/nixos-nspawn/$1.conf' "$name")" 1
 
@@ -160,9 +117,9 @@ th_exec systemctl start "nixos-nspawn@$static"
 leader=$(th_exec machinectl show "$name" -p Leader --value)
 echo hello >"$TH_SHARED/state/hello"
 case_file "$T/v2.nix" "binds.\"/srv/state\" = { hostPath = \"$TH_SHARED/state\"; readOnly = true; }; tmpfs = [ \"/scratch\" ];"
-render v2 "$T/v2.nix"; _report $? "nixos-eval renders the changed configuration" "$(tail -n 5 "$T/v2.log")"
+nixos_render v2 "$T/v2.nix"; _report $? "nixos-eval renders the changed configuration" "$(tail -n 5 "$T/v2.log")"
 ok "…whose unit differs (restart triggers)" bash -c "! diff -q '$T/v1/etc/systemd/system/nixos-nspawn@$name.service.d/overrides.conf' '$T/v2/etc/systemd/system/nixos-nspawn@$name.service.d/overrides.conf'"
-activate "$T/v1" "$T/v2"
+nixos_activate "$T/v1" "$T/v2"
 after=$(th_exec machinectl show "$name" -p Leader --value 2>/dev/null)
 assert_eq "a changed configuration restarts it (a new leader, active)" \
 	"$([ -n "$after" ] && [ "$after" != "$leader" ] && echo restarted) $(th_exec systemctl is-active "nixos-nspawn@$name")" "restarted active"
@@ -172,8 +129,8 @@ ok "…and its forward socket again" th_exec systemctl -q is-active "nixos-nspaw
 
 # --- a removed one stops ---
 case_file "$T/v3.nix" ""
-render v3 "$T/v3.nix"; _report $? "nixos-eval renders the configuration without it" "$(tail -n 5 "$T/v3.log")"
-activate "$T/v2" "$T/v3"
+nixos_render v3 "$T/v3.nix"; _report $? "nixos-eval renders the configuration without it" "$(tail -n 5 "$T/v3.log")"
+nixos_activate "$T/v2" "$T/v3"
 th_sh 'for i in $(seq 100); do machinectl show "$1" >/dev/null 2>&1 || exit 0; sleep 0.1; done; exit 1' "$name"
 assert_eq "a removed container stops (unit inactive, machine gone)" \
 	"$(th_exec systemctl is-active "nixos-nspawn@$name") $(th_exec machinectl show "$name" >/dev/null 2>&1 && echo registered || echo gone)" "inactive gone"

@@ -4,9 +4,8 @@
 # systemd: the container starts as a transient unit and is ready when NAME-up returns, NAME-shell gets in,
 # NAME-down stops it.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/nixos-lib.sh"
 th_need
-NIXOS_EVAL=${NIXOS_EVAL:-$TOP/../shared/nixos-eval}
-[ -x "$NIXOS_EVAL/eval.sh" ] || skip_rest "nixos-eval is absent ($NIXOS_EVAL)"
 fixture boot
 th_nixos_toplevel
 { echo "$toplevel"; cat "$closure"; } >"$TH_SHARED/lib-closure"

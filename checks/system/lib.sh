@@ -210,25 +210,3 @@ _lock_held() {
 	[ "$rc" != 0 ]
 } 2>/dev/null
 
-# th_nixos_toplevel: a stand-in NixOS toplevel for the NixOS scenarios, in $toplevel (needs `fixture boot`): the
-# boot fixture's init, which builds the Debian root, plus networkd enabled (the fixture's Debian has it installed
-# but disabled; a NixOS toplevel enables it through the guest module). A store path of its own, so that it is
-# given as a prebuilt toplevel is; its closure is the fixture's ($closure) plus it. Always the same path for the
-# same fixture, so runs leave no new store paths.
-th_nixos_toplevel() {
-	local dir=$T/toplevel/nixos-system-nixos-nspawn-fixture
-	command -v nix-store >/dev/null || skip_rest "nix-store is absent"
-	mkdir -p "$dir"
-	{
-		head -n 1 "$init"
-		cat <<-EOF
-			FIXTURE_INIT_DRY_RUN=1 $init >/dev/null || exit 1
-			mkdir -p /etc/systemd/system/multi-user.target.wants
-			ln -sf /lib/systemd/system/systemd-networkd.service /etc/systemd/system/multi-user.target.wants/
-			exec /lib/systemd/systemd "\$@"
-		EOF
-	} >"$dir/init"
-	chmod 555 "$dir/init"
-	toplevel=$(NIX_REMOTE=local NIX_CONFIG=$'build-users-group =\nsubstituters =' nix-store --add "$dir") ||
-		skip_rest "nix-store --add failed"
-}

@@ -59,8 +59,9 @@ _report $? "switch: evaluates and renders" "$(tail -n 5 "$T/sw.err")"
 d=$T/sw
 u=$(unit_dropin "$d" nixos-nspawn@live.service)
 sys=$(sed -n 's/^NIXOS_NSPAWN_SYSTEM=//p' "$d/etc/nixos-nspawn/live.conf")
-assert_eq "switch: ExecReload is nixos-nspawnctl's live update with the new toplevel and closure" "$(key_of "$u" ExecReload)" \
-	"/nix/store/00000000000000000000000000000000-nixos-nspawn/bin/nixos-nspawnctl update %i --strategy switch --system $sys --closure $(arg_value "$d" live --closure)"
+assert_eq "switch: ExecReload is nixos-nspawnctl's live update, with the system and closure of the settings file" "$(key_of "$u" ExecReload)" \
+	'/nix/store/00000000000000000000000000000000-nixos-nspawn/bin/nixos-nspawnctl update %i --strategy switch --system $NIXOS_NSPAWN_SYSTEM --closure $NIXOS_NSPAWN_CLOSURE'
+assert_eq "switch: …which names them" "$(sed -n 's/^NIXOS_NSPAWN_CLOSURE=//p' "$d/etc/nixos-nspawn/live.conf")" "$(arg_value "$d" live --closure)"
 assert_match "switch: the toplevel is a reload trigger" "$(key_of "$u" X-Reload-Triggers)" '^/nix/store/'
 assert_eq "prebuilt path + closureFile: given to the launcher as is" "$(launcher_args "$d" pre | head -n 2 | xargs)" \
 	"--closure=/var/lib/deploy/pre.closure --init=/nix/store/00000000000000000000000000000000-nixos-system-pre-25.05/init"
@@ -76,12 +77,17 @@ triggers() {
 	echo "$(key_of "$u" X-Restart-Triggers) $(key_of "$u" X-Reload-Triggers)"
 }
 variant() { # NAME BODY: a case importing switch.nix plus BODY
-	printf '{ imports = [ %s ]; %s }\n' "$TOP/checks/nixos/cases/switch.nix" "$2" >"$T/$1.nix"; echo "$T/$1.nix"
+	printf '{ lib, ... }: { imports = [ %s ]; %s }\n' "$TOP/checks/nixos/cases/switch.nix" "$2" >"$T/$1.nix"; echo "$T/$1.nix"
 }
 base=$(triggers "$(variant v0 '')" live)
 read -r r0 l0 <<<"$base"
 read -r r1 l1 <<<"$(triggers "$(variant v1 'nixos-nspawn.containers.live.config.environment.etc."motd".text = "generation 2";')" live)"
 assert_eq "switch: a new toplevel changes the reload trigger only" "$([ "$r1" = "$r0" ] && [ "$l1" != "$l0" ] && echo yes)" yes
+# switch-to-configuration restarts a unit whose [Service] changed: a new toplevel must leave it as it is
+unit_without_reload() { grep -v '^X-Reload-Triggers=' "$1/etc/systemd/system/nixos-nspawn@live.service.d/overrides.conf"; }
+OUTPUT=units OUT_DIR=$T/sw1 NIXOS_EVAL_PACKAGE_UNITS="nixos-nspawn@.service" "$NIXOS_EVAL/eval.sh" "$TOP/nixos/host.nix" "$T/v1.nix" >/dev/null 2>&1
+assert_eq "switch: …and nothing else of the unit (so switch-to-configuration reloads, not restarts)" \
+	"$(unit_without_reload "$T/sw1")" "$(unit_without_reload "$d")"
 read -r r2 l2 <<<"$(triggers "$(variant v2 'nixos-nspawn.containers.live.binds."/srv" = { };')" live)"
 assert_eq "switch: a new bind changes the restart trigger" "$([ "$r2" != "$r0" ] && [ "$l2" = "$l0" ] && echo yes)" yes
 read -r r3 _ <<<"$(triggers "$(variant v3 'nixos-nspawn.containers.live.network.veth.config.host.networkConfig.DHCPServer = false;')" live)"
@@ -89,3 +95,6 @@ read -r r3b _ <<<"$(triggers "$(variant v3b 'nixos-nspawn.containers.live.networ
 assert_eq "switch: changed network settings (same file, new content) change the restart trigger" "$([ "$r3" != "$r3b" ] && [ -n "$r3" ] && echo yes)" yes
 read -r r4 _ <<<"$(triggers "$(variant v4 'nixos-nspawn.containers.live.credentials.k.file = "/run/k";')" live)"
 assert_eq "switch: a new credential source changes the restart trigger" "$([ "$r4" != "$r0" ] && echo yes)" yes
+read -r r5 l5 <<<"$(triggers "$(variant v5 'nixos-nspawn.containers.pre.activation.strategy = "switch";')" pre)"
+read -r r6 l6 <<<"$(triggers "$(variant v6 'nixos-nspawn.containers.pre = { activation.strategy = "switch"; path = lib.mkForce "/nix/store/22222222222222222222222222222222-nixos-system-pre-25.11"; closureFile = lib.mkForce "/var/lib/deploy/pre-2.closure"; };')" pre)"
+assert_eq "switch: a new prebuilt path with its closure file reloads (not restarts)" "$([ -n "$r5" ] && [ "$r5" = "$r6" ] && [ "$l5" != "$l6" ] && echo yes)" yes
