@@ -158,7 +158,10 @@ static int parse_argv(Settings *s, int argc, char *argv[]) {
         int c, r;
 
         /* "+": stop at the first non-option, so the command's own options stay its own */
-        while ((c = getopt_long(argc, argv, "+hqM:E:D:UPn", options, NULL)) >= 0) {
+        /* getopt's own messages would print the option as given, control bytes and all: we say it, escaped
+         * (opterr = 0; a leading ':' tells a missing value from an unknown option) */
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "+:hqM:E:D:UPn", options, NULL)) >= 0) {
                 switch (c) {
                 case 'h':
                         help();
@@ -381,7 +384,11 @@ static int parse_argv(Settings *s, int argc, char *argv[]) {
                                 return log_oom();
                         break;
                 case '?':
-                        return -EINVAL; /* getopt named the option already */
+                        if (optopt > 0 && optopt < 0x100) /* an unknown short option */
+                                return log_invalid("Unknown option '-%c'.", optopt);
+                        return log_invalid("Unknown option '%s'.", argv[optind - 1]);
+                case ':':
+                        return log_invalid("Option '%s' needs a value.", argv[optind - 1]);
                 default:
                         return -EINVAL;
                 }

@@ -111,7 +111,11 @@ bad "--system-call-filter unknown call" "'keyctI'" --system-call-filter="read ke
 bad "--system-call-filter unknown group" "'@nope'" --system-call-filter="~@nope" "${run[@]}"
 bad "--system-call-filter empty list" "'~'" --system-call-filter="~" "${run[@]}"
 bad "unknown option" "--bogus" --bogus "${run[@]}"
-bad "option without its argument" "machine" "${run[@]:0:1}" --machine
+bad "option without its argument" "'--machine'" "${run[@]:0:1}" --machine
+bad "short option without its argument" "'-E'" "${run[@]:0:1}" -E
+bad "unknown short option" "'-Z'" -Z "${run[@]}"
+bad "unknown option with a newline: escaped (not getopt's raw message)" "'--bo\ngus=1'" --$'bo\ngus=1' "${run[@]}"
+bad "unknown short option that is ESC: escaped" "'-\x1b'" -q$'\x1b' "${run[@]}"
 
 # --- user namespace ---
 bad "--private-users not a number" "'abc'" --private-users=abc "${run[@]}"
