@@ -38,31 +38,36 @@ static void remember_ifindex(Netconf *n, const char *name) {
                 n->ifindexes[n->n_ifindexes++] = (int) i;
 }
 
-/* A veth pair whose host end is named prefix+machine, the other end host0 in the container. */
-static int make_veth(Netconf *n, const NetconfPlan *p, const char *prefix, pid_t pid1) {
-        _cleanup_free_ char *altname = NULL;
+/* The veth pair netconf_prepare() named: n->host on the host, host0 in the container. */
+static int make_veth(Netconf *n, pid_t pid1) {
         uint8_t mac[6], peer_mac[6];
         int r;
 
-        char name[IFNAMSIZ];
-
-        r = link_name(prefix, p->machine, name, &altname);
-        if (r < 0)
-                return log_error_errno(r, "Failed to name the host side of the veth: %m");
-        (void) link_mac(name, "host", mac);
-        (void) link_mac(name, "container", peer_mac);
-
-        r = link_create_veth(n->nl, name, altname, mac, "host0", peer_mac, pid1);
+        (void) link_mac(n->host.name, "host", mac);
+        (void) link_mac(n->host.name, "container", peer_mac);
+        r = link_create_veth(n->nl, n->host.name, n->host.altname, mac, "host0", peer_mac, pid1);
         /* Never left behind by a killed launcher (a veth dies with its container's namespace), so it is someone
          * else's: another container whose long name shortens to the same, or a link made by hand. Not ours to
          * remove. */
         if (r == -EEXIST)
                 return log_error_errno(r, "Failed to create the veth pair: %s exists already (another container's, "
-                                       "whose long name shortens to the same?).", name);
+                                       "whose long name shortens to the same?).", n->host.name);
         if (r < 0)
-                return log_error_errno(r, "Failed to create the veth pair %s/host0: %m", name);
-        memcpy(n->host_link, name, sizeof name); /* ours from now on: removed at exit */
-        remember_ifindex(n, n->host_link);
+                return log_error_errno(r, "Failed to create the veth pair %s/host0: %m", n->host.name);
+        n->host_made = true; /* ours from now on: removed at exit */
+        remember_ifindex(n, n->host.name);
+        return 0;
+}
+
+/* The host end into the bridge (the zone's, or the one --network-bridge named), up. */
+static int attach_to_bridge(Netconf *n) {
+        int r;
+
+        r = link_set_master(n->nl, n->host.name, n->bridge.name);
+        if (r >= 0)
+                r = link_set_up(n->nl, n->host.name);
+        if (r < 0)
+                return log_error_errno(r, "Failed to add %s to %s: %m", n->host.name, n->bridge.name);
         return 0;
 }
 
@@ -80,33 +85,23 @@ static int zone_lock(const char *zone) {
 }
 
 /* The caller holds the zone's lock. */
-static int join_zone(Netconf *n, const NetconfPlan *p, pid_t pid1) {
-        _cleanup_free_ char *altname = NULL;
+static int join_zone(Netconf *n, pid_t pid1) {
         int r;
 
-        r = link_name("vz-", p->zone, n->bridge, &altname);
-        if (r < 0)
-                return log_error_errno(r, "Failed to name the bridge of zone '%s': %m", p->zone);
-        n->zone = strdup(p->zone);
-        if (!n->zone)
-                return log_oom();
-
-        r = link_create_bridge(n->nl, n->bridge, altname);
+        n->zone_joined = true; /* from here on, what fails leaves what netconf_done() cleans up with the zone */
+        r = link_create_bridge(n->nl, n->bridge.name, n->bridge.altname);
         if (r < 0 && r != -EEXIST)
-                return log_error_errno(r, "Failed to create the bridge %s: %m", n->bridge);
-        r = link_set_up(n->nl, n->bridge);
+                return log_error_errno(r, "Failed to create the bridge %s: %m", n->bridge.name);
+        r = link_set_up(n->nl, n->bridge.name);
         if (r < 0)
-                return log_error_errno(r, "Failed to bring up %s: %m", n->bridge);
+                return log_error_errno(r, "Failed to bring up %s: %m", n->bridge.name);
 
-        r = make_veth(n, p, "vb-", pid1);
+        r = make_veth(n, pid1);
+        if (r >= 0)
+                r = attach_to_bridge(n);
         if (r < 0)
                 return r;
-        r = link_set_master(n->nl, n->host_link, n->bridge);
-        if (r >= 0)
-                r = link_set_up(n->nl, n->host_link);
-        if (r < 0)
-                return log_error_errno(r, "Failed to add %s to %s: %m", n->host_link, n->bridge);
-        remember_ifindex(n, n->bridge);
+        remember_ifindex(n, n->bridge.name);
         return 0;
 }
 
@@ -159,25 +154,9 @@ static int render_unit(UnitKind kind, const char *ifname, const char *bridge, co
         return 0;
 }
 
-/* The machine a unit of ours was written for, from its first line. */
-static char *unit_machine(int dirfd, const char *name) {
-        _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-        char line[256];
-        const char *m;
-        ssize_t n;
-
-        if (fd < 0)
-                return NULL;
-        n = read(fd, line, sizeof line - 1);
-        if (n <= 0)
-                return NULL;
-        line[n] = 0;
-        m = startswith(line, UNITS_HEADER_PREFIX);
-        return m ? strndup(m, strcspn(m, ";\n")) : NULL;
-}
-
 /* Our units for links that no longer exist, whose machine no launcher runs: what killed launchers left. (A
- * running launcher writes its host unit before it makes the link: that one must stay.) */
+ * running launcher writes its host unit before it makes the link: that one must stay.) The link a unit is for is
+ * what its [Match] Name= says, the machine what its header says. */
 void netconf_remove_stale_units(NetconfIsRunningFn machine_is_running) {
         DIR *d = opendir(NETWORK_DIR);
         struct dirent *de;
@@ -185,31 +164,29 @@ void netconf_remove_stale_units(NetconfIsRunningFn machine_is_running) {
         if (!d)
                 return;
         while ((de = readdir(d))) {
-                _cleanup_free_ char *machine = NULL;
-                char ifname[IFNAMSIZ + 1];
-                const char *p = startswith(de->d_name, "10-");
-                size_t len;
+                _cleanup_free_ char *text = NULL, *machine = NULL;
+                _cleanup_close_ int fd = -EBADF;
+                char ifname[IFNAMSIZ];
 
-                if (!p || !endswith(p, ".network"))
+                if (!startswith(de->d_name, "10-") || !endswith(de->d_name, ".network") || de->d_type != DT_REG)
                         continue;
-                len = strlen(p) - STRLEN(".network");
-                if (len == 0 || len >= sizeof ifname)
+                fd = openat(dirfd(d), de->d_name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+                if (fd < 0 || read_full_fd(fd, 64 * 1024, &text, NULL) != 0)
                         continue;
-                memcpy(ifname, p, len);
-                ifname[len] = 0;
+                if (units_parse_ours(text, &machine, ifname) < 0)
+                        continue; /* not ours */
                 /* a zone's bridge unit is written before its bridge, under the zone's lock we do not hold */
                 if (if_nametoindex(ifname) > 0 || startswith(ifname, "vz-"))
                         continue;
-                machine = unit_machine(dirfd(d), de->d_name);
-                if (!machine || (machine_is_running && machine_is_running(machine)))
-                        continue; /* not ours, or a running launcher's (a zone's bridge unit names the zone) */
+                if (machine_is_running && machine_is_running(machine))
+                        continue; /* a running launcher's (a zone's bridge unit names the zone) */
                 if (units_remove_if_ours(dirfd(d), de->d_name, NULL) > 0)
                         log_debug("Removed stale network unit %s/%s.", NETWORK_DIR, de->d_name);
         }
         closedir(d);
 }
 
-static int add_container_unit(Netconf *n, UnitKind kind, const char *ifname, const char *override, const char *machine) {
+static int add_container_unit(Netconf *n, UnitKind kind, const char *ifname, const char *override) {
         size_t i = n->n_container_units;
         int r;
 
@@ -218,7 +195,7 @@ static int add_container_unit(Netconf *n, UnitKind kind, const char *ifname, con
         n->container_unit_names[i] = strprintf("10-%s.network", ifname);
         if (!n->container_unit_names[i])
                 return log_oom();
-        r = render_unit(kind, ifname, NULL, override, 0, machine, &n->container_units[i]);
+        r = render_unit(kind, ifname, NULL, override, 0, n->plan.machine, &n->container_units[i]);
         if (r < 0) {
                 free(n->container_unit_names[i]);
                 n->container_unit_names[i] = NULL;
@@ -228,53 +205,95 @@ static int add_container_unit(Netconf *n, UnitKind kind, const char *ifname, con
         return 0;
 }
 
-int netconf_prepare(Netconf *n, const NetconfPlan *p, NetconfIsRunningFn machine_is_running) {
-        _cleanup_free_ char *altname = NULL;
-        char host[IFNAMSIZ];
+/* Every link's name, once. */
+static int name_links(Netconf *n) {
+        const NetconfPlan *p = &n->plan;
+        int r;
+
+        if (p->zone) {
+                r = link_name("vz-", p->zone, n->bridge.name, &n->bridge.altname);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to name the bridge of zone '%s': %m", p->zone);
+        } else if (p->bridge)
+                /* not ours: its name as given (checked to be an interface name) */
+                snprintf(n->bridge.name, sizeof n->bridge.name, "%s", p->bridge);
+        if (p->zone || p->bridge || p->veth) {
+                r = link_name(p->zone || p->bridge ? "vb-" : "ve-", p->machine, n->host.name, &n->host.altname);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to name the host side of the veth: %m");
+        }
+        for (char *const *i = p->macvlan; i && *i; i++) {
+                NetconfLink *l = &n->macvlan[n->n_macvlan];
+
+                if (n->n_macvlan >= ELEMENTSOF(n->macvlan))
+                        return log_error_errno(-E2BIG, "Too many links for one container.");
+                r = link_name("mv-", *i, l->name, &l->altname);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to name the macvlan on '%s': %m", *i);
+                n->n_macvlan++;
+        }
+        return 0;
+}
+
+/* --network-bridge: the bridge is the host's, made and configured by someone else; it has to be there. */
+static int check_bridge(const char *bridge) {
+        _cleanup_free_ char *path = strprintf("/sys/class/net/%s/bridge", bridge);
+        struct stat st;
+
+        if (!path)
+                return log_oom();
+        if (if_nametoindex(bridge) == 0)
+                return log_error_errno(-ENODEV, "Cannot use --network-bridge '%s': no such interface.", bridge);
+        if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+                return log_error_errno(-ENOTTY, "Cannot use --network-bridge '%s': not a bridge.", bridge);
+        return 0;
+}
+
+int netconf_prepare(Netconf *n, const NetconfPlan *p) {
+        const char *host = n->host.name, *bridge = n->bridge.name;
         unsigned version;
         int r;
 
+        n->plan = *p;
         if (!netconf_plan_wants_links(p))
                 return 0;
-        n->machine = strdup(p->machine);
-        if (!n->machine)
-                return log_oom();
-        version = host_networkd_version();
-
-        if (p->zone) {
-                char bridge[IFNAMSIZ];
-                _cleanup_free_ char *bridge_alt = NULL;
-
-                r = link_name("vz-", p->zone, bridge, &bridge_alt);
-                if (r >= 0)
-                        r = link_name("vb-", p->machine, host, &altname);
-                if (r < 0)
-                        return log_error_errno(r, "Failed to name the links of zone '%s': %m", p->zone);
-                n->zone_unit_name = strprintf("10-%s.network", bridge);
-                n->host_unit_name = strprintf("10-%s.network", host);
-                if (!n->zone_unit_name || !n->host_unit_name)
-                        return log_oom();
-                /* the host fragment configures the zone's bridge, where addresses and the DHCP server live */
-                r = render_unit(UNIT_ZONE_BRIDGE, bridge, NULL, p->host_config, version, p->zone, &n->zone_unit);
-                if (r >= 0)
-                        r = render_unit(UNIT_ZONE_PORT, host, bridge, NULL, version, p->machine,
-                                        &n->host_unit);
+        if (p->bridge) {
+                r = check_bridge(p->bridge);
                 if (r < 0)
                         return r;
-        } else if (p->veth) {
-                r = link_name("ve-", p->machine, host, &altname);
-                if (r < 0)
-                        return log_error_errno(r, "Failed to name the host side of the veth: %m");
+        }
+        r = name_links(n);
+        if (r < 0)
+                return r;
+        version = host_networkd_version();
+
+        if (p->zone || p->bridge) {
                 n->host_unit_name = strprintf("10-%s.network", host);
                 if (!n->host_unit_name)
                         return log_oom();
-                r = render_unit(UNIT_VETH_HOST, host, NULL, p->host_config, version, p->machine,
-                                &n->host_unit);
+                /* the port is the same in both: ours, enslaved by us, Unmanaged=yes (units.c says why) */
+                r = render_unit(UNIT_ZONE_PORT, host, bridge, NULL, version, p->machine, &n->host_unit);
+                if (r < 0)
+                        return r;
+        }
+        if (p->zone) {
+                n->zone_unit_name = strprintf("10-%s.network", bridge);
+                if (!n->zone_unit_name)
+                        return log_oom();
+                /* the host fragment configures the zone's bridge, where addresses and the DHCP server live */
+                r = render_unit(UNIT_ZONE_BRIDGE, bridge, NULL, p->host_config, version, p->zone, &n->zone_unit);
+                if (r < 0)
+                        return r;
+        } else if (!p->bridge && p->veth) {
+                n->host_unit_name = strprintf("10-%s.network", host);
+                if (!n->host_unit_name)
+                        return log_oom();
+                r = render_unit(UNIT_VETH_HOST, host, NULL, p->host_config, version, p->machine, &n->host_unit);
                 if (r < 0)
                         return r;
         }
 
-        if (p->veth || p->zone) {
+        if (host[0]) {
                 /* A link of this name that is not ours: its unit must not be overwritten, nor the link removed.
                  * A namespace that is just dying (a container of this name stopped a moment ago) takes its veth
                  * along: give it a second. */
@@ -284,18 +303,12 @@ int netconf_prepare(Netconf *n, const NetconfPlan *p, NetconfIsRunningFn machine
                                                        "name shortens to the same?).", host);
                         nanosleep(&(struct timespec) { .tv_nsec = 10 * 1000 * 1000 }, NULL);
                 }
-                r = add_container_unit(n, UNIT_VETH_CONTAINER, "host0", p->container_config, p->machine);
+                r = add_container_unit(n, UNIT_VETH_CONTAINER, "host0", p->container_config);
                 if (r < 0)
                         return r;
         }
-        for (char *const *i = p->macvlan; i && *i; i++) {
-                char name[IFNAMSIZ];
-                _cleanup_free_ char *alt = NULL;
-
-                r = link_name("mv-", *i, name, &alt);
-                if (r < 0)
-                        return log_error_errno(r, "Failed to name the macvlan on '%s': %m", *i);
-                r = add_container_unit(n, UNIT_MACVLAN_CONTAINER, name, NULL, p->machine);
+        for (size_t i = 0; i < n->n_macvlan; i++) {
+                r = add_container_unit(n, UNIT_MACVLAN_CONTAINER, n->macvlan[i].name, NULL);
                 if (r < 0)
                         return r;
         }
@@ -343,7 +356,7 @@ int netconf_write_container_units(Netconf *n, int network_dir, int resolved_dir,
         if (n->n_container_units > 0 && resolved_dir >= 0) {
                 _cleanup_free_ char *text = NULL;
 
-                r = units_resolved_dropin(n->machine, &text);
+                r = units_resolved_dropin(n->plan.machine, &text);
                 if (r < 0)
                         return log_error_errno(r, "Failed to make the container's resolved drop-in: %m");
                 return write_unit(resolved_dir, "(container)/run/systemd/resolved.conf.d",
@@ -372,18 +385,10 @@ static int write_host_units(Netconf *n) {
         r = write_unit(host_dir, NETWORK_DIR, n->host_unit_name, n->host_unit, (uid_t) -1);
         if (r < 0)
                 return r;
-        n->host_units[n->n_host_units] = strprintf(NETWORK_DIR "/%s", n->host_unit_name);
-        if (!n->host_units[n->n_host_units])
+        n->host_unit_path = strprintf(NETWORK_DIR "/%s", n->host_unit_name);
+        if (!n->host_unit_path)
                 return log_oom();
-        n->n_host_units++;
-        {
-                /* "10-ve-foo.network" names the link "ve-foo" */
-                char ifname[IFNAMSIZ] = "";
-                const char *p = n->host_unit_name + STRLEN("10-");
-
-                snprintf(ifname, sizeof ifname, "%.*s", (int) (strlen(p) - STRLEN(".network")), p);
-                reload_networkd(ifname);
-        }
+        reload_networkd(n->host.name);
         return 0;
 }
 
@@ -408,9 +413,10 @@ static int set_up_in_netns(pid_t pid, const char *ifname) {
         return link_set_up(nl, ifname);
 }
 
-int netconf_links(Netconf *n, const NetconfPlan *p, pid_t pid1) {
+int netconf_links(Netconf *n, pid_t pid1) {
+        const NetconfPlan *p = &n->plan;
         _cleanup_close_ int zone_lock_fd = -EBADF;
-        int r;
+        int r = 0;
 
         if (!netconf_plan_wants_links(p))
                 return 0;
@@ -434,36 +440,36 @@ int netconf_links(Netconf *n, const NetconfPlan *p, pid_t pid1) {
                 return log_error_errno(r, "Failed to open an rtnetlink socket: %m");
 
         if (p->zone)
-                r = join_zone(n, p, pid1);
-        else if (p->veth)
-                r = make_veth(n, p, "ve-", pid1);
+                r = join_zone(n, pid1);
+        else if (p->bridge) {
+                r = make_veth(n, pid1);
+                if (r >= 0)
+                        r = attach_to_bridge(n);
+        } else if (p->veth)
+                r = make_veth(n, pid1);
         if (r < 0)
                 return r;
 
-        for (char *const *i = p->macvlan; i && *i; i++) {
-                char name[IFNAMSIZ];
-                _cleanup_free_ char *altname = NULL;
+        for (size_t i = 0; i < n->n_macvlan; i++) {
+                const char *parent = p->macvlan[i], *name = n->macvlan[i].name;
                 uint8_t mac[6];
 
-                r = link_name("mv-", *i, name, &altname);
-                if (r < 0)
-                        return log_error_errno(r, "Failed to name the macvlan on '%s': %m", *i);
                 (void) link_mac(name, p->machine, mac);
-                r = link_create_macvlan(n->nl, *i, name, mac, pid1);
+                r = link_create_macvlan(n->nl, parent, name, mac, pid1);
                 if (r < 0)
-                        return log_error_errno(r, "Failed to create macvlan %s on '%s': %m", name, *i);
+                        return log_error_errno(r, "Failed to create macvlan %s on '%s': %m", name, parent);
         }
         for (char *const *i = p->interfaces; i && *i; i++) {
                 r = link_move(n->nl, *i, pid1);
                 if (r < 0)
                         return log_error_errno(r, "Failed to move interface '%s' into the container: %m", *i);
         }
-        if (n->host_link[0]) {
+        if (n->host_made) {
                 r = set_up_in_netns(pid1, "host0");
                 if (r >= 0)
-                        r = link_set_up(n->nl, n->host_link);
+                        r = link_set_up(n->nl, n->host.name);
                 if (r < 0)
-                        return log_error_errno(r, "Failed to bring up host0 and %s: %m", n->host_link);
+                        return log_error_errno(r, "Failed to bring up host0 and %s: %m", n->host.name);
         }
         return 0;
 }
@@ -516,25 +522,25 @@ void netconf_remove_stale_zones(void) {
 }
 
 void netconf_done(Netconf *n) {
-        for (size_t i = 0; i < n->n_host_units; i++) {
-                (void) unlink(n->host_units[i]);
-                free(n->host_units[i]);
+        if (n->host_unit_path) {
+                (void) unlink(n->host_unit_path);
+                free(n->host_unit_path);
         }
-        n->n_host_units = 0;
-
-        if (n->nl >= 0 && n->host_link[0])
+        if (n->nl >= 0 && n->host_made)
                 /* gone already when the container's namespace died with it; not when setup failed halfway */
-                (void) link_delete(n->nl, n->host_link);
+                (void) link_delete(n->nl, n->host.name);
+        if (n->nl >= 0 && n->zone_joined) {
+                _cleanup_close_ int lock_fd = zone_lock(n->plan.zone);
 
-        if (n->nl >= 0 && n->bridge[0] && n->zone) {
-                _cleanup_close_ int lock_fd = zone_lock(n->zone);
-
-                /* the last container of a zone takes its bridge, the bridge's unit and the lock file along */
+                /* the last container of a zone takes its bridge, the bridge's unit and the lock file along (a
+                 * --network-bridge one is the host's: it stays) */
                 if (lock_fd >= 0)
-                        (void) zone_remove_if_empty(n->nl, n->zone, n->bridge);
+                        (void) zone_remove_if_empty(n->nl, n->plan.zone, n->bridge.name);
         }
-        free(n->zone);
-        free(n->machine);
+        free(n->host.altname);
+        free(n->bridge.altname);
+        for (size_t i = 0; i < n->n_macvlan; i++)
+                free(n->macvlan[i].altname);
         free(n->host_unit_name);
         free(n->host_unit);
         free(n->zone_unit_name);

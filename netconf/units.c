@@ -617,6 +617,33 @@ bool units_text_is_ours(const char *text, const char *machine) {
         return strncmp(text, header, n) == 0 && (text[n] == '\n' || text[n] == 0);
 }
 
+int units_parse_ours(const char *text, char **ret_machine, char ret_ifname[IFNAMSIZ]) {
+        const char *m = startswith(text, UNITS_HEADER_PREFIX), *section = NULL;
+        char *machine;
+
+        if (!m)
+                return -EINVAL;
+        for (const char *l = text; *l;) {
+                const char *end = strchrnul(l, '\n'), *v;
+
+                if (*l == '[')
+                        section = l;
+                else if (section && startswith(section, "[Match]\n") && (v = startswith(l, "Name="))) {
+                        if ((size_t) (end - v) >= IFNAMSIZ || end == v)
+                                return -EINVAL;
+                        machine = strndup(m, strcspn(m, ";\n"));
+                        if (!machine)
+                                return -ENOMEM;
+                        memcpy(ret_ifname, v, (size_t) (end - v));
+                        ret_ifname[end - v] = 0;
+                        *ret_machine = machine;
+                        return 0;
+                }
+                l = *end ? end + 1 : end;
+        }
+        return -EINVAL;
+}
+
 static bool filename_plain(const char *name) {
         return !isempty(name) && !strchr(name, '/') && name[0] != '.' && strlen(name) <= 200 &&
                !string_has_cc(name);

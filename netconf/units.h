@@ -16,6 +16,7 @@
  *
  * Nothing here logs above debug. */
 
+#include <net/if.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -72,6 +73,9 @@ int units_render(const IniFile *unit, const char *machine, char **ret);
 
 /* Whether text (a whole file or its first line) begins with our header, for `machine` or, when NULL, any. */
 bool units_text_is_ours(const char *text, const char *machine);
+/* Of a unit we wrote (text): the machine its header names and the link its [Match] Name= matches. -EINVAL when the
+ * text is not ours or names no link. */
+int units_parse_ours(const char *text, char **ret_machine, char ret_ifname[IFNAMSIZ]);
 
 /* Writes text to dirfd/name through a hidden temporary file in the same directory (whose name does not end in
  * .network, so a networkd reload in between never reads a half-written unit) and renames it over. No fsync: the

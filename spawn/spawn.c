@@ -516,18 +516,6 @@ static int monitor_loop(Container *c, int sfd) {
         }
 }
 
-static NetconfPlan netconf_plan_of(const Settings *s) {
-        return (NetconfPlan) {
-                .machine = s->machine,
-                .veth = s->network_veth,
-                .zone = s->network_zone,
-                .macvlan = s->network_macvlan,
-                .interfaces = s->network_interfaces,
-                .host_config = s->veth_host_config,
-                .container_config = s->veth_container_config,
-        };
-}
-
 /* The container's ends are configured by its own networkd from units in its /run, written while PID 1 waits
  * (so before any of its code runs), resolved inside the root PID 1 has pivoted into. */
 static int write_network_units(Container *c, uid_t uid) {
@@ -564,10 +552,9 @@ static int connect_machined(Container *c) {
 
 /* Links (the container's ends born in PID 1's network namespace), the container's units, the export. */
 static int set_up_network(Container *c) {
-        NetconfPlan plan = netconf_plan_of(c->settings);
         int r;
 
-        r = netconf_links(&c->net, &plan, c->pid1);
+        r = netconf_links(&c->net, c->pid1);
         if (r >= 0)
                 r = write_network_units(c, c->uid);
         if (r >= 0)
@@ -650,13 +637,17 @@ static int prepare(Container *c) {
         sweep_stale(machine_is_running);
         /* A killed launcher's export keeps its network namespace, and with it its veth, alive. */
         remove_stale_export(c);
-        {
-                NetconfPlan net_plan = netconf_plan_of(s);
-
-                r = netconf_prepare(&c->net, &net_plan, machine_is_running);
-                if (r < 0)
-                        return r;
-        }
+        r = netconf_prepare(&c->net, &(NetconfPlan) {
+                .machine = s->machine,
+                .veth = s->network_veth,
+                .zone = s->network_zone,
+                .macvlan = s->network_macvlan,
+                .interfaces = s->network_interfaces,
+                .host_config = s->veth_host_config,
+                .container_config = s->veth_container_config,
+        });
+        if (r < 0)
+                return r;
 
         r = pick_uid_range(c);
         if (r < 0)

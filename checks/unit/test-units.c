@@ -461,6 +461,29 @@ static void test_render(void) {
         ok(units_text_is_ours(UNITS_HEADER_PREFIX "demo; removed when it stops.", "demo"),
            "ours: a first line without its newline");
 
+        {
+                _cleanup_free_ char *machine = NULL, *port_text = NULL;
+                _cleanup_ini_free_ IniFile *port = NULL;
+                char ifname[IFNAMSIZ] = "";
+
+                is_int(units_parse_ours(text, &machine, ifname), 0, "parse: our unit");
+                is_str(machine, "demo", "parse: the machine from the header");
+                is_str(ifname, "host0", "parse: the link from [Match] Name=");
+                free(machine);
+                machine = NULL;
+                if (units_defaults(UNIT_ZONE_PORT, "vb-a-long-name1", "vz-zone", &port) == 0)
+                        port_text = render(port, "a-long-name");
+                is_int(units_parse_ours(port_text ?: "", &machine, ifname), 0, "parse: a port's unit");
+                is_str(ifname, "vb-a-long-name1", "parse: its link, however its file is named");
+                free(machine);
+                machine = NULL;
+                is_int(units_parse_ours("[Match]\nName=ve-demo\n", &machine, ifname), -EINVAL,
+                       "parse: someone else's unit is refused");
+                is_int(units_parse_ours(UNITS_HEADER_PREFIX "x;\n\n[Network]\nName=ve-x\n", &machine, ifname), -EINVAL,
+                       "parse: Name= outside [Match] is no link");
+                ok(!machine, "parse: nothing returned after refusals");
+        }
+
         is_int(units_render(unit, "", &t), -EINVAL, "render: empty machine refused");
         is_int(units_render(unit, "a\nb", &t), -EINVAL, "render: machine with a newline refused");
         is_int(units_render(unit, NULL, &t), -EINVAL, "render: NULL machine refused");
