@@ -27,13 +27,18 @@ let
           description = "Whether the container sees the bind mount read-only.";
         };
         idmap = mkOption {
-          type = types.bool;
+          type = types.either types.bool (types.enum [ "foreign" "identity" ]);
           default = true;
-          example = false;
+          example = "identity";
           description = ''
-            Whether the mount is idmapped: files keep their container-relative owners on disk (root inside
-            writes files owned by UID 0 on disk, never by the UID range picked for this run). Without it, the
-            files show the picked range's UIDs on disk, which change between runs with `privateUsers = "pick"`.
+            How the mount is idmapped, so that owners on disk do not depend on the UID range picked for a run.
+            `true`: a read-write bind is in systemd's foreign UID range on disk (2147352576 + N is N inside; a
+            file root inside makes is owned by 2147352576, never by a host user), a read-only one is mapped 1:1
+            (host files look as they are). `"foreign"` or `"identity"`: that mapping whatever `readOnly` says;
+            read-write `"identity"` lets root inside write files owned by the host's root, setuid programs
+            included: only for directories nothing on the host runs or trusts. `false`: not idmapped (the
+            picked range's UIDs on disk). State written with identity mapping moves over to the foreign range
+            once with `nixos-nspawn --chown-foreign=DIR`.
           '';
         };
       };

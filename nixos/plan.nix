@@ -168,7 +168,9 @@ rec {
       bind =
         dst: b:
         "--bind${optionalString b.readOnly "-ro"}=${if b.hostPath != null then b.hostPath else dst}:${dst}:${
-          if b.idmap then "idmap" else "noidmap"
+          if b.idmap == false then "noidmap"
+          else if b.idmap == "identity" || (b.idmap == true && b.readOnly) then "idmap"
+          else "foreign"
         }";
       credential =
         id: cr:
@@ -251,7 +253,7 @@ rec {
         "${opt "binds"}.${quote dst}.hostPath = ${quote (toString b.hostPath)}: must be a normalized absolute path.")
       (a (builtins.match ".*:.*" (if b.hostPath != null then b.hostPath else dst) == null && builtins.match ".*:.*" dst == null)
         "${opt "binds"}.${quote dst}: paths with ':' cannot be passed to the launcher (--bind=SRC:DST:OPTS).")
-      (a (!(b.idmap && c.privateUsers == "no"))
+      (a (!(b.idmap != false && c.privateUsers == "no"))
         "${opt "binds"}.${quote dst}.idmap: needs a user namespace, but privateUsers = \"no\"; set idmap = false.")
     ]) c.binds)
     ++ map (t: a (normalizedAbsolute (lib.head (lib.splitString ":" t)) && !overlapsStore (lib.head (lib.splitString ":" t)))

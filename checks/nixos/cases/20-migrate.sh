@@ -5,7 +5,7 @@ render binds "$TOP/checks/nixos/cases/migrate-binds.nix"
 _report $? "binds: evaluates and renders" "$(tail -n 5 "$T/binds.err")"
 d=$T/binds
 a=$(launcher_args "$d" db)
-assert_eq "binds: read-write, idmapped by default" "$(grep -- '^--bind=/srv/db' <<<"$a")" "--bind=/srv/db:/var/lib/postgresql:idmap"
+assert_eq "binds: read-write, in the foreign UID range by default" "$(grep -- '^--bind=/srv/db' <<<"$a")" "--bind=/srv/db:/var/lib/postgresql:foreign"
 assert_eq "binds: read-only" "$(grep -- '^--bind-ro=' <<<"$a")" "--bind-ro=/etc/ssl/certs/ca.pem:/etc/ssl/certs/ca.pem:idmap"
 assert_eq "binds: no idmap when asked, host path defaults to the container path" "$(grep -- '^--bind=/srv/shared' <<<"$a")" "--bind=/srv/shared:/srv/shared:noidmap"
 assert_eq "tmpfs" "$(grep -- '^--tmpfs=' <<<"$a" | xargs)" "--tmpfs=/var/cache --tmpfs=/scratch:0700"
