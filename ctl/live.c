@@ -152,6 +152,14 @@ int live_add_paths(const char *machine, const Leader *l, const Closure *c, size_
         r = leader_userns_fd(l, &userns_fd);
         if (r < 0)
                 return r;
+        {
+                /* -U no: the container shares our user namespace, and the launcher idmapped nothing either */
+                struct stat ours, theirs;
+
+                if (fstat(userns_fd, &theirs) >= 0 && stat("/proc/self/ns/user", &ours) >= 0 &&
+                    ours.st_ino == theirs.st_ino && ours.st_dev == theirs.st_dev)
+                        userns_fd = safe_close(userns_fd);
+        }
         r = mkdir_p(STAGING, 0700);
         if (r < 0)
                 return log_error_errno(r, "Failed to create '%s': %m", STAGING);

@@ -238,4 +238,6 @@ ok "destroy" "$CTL" destroy "$name"
 ok "destroy keeps the state unless asked" test -e "/var/lib/nixos-nspawn/$name/data"
 ok "the settings and generations are gone" sh -c "! ls /etc/nixos-nspawn/$name.* $profile* 2>/dev/null | grep ."
 fails "exists says no after destroy" "$CTL" exists "$name"
-rm -rf "/var/lib/nixos-nspawn/$name"
+ok "create it again (the name is free)" "$CTL" create "$name" --config "$T/gen1.nix"
+ok "destroy --delete-state" "$CTL" destroy "$name" --delete-state
+ok "took the state too" test ! -e "/var/lib/nixos-nspawn/$name"
