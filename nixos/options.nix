@@ -162,7 +162,8 @@ let
           example = literalExpression "inputs.nixpkgs-unstable";
           description = ''
             The nixpkgs whose NixOS evaluates `config` (`<nixpkgs>/nixos/lib/eval-config.nix`). Default: the
-            host's.
+            host's. The container's `nixpkgs.config` and `nixpkgs.overlays` are its own, not the host's: set
+            them in `config` or in `nixos-nspawn.imports`.
           '';
         };
         specialArgs = mkOption {
