@@ -1,0 +1,43 @@
+#!/bin/bash
+# network.bridge end to end (nixpkgs' containers.<name>.hostBridge): the module's container joins a bridge the
+# host already has, as a port of it, and gets its address from that bridge's network (here networkd's DHCP
+# server on the bridge), not from the launcher's defaults.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/nixos-lib.sh"
+"$NSPAWN" --help 2>&1 | grep -q -- '--network-bridge' || skip_rest "the launcher has no --network-bridge yet"
+th_need
+fixture boot
+th_nixos_toplevel
+{ echo "$toplevel"; cat "$closure"; } >"$TH_SHARED/bridge-closure"
+
+name=nxb$$ # unique: other harnesses may run the same scenario
+bridge=brnx$$
+prefix=$TH_SHARED/bridge-prefix
+nixos_ours_re="nixos-nspawn@$name|systemd-nspawn@$name|nixos-nspawn/$name\\."
+nixos_machines_re=$name
+ok "make install into a prefix (the package)" make -s -C "$TOP" install PREFIX="$prefix"
+
+th_sh 'ip link add "$1" type bridge &&
+	printf "[Match]\nName=%s\n[Network]\nAddress=10.98.0.1/24\nDHCPServer=yes\nConfigureWithoutCarrier=yes\n" "$1" >/run/systemd/network/50-$1.network &&
+	networkctl reload' "$bridge"
+at_exit "th_exec systemctl stop nixos-nspawn@$name.service >/dev/null 2>&1; th_sh 'ip link del $bridge; rm -rf /run/systemd/network/50-$bridge.network /run/systemd/system/*$name* /etc/nixos-nspawn/$name.* /run/systemd/system/machines.target.wants/*$name* /var/lib/machines/$name /run/tmpfiles.d/nixos-test-$$.conf; systemctl daemon-reload; networkctl reload' >/dev/null 2>&1"
+
+cat >"$T/case.nix" <<EOF
+{
+  nixos-nspawn.package = { type = "derivation"; name = "nixos-nspawn"; outPath = "$prefix"; };
+  nixos-nspawn.containers.$name = {
+    path = "$toplevel";
+    closureFile = "$TH_SHARED/bridge-closure";
+    network.bridge = "$bridge";
+  };
+}
+EOF
+nixos_render b1 "$T/case.nix"; _report $? "nixos-eval renders the module's files" "$(tail -n 5 "$T/b1.log")"
+th_exec ln -sfn "$prefix/lib/systemd/system/nixos-nspawn@.service" /run/systemd/system/nixos-nspawn@.service
+nixos_activate "$T/empty" "$T/b1"
+th_sh 'for i in $(seq 300); do s=$(systemctl is-active "nixos-nspawn@$1"); [ "$s" = active ] || [ "$s" = failed ] && break; sleep 0.1; done' "$name"
+assert_eq "it boots and is ready" "$(th_exec systemctl is-active "nixos-nspawn@$name")" active
+ok "its host end is a port of $bridge" th_sh 'ls /sys/class/net/$1/brif/ | grep -q .' "$bridge"
+th_sh 'for i in $(seq 300); do machinectl -q shell "$1" /sbin/ip -4 -o addr show dev host0 2>/dev/null | grep -q "inet 10\.98\.0\." && exit 0; sleep 0.1; done; exit 1' "$name"
+_report $? "the container gets an address from the bridge's network" "$(th_exec machinectl -q shell "$name" /sbin/ip addr 2>&1)"
+ok "the host reaches it through the bridge" th_sh 'a=$(machinectl -q shell "$1" /sbin/ip -4 -o addr show dev host0 | awk "{print \$4}" | cut -d/ -f1 | tr -d "\r"); ping -c1 -W2 "$a"' "$name"
