@@ -107,7 +107,7 @@ $(BUILD)/$(1): $$($(1)_SRC:%.c=$(BUILD)/%.o) $(LIB)
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call program,$(p))))
 
-$(BUILD)/ctl/verbs.o: ALL_CFLAGS += -DGUEST_MODULE='"$(DATADIR)/nixos-nspawn/container.nix"'
+$(BUILD)/ctl/change.o: ALL_CFLAGS += -DGUEST_MODULE='"$(DATADIR)/nixos-nspawn/container.nix"'
 
 # A unit test is its own file linked against the library: only the objects it uses come along.
 $(BUILD)/checks/test-%: $(BUILD)/checks/unit/test-%.o $(LIB)

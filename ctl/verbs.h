@@ -2,6 +2,10 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
+
+#include "conf.h"
+#include "enter.h"
 
 typedef enum Strategy {
         STRATEGY_RESTART,
@@ -43,3 +47,13 @@ int verb_switch_generation(const Args *a);
 int verb_rollback(const Args *a);
 int verb_delete_generations(const Args *a);
 int verb_destroy(const Args *a);
+
+/* Shared by verbs.c and change.c. Each logs its failures. */
+int name_check(const char *name);
+/* The container's settings; a missing one is the user's error ("Unknown container"). */
+int load(const char *name, Conf *ret);
+int running_leader(const char *name, Leader *ret);
+bool is_running(const char *name);
+/* RUN_DIR/NAME.live: "PID1 TOPLEVEL" of the last live switch */
+char *live_file(const char *name);
+int current_generation(const char *name, unsigned *ret_number, size_t *ret_count);
