@@ -28,7 +28,7 @@
 #define ZONE_LOCK_DIR "/run/nixos-nspawn/zones"
 
 bool netconf_plan_wants_links(const NetconfPlan *p) {
-        return p->veth || p->zone || (p->macvlan && p->macvlan[0]) || (p->interfaces && p->interfaces[0]);
+        return p->veth || p->zone || p->bridge || (p->macvlan && p->macvlan[0]) || (p->interfaces && p->interfaces[0]);
 }
 
 static void remember_ifindex(Netconf *n, const char *name) {
@@ -235,20 +235,6 @@ static int name_links(Netconf *n) {
         return 0;
 }
 
-/* --network-bridge: the bridge is the host's, made and configured by someone else; it has to be there. */
-static int check_bridge(const char *bridge) {
-        _cleanup_free_ char *path = strprintf("/sys/class/net/%s/bridge", bridge);
-        struct stat st;
-
-        if (!path)
-                return log_oom();
-        if (if_nametoindex(bridge) == 0)
-                return log_error_errno(-ENODEV, "Cannot use --network-bridge '%s': no such interface.", bridge);
-        if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
-                return log_error_errno(-ENOTTY, "Cannot use --network-bridge '%s': not a bridge.", bridge);
-        return 0;
-}
-
 int netconf_prepare(Netconf *n, const NetconfPlan *p) {
         const char *host = n->host.name, *bridge = n->bridge.name;
         unsigned version;
@@ -257,11 +243,6 @@ int netconf_prepare(Netconf *n, const NetconfPlan *p) {
         n->plan = *p;
         if (!netconf_plan_wants_links(p))
                 return 0;
-        if (p->bridge) {
-                r = check_bridge(p->bridge);
-                if (r < 0)
-                        return r;
-        }
         r = name_links(n);
         if (r < 0)
                 return r;

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -83,6 +85,24 @@ static int check_bind_sources(const Settings *s, char **ret_error) {
         return 0;
 }
 
+/* --network-bridge: the bridge is the host's, made and configured by someone else; it has to be there. */
+static int check_bridge(const Settings *s, char **ret_error) {
+        char path[64];
+        struct stat st;
+
+        if (!s->network_bridge)
+                return 0;
+        if (if_nametoindex(s->network_bridge) == 0)
+                return error_printf(ret_error, -ENODEV, "Cannot use --network-bridge '%s': no such interface.",
+                                    s->network_bridge);
+        /* (an interface name is at most 15 bytes: checked by settings_verify()) */
+        snprintf(path, sizeof path, "/sys/class/net/%s/bridge", s->network_bridge);
+        if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+                return error_printf(ret_error, -ENOTTY, "Cannot use --network-bridge '%s': not a bridge.",
+                                    s->network_bridge);
+        return 0;
+}
+
 int inputs_check(const Settings *s, char **ret_error) {
         int r;
 
@@ -93,5 +113,7 @@ int inputs_check(const Settings *s, char **ret_error) {
                 r = check_directory(s, ret_error);
         if (r >= 0)
                 r = check_bind_sources(s, ret_error);
+        if (r >= 0)
+                r = check_bridge(s, ret_error);
         return r;
 }

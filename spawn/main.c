@@ -62,6 +62,8 @@ static void help(void) {
                "     --private-network      A network namespace of its own (only loopback)\n"
                "  -n --network-veth         A veth pair: ve-NAME on the host, host0 inside\n"
                "     --network-zone=ZONE    Its host end in bridge vz-ZONE (as vb-NAME)\n"
+               "     --network-bridge=BRIDGE  Its host end in the existing host bridge BRIDGE\n"
+               "                            (as vb-NAME)\n"
                "     --network-macvlan=IF   A macvlan on host interface IF (mv-IF inside)\n"
                "     --network-interface=IF Move host interface IF into the container\n"
                "     --network-namespace-path=PATH  Join this network namespace instead\n"
@@ -102,6 +104,7 @@ enum {
         ARG_CHOWN_FOREIGN,
         ARG_REGISTER,
         ARG_NETWORK_ZONE,
+        ARG_NETWORK_BRIDGE,
         ARG_NETWORK_MACVLAN,
         ARG_NETWORK_INTERFACE,
         ARG_NETWORK_NAMESPACE_PATH,
@@ -140,6 +143,7 @@ static int parse_argv(Settings *s, int argc, char *argv[]) {
                 { "register", required_argument, NULL, ARG_REGISTER },
                 { "network-veth", no_argument, NULL, 'n' },
                 { "network-zone", required_argument, NULL, ARG_NETWORK_ZONE },
+                { "network-bridge", required_argument, NULL, ARG_NETWORK_BRIDGE },
                 { "network-macvlan", required_argument, NULL, ARG_NETWORK_MACVLAN },
                 { "network-interface", required_argument, NULL, ARG_NETWORK_INTERFACE },
                 { "network-namespace-path", required_argument, NULL, ARG_NETWORK_NAMESPACE_PATH },
@@ -279,6 +283,11 @@ static int parse_argv(Settings *s, int argc, char *argv[]) {
                         break;
                 case 'n':
                         s->network_veth = true;
+                        break;
+                case ARG_NETWORK_BRIDGE:
+                        r = free_and_strdup(&s->network_bridge, optarg);
+                        if (r < 0)
+                                return log_oom();
                         break;
                 case ARG_NETWORK_ZONE:
                         r = free_and_strdup(&s->network_zone, optarg);

@@ -40,6 +40,7 @@ void settings_done(Settings *s) {
                 free(s->tmpfs[i].destination);
         free(s->tmpfs);
         free(s->network_zone);
+        free(s->network_bridge);
         strv_freep(&s->network_macvlan);
         strv_freep(&s->network_interfaces);
         free(s->network_namespace_path);
@@ -574,7 +575,19 @@ static int verify_network(Settings *s, char **ret_error) {
         for (char **i = s->network_interfaces; i && *i; i++)
                 if (!ifname_is_valid(*i))
                         return invalid("Invalid --network-interface '%s': not an interface name.", *i);
-        if (s->network_veth || s->network_zone || s->network_macvlan || s->network_interfaces)
+        if (s->network_bridge) {
+                if (!ifname_is_valid(s->network_bridge))
+                        return invalid("Invalid --network-bridge '%s': not an interface name.", s->network_bridge);
+                /* both would put the host end into a bridge: one port, one bridge */
+                if (s->network_zone)
+                        return invalid("--network-bridge='%s' and --network-zone='%s' exclude each other.",
+                                       s->network_bridge, s->network_zone);
+                /* the bridge is the host's, configured by whoever made it; only its port is ours */
+                if (s->veth_host_config)
+                        return invalid("--network-veth-host-config='%s' does not apply to --network-bridge: the "
+                                       "bridge is the host's to configure.", s->veth_host_config);
+        }
+        if (s->network_veth || s->network_zone || s->network_bridge || s->network_macvlan || s->network_interfaces)
                 s->private_network = true;
         if (s->network_namespace_path) {
                 if (!path_is_normalized_absolute(s->network_namespace_path))
@@ -600,8 +613,9 @@ static int verify_network(Settings *s, char **ret_error) {
                         return invalid("Invalid --network-namespace-export '%s': not a normalized absolute path.",
                                        s->network_namespace_export);
         }
-        if ((s->veth_host_config || s->veth_container_config) && !s->network_veth && !s->network_zone)
-                return invalid("--network-veth-*-config='%s' needs --network-veth or --network-zone.",
+        if ((s->veth_host_config || s->veth_container_config) && !s->network_veth && !s->network_zone &&
+            !s->network_bridge)
+                return invalid("--network-veth-*-config='%s' needs --network-veth, --network-zone or --network-bridge.",
                                s->veth_host_config ?: s->veth_container_config);
         return 0;
 }

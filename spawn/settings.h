@@ -91,6 +91,7 @@ typedef struct Settings {
         bool private_network;
         bool network_veth;
         char *network_zone;
+        char *network_bridge; /* an existing host bridge for the veth's host end */
         char **network_macvlan;
         char **network_interfaces;
         char *network_namespace_path; /* join this one instead of a new one */

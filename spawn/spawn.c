@@ -641,6 +641,7 @@ static int prepare(Container *c) {
                 .machine = s->machine,
                 .veth = s->network_veth,
                 .zone = s->network_zone,
+                .bridge = s->network_bridge,
                 .macvlan = s->network_macvlan,
                 .interfaces = s->network_interfaces,
                 .host_config = s->veth_host_config,
