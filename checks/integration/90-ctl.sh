@@ -29,7 +29,7 @@ config() { # FILE [fixture attributes…]: a configuration for the stand-in
 	local f=$1; shift
 	printf '{ ... }: { fixture.hostName = "ctltest"; %s }\n' "$*" >"$f"
 }
-config "$T/gen1.nix" 'fixture.files.base = "generation one";'
+config "$T/gen1.nix" 'fixture.files.base = "generation one"; fixture.readyDelay = 1;'
 
 # --- create, start, the state verbs
 ms "$CTL" create "$name" --config "$T/gen1.nix" --private-network >"$T/create.out" 2>&1
