@@ -36,6 +36,7 @@
 
 #include "caps.h"
 #include "cgroup.h"
+#include "environ.h"
 #include "child.h"
 #include "console.h"
 #include "credentials.h"
@@ -89,107 +90,6 @@ typedef struct Container {
 } Container;
 
 /* ---- the monitor ---- */
-
-static int env_add(char ***env, const char *fmt, ...) _printf_(2, 3);
-static int env_add(char ***env, const char *fmt, ...) {
-        _cleanup_free_ char *kv = NULL;
-        va_list ap;
-        int r;
-
-        va_start(ap, fmt);
-        r = vasprintf(&kv, fmt, ap);
-        va_end(ap);
-        if (r < 0)
-                return log_oom();
-        return settings_add_string(env, kv);
-}
-
-static int os_release_value(const char *os_release, const char *key, char *buf, size_t size) {
-        for (const char *l = os_release; l && *l;) {
-                const char *end = strchrnul(l, '\n'), *v = startswith(l, key);
-
-                if (v && *v == '=') {
-                        size_t n;
-
-                        v++;
-                        n = (size_t) (end - v);
-                        if (n >= 2 && (*v == '"' || *v == '\'') && v[n - 1] == *v) {
-                                v++;
-                                n -= 2;
-                        }
-                        if (n >= size)
-                                n = size - 1;
-                        memcpy(buf, v, n);
-                        buf[n] = 0;
-                        return 1;
-                }
-                l = *end ? end + 1 : end;
-        }
-        return 0;
-}
-
-/* PID 1's environment, per systemd's container interface. */
-static int build_environment(Container *c) {
-        static const struct {
-                const char *env, *key;
-        } host_ids[] = {
-                { "container_host_id", "ID" },
-                { "container_host_version_id", "VERSION_ID" },
-                { "container_host_build_id", "BUILD_ID" },
-                { "container_host_variant_id", "VARIANT_ID" },
-        };
-        const char *term = getenv("TERM");
-        char v[256];
-        int r;
-
-        r = env_add(&c->env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-        if (r >= 0)
-                r = env_add(&c->env, "container=nixos-nspawn");
-        if (r >= 0)
-                r = env_add(&c->env, "container_uuid=%s", c->uuid);
-        if (r >= 0)
-                r = env_add(&c->env, "HOME=/root");
-        if (r >= 0)
-                r = env_add(&c->env, "NOTIFY_SOCKET=/run/host/notify");
-        if (r >= 0 && c->settings->n_credentials > 0)
-                r = env_add(&c->env, "CREDENTIALS_DIRECTORY=/run/host/credentials");
-        if (r >= 0)
-                r = env_add(&c->env, "TERM=%s",
-                            c->settings->console == CONSOLE_PIPE || isempty(term) ? "dumb" : term);
-        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(host_ids); i++)
-                if (os_release_value(c->os_release, host_ids[i].key, v, sizeof v))
-                        r = env_add(&c->env, "%s=%s", host_ids[i].env, v);
-        /* --setenv= overrides the defaults above (PATH, TERM…): one entry per name, or getenv() takes the first */
-        for (char **e = c->settings->environment; r >= 0 && e && *e; e++) {
-                size_t klen = strcspn(*e, "=") + 1;
-                char **slot = NULL;
-
-                for (char **d = c->env; d && *d; d++)
-                        if (strncmp(*d, *e, klen) == 0)
-                                slot = d;
-                if (slot) {
-                        char *copy = strdup(*e);
-                        if (!copy)
-                                return log_oom();
-                        free(*slot);
-                        *slot = copy;
-                } else
-                        r = settings_add_string(&c->env, *e);
-        }
-        return r < 0 ? log_oom() : 0; /* env_add() and settings_add_string() fail only for memory */
-}
-
-static int read_os_release(char **ret) {
-        int r = read_full_file("/etc/os-release", ret, NULL);
-
-        if (r == -ENOENT)
-                r = read_full_file("/usr/lib/os-release", ret, NULL);
-        if (r == -ENOENT) {
-                *ret = strdup("ID=linux\n");
-                r = *ret ? 0 : -ENOMEM;
-        }
-        return r;
-}
 
 static bool machine_is_running(const char *name) {
         _cleanup_free_ char *path = NULL;
@@ -669,10 +569,10 @@ static int prepare(Container *c) {
         r = notify_socket_new(&c->notify_fd);
         if (r < 0)
                 return log_error_errno(r, "Failed to create the notify socket: %m");
-        r = read_os_release(&c->os_release);
+        r = os_release_read(&c->os_release);
         if (r < 0)
                 return log_error_errno(r, "Failed to read the host's os-release: %m");
-        r = build_environment(c);
+        r = environ_build(s, c->uuid, c->os_release, &c->env);
         if (r < 0)
                 return r;
         r = mkdir_p(STAGING_DIR, 0700);
