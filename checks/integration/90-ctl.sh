@@ -211,6 +211,8 @@ FLAKE
 ok "create --flake REF#NAME --start with a veth (-n)" "$CTL" create "$third" --flake "path:$T/flake#web" -n --start
 assert_match "the flake's system it is" "$(. "/etc/nixos-nspawn/$third.conf"; echo "$NIXOS_NSPAWN_SYSTEM $NIXOS_NSPAWN_FLAKE")" \
 	"^/nix/store/[a-z0-9]{32}-nixos-system-flaky path:$T/flake#web\$"
+assert_match "update rebuilds from the recorded flake (nothing changed: it says so)" \
+	"$("$CTL" update "$third" 2>&1)" "is at /nix/store/[a-z0-9]{32}-nixos-system-flaky already"
 ips=$("$CTL" show-ip "$third")
 assert_match "show-ip: IPv4 first, then IPv6 (global and link-local)" "$(echo $ips)" \
 	'^192\.168\.251\.2 (fd42:251::2 fe80:[0-9a-f:]+%host0|fe80:[0-9a-f:]+%host0 fd42:251::2)$'
@@ -229,6 +231,7 @@ ms "$CTL" stop "$name"; _report $? "stop"
 echo "# stop: ${took} ms"
 assert_eq "state: stopped" "$("$CTL" state "$name")" "stopped"
 ok "nothing is left of the stopped container" leftovers "$name"
+bad "run in a stopped container" "Container '$name' is not running" "$CTL" run "$name" -- true
 ok "start again" "$CTL" start "$name"
 ok "terminate" "$CTL" terminate "$name"
 assert_eq "state after terminate: stopped" "$("$CTL" state "$name")" "stopped"
