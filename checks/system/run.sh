@@ -34,6 +34,9 @@ renumber() { # NAME
 				fi
 				echo "ok $n${BASH_REMATCH[2]}"
 			fi
+		elif [[ $line == "1..0 # SKIP "* ]]; then # skip_rest before the first claim: the whole scenario
+			n=$((n + 1)) s=$((s + 1))
+			echo "ok $n - $1 # SKIP ${line#"1..0 # SKIP "}"
 		elif [[ $line =~ ^1\.\.[0-9]+ ]]; then
 			:
 		elif [[ $line == "# SKIP "* ]]; then # skip_rest: the rest of the scenario could not run
