@@ -15,11 +15,11 @@ if [ $# -gt 0 ]; then scenarios=("$@"); else scenarios=("$TOP"/checks/system/[0-
 started=$SECONDS
 passed=0 skipped=0
 
-# Reports a scenario's TAP with our numbering: its plan is dropped, a skip_rest becomes a SKIP line, anything that
+# Reports a scenario's TAP with our numbering: its plan is dropped ("1..0 # SKIP why" becomes a SKIP line), anything that
 # is not TAP becomes a comment.
 # Leaves "COUNT FAILED PASSED SKIPPED" in $T/counts.
 renumber() { # NAME
-	local line n=$_n f=0 p=0 s=0 re='^(not )?ok [0-9]+(.*)$'
+	local line n=$_n f=0 p=0 s=0 plan=none re='^(not )?ok [0-9]+(.*)$'
 	while IFS= read -r line || [ -n "$line" ]; do
 		if [[ $line =~ $re ]]; then
 			n=$((n + 1))
@@ -34,21 +34,21 @@ renumber() { # NAME
 				fi
 				echo "ok $n${BASH_REMATCH[2]}"
 			fi
-		elif [[ $line == "1..0 # SKIP "* ]]; then # skip_rest before the first claim: the whole scenario
-			n=$((n + 1)) s=$((s + 1))
-			echo "ok $n - $1 # SKIP ${line#"1..0 # SKIP "}"
-		elif [[ $line =~ ^1\.\.[0-9]+ ]]; then
-			:
-		elif [[ $line == "# SKIP "* ]]; then # skip_rest: the rest of the scenario could not run
-			n=$((n + 1)) s=$((s + 1))
-			echo "ok $n - $1 (the rest) # SKIP ${line#"# SKIP "}"
+		elif [[ $line =~ ^1\.\.0[[:space:]]*#[[:space:]]*SKIP[[:space:]]*(.*)$ ]]; then # skip_rest: none of it could run
+			n=$((n + 1)) s=$((s + 1)) plan=skipped
+			echo "ok $n - $1 # SKIP ${BASH_REMATCH[1]}"
+		elif [[ $line =~ ^1\.\.([0-9]+) ]]; then
+			plan=${BASH_REMATCH[1]}
 		elif [[ $line == "#"* ]]; then
 			echo "$line"
 		else
 			echo "# $line"
 		fi
 	done
-	echo "$n $f $p $s" >"$T/counts"
+	# the plan against what the scenario ran (a scenario that stops early must not look green)
+	local ran=$((n - _n))
+	[ "$plan" = skipped ] && plan=0 ran=0
+	echo "$n $f $p $s $plan $ran" >"$T/counts"
 }
 # Our own claims count like the scenarios'.
 claim() { local before=$_failed; _report "$@"; [ "$_failed" = "$before" ] && passed=$((passed + 1)); return 0; }
@@ -114,10 +114,14 @@ for s in "${scenarios[@]}"; do
 	rc=$?
 	scenario_pid=
 	wait "$renumber_pid"
-	read -r count failed p sk <"$T/counts"
+	read -r count failed p sk plan ran <"$T/counts"
 	_n=$count _failed=$((_failed + failed)) passed=$((passed + p)) skipped=$((skipped + sk))
 	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
-		claim 1 "$name finished within ${TH_SCENARIO_TIMEOUT:-150}s" "it timed out"
+		claim 1 "$name finished within ${TH_SCENARIO_TIMEOUT:-150}s" "it timed out or was killed (exit $rc)"
+	elif [ "$plan" = none ]; then
+		claim 1 "$name printed its plan" "it stopped early (exit $rc) after $ran test(s)"
+	elif [ "$plan" != "$ran" ]; then
+		claim 1 "$name ran the $plan test(s) it planned" "it ran $ran (exit $rc)"
 	elif [ "$rc" != 0 ] && [ "$failed" = 0 ]; then
 		claim 1 "$name exited $rc without reporting a failure"
 	fi
