@@ -11,6 +11,8 @@
 #   skip_rest REASON            nothing more can run here: "1..0 # SKIP REASON" when no claim ran yet, else one
 #                               counted skip for the rest; exits 0
 #   need_root                   skip_rest unless root (also: no built launcher -> skip_rest "build first")
+#   (a file that calls `exit 0` before its last line gets a failing claim: it stopped early; the runner checks
+#   the plan against what ran and fails any non-zero exit)
 # Names, waiting
 #   mname BASE                  a machine name unique to this test file's run: BASE-XXXX (4 random hex digits).
 #                               Every container a test starts gets one, so that runs on one host do not collide.
@@ -55,13 +57,23 @@ _cleanups=()
 
 at_exit() { _cleanups+=("$*"); }
 _finish() {
-	local c
+	local rc=$? c
 	for c in "${_cleanups[@]}"; do eval "$c" || true; done
 	rm -rf "$T"
+	# A file that stops early with status 0 would look green with a plan of what ran: say so. (A non-zero status
+	# is the runner's to report.)
+	# (an exit on the file's last line is its end)
+	if [ -n "$_exit_line" ] && [ "$rc" = 0 ] && [ -z "$_planned$_rest_skipped" ] &&
+		[ "$_exit_line" != "$(awk 'NF { n = NR } END { print n }' "$0" 2>/dev/null)" ]; then
+		_report 1 "$(basename "$0") runs to its end" "it called exit 0 at line $_exit_line"
+	fi
 	[ -n "$_planned" ] || echo "1..$_n"
 	[ "$_failed" = 0 ]
 }
 trap '_finish' EXIT
+# Every exit of the test file itself is noted (skip_rest's too): see _finish. (A subshell's exit notes nothing here.)
+_exit_line= _rest_skipped=
+exit() { [ "$BASH_SUBSHELL" != 0 ] || _exit_line=${BASH_LINENO[0]}; builtin exit "$@"; }
 
 _report() { # STATUS DESCRIPTION [DIAGNOSTIC]
 	_n=$((_n + 1))
@@ -105,6 +117,7 @@ skip_rest() { # REASON: nothing more can run here
 		_planned=1
 	else
 		skip "the rest of $(basename "$0")" "$1"
+		_rest_skipped=1
 	fi
 	exit 0
 }
