@@ -93,6 +93,5 @@ in
   };
   webRemoved = {
     nixos-nspawn.containers = lib.mkForce { };
-    systemd.services.probe = lib.mkForce { };
   };
 }

@@ -22,10 +22,11 @@ let
       inherit testScript;
     };
 
-  # in_container(NAME, COMMAND): a command inside, through machined, its output without the pty's \r
+  # inside(NAME, COMMAND): a command inside, through machined, with the system's PATH; its output without the
+  # pty's \r
   prelude = ''
     def inside(name, command):
-        return host.succeed(f"machinectl -q shell {name} /run/current-system/sw/bin/sh -c '{command}'").replace("\r", "").strip()
+        return host.succeed(f"machinectl -q shell {name} /run/current-system/sw/bin/sh -c 'PATH=/run/current-system/sw/bin; {command}'").replace("\r", "").strip()
   '';
 in
 {
@@ -33,7 +34,7 @@ in
     host.wait_for_unit("nixos-nspawn@mycontainer.service")
     host.wait_until_succeeds("systemctl -M mycontainer is-system-running | grep -x running")
     inside("mycontainer", "htop --version")
-    closure = host.succeed("sed -n 's/.*--closure=\\([^ \"]*\\).*/\\1/p' /etc/nixos-nspawn/mycontainer.conf").strip()
+    closure = host.succeed("sed -n 's/^NIXOS_NSPAWN_CLOSURE=//p' /etc/nixos-nspawn/mycontainer.conf").strip()
     assert inside("mycontainer", "ls /nix/store | wc -l") == host.succeed(f"wc -l < {closure}").strip(), "the store holds exactly the closure"
     assert inside("mycontainer", "stat -c %u /nix/store/*-nixos-system-* | sort -u") == "0", "the store looks root-owned"
     host.succeed("machinectl status mycontainer | grep -E 'UID Shift: [1-9]'")
