@@ -18,3 +18,10 @@ done
 assert_eq "VM test 'web': the credential is passed by path" "$(arg_value "$T/vm-web" web --load-credential)" "token:/run/web-secret"
 assert_eq "VM test 'webChanged': a tmpfs more, so a restart" "$(arg_value "$T/vm-webChanged" web --tmpfs)" "/scratch"
 ok "VM test 'webRemoved': no settings file, no drop-in" test ! -e "$T/vm-webRemoved/etc/nixos-nspawn/web.conf" -a ! -e "$T/vm-webRemoved/etc/systemd/system/nixos-nspawn@web.service.d"
+
+# --- their test scripts compile (Python) ---
+scripts=$(nix-instantiate --eval --strict --json "$TOP/checks/nixos/vm-scripts.nix" --arg nixosEval "$NIXOS_EVAL" 2>&1)
+for t in simple proxy static web; do
+	jq -er ".$t.testScript" <<<"$scripts" >"$T/vm-$t.py" 2>/dev/null
+	ok "VM test '$t': its test script compiles" python3 -c 'import sys; compile(open(sys.argv[1]).read(), sys.argv[1], "exec")' "$T/vm-$t.py"
+done
