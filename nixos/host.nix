@@ -5,7 +5,7 @@
 { config, lib, pkgs, options, ... }:
 let
   inherit (lib)
-    attrNames concatLists concatMap concatStringsSep filter filterAttrs length listToAttrs mapAttrs mapAttrs'
+    concatLists concatStringsSep filter length listToAttrs mapAttrs mapAttrs'
     mapAttrsToList mkDefault mkIf mkMerge nameValuePair optional optionalAttrs optionals unique;
 
   cfg = config.nixos-nspawn;

@@ -6,7 +6,7 @@
 # no NixOS option declarations, passes an attrset.
 { lib, pkgs, networkType }:
 let
-  inherit (lib) mkOption mkEnableOption types literalExpression;
+  inherit (lib) mkOption types literalExpression;
 
   bindModule =
     { name, ... }:

@@ -4,8 +4,8 @@
 { lib, pkgs }:
 let
   inherit (lib)
-    attrNames concatLists concatMap concatStringsSep filter hasPrefix length mapAttrsToList optional
-    optionals optionalString stringLength substring;
+    concatLists concatMap concatStringsSep filter hasPrefix mapAttrsToList optional
+    optionals optionalString stringLength;
 
   # Linux interface names have at most 15 characters (IFNAMSIZ - 1).
   ifnameMax = 15;

@@ -3,7 +3,7 @@
 # (nixos/doc/render.sh does that and puts the result between the markers in docs/nixos.md).
 { lib }:
 let
-  inherit (lib) concatMapStrings concatStringsSep filter hasPrefix replaceStrings types;
+  inherit (lib) concatMapStrings filter hasPrefix types;
 
   # Nothing is built or evaluated for the reference: every default that needs pkgs has a defaultText.
   pkgs = { };
