@@ -590,6 +590,36 @@ static void test_verify_errors(const char *tmpdir) {
         is_int(verify(&s, false), 0, "verify: without a closure the store may be bound (a -D image)");
         settings_done(&s);
 
+        /* --network-bridge */
+        settings_with_command(&s);
+        s.network_bridge = strdup("br0");
+        is_int(verify(&s, false), 0, "verify: --network-bridge alone passes");
+        ok(s.private_network, "verify: --network-bridge gives the container a network of its own");
+        settings_done(&s);
+
+        settings_with_command(&s);
+        s.network_bridge = strdup("br0");
+        s.network_zone = strdup("z1");
+        is_int(verify(&s, false), -EINVAL, "verify: --network-bridge with --network-zone is refused");
+        settings_done(&s);
+
+        settings_with_command(&s);
+        s.network_bridge = strdup("br/0");
+        is_int(verify(&s, false), -EINVAL, "verify: a --network-bridge that is no interface name is refused");
+        settings_done(&s);
+
+        settings_with_command(&s);
+        s.network_bridge = strdup("br0");
+        s.veth_host_config = strdup("/x.conf");
+        is_int(verify(&s, false), -EINVAL, "verify: a host config with --network-bridge is refused");
+        settings_done(&s);
+
+        settings_with_command(&s);
+        s.network_bridge = strdup("br0");
+        s.veth_container_config = strdup("/x.conf");
+        is_int(verify(&s, false), 0, "verify: a container config with --network-bridge passes");
+        settings_done(&s);
+
         (void) unlink(file);
 }
 
