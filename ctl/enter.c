@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <linux/close_range.h>
 #include <linux/keyctl.h>
 #include <sys/wait.h>
 #include <grp.h>
@@ -378,10 +379,13 @@ int enter_run(const Leader *l, char *const *launcher_args, char *const argv[], b
         if (pid < 0)
                 return log_error_errno(negative_errno(), "Failed to fork: %m");
         if (pid == 0) {
-                /* nothing of ours but stdio (and the pty socket) goes in */
+                /* nothing of ours but stdio (and the pty socket) goes in: what we do not need is closed now, the
+                 * rest (all of it, however high) at exec */
                 for (int fd = 3; fd < 1024; fd++)
                         if (fd != socks[1] && fd != l->pidfd)
                                 (void) close(fd);
+                if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+                        _exit(ENTER_FAIL_EXEC);
                 run_in_container(l, caps, &seccomp, argv, socks[1], env);
         }
         seccomp_plan_done(&seccomp);

@@ -74,6 +74,9 @@ assert_eq "run: PID 1's capability bounding set" "$(inside grep CapBnd /proc/sel
 	"$(grep CapBnd "/proc/$pid1/status")"
 assert_eq "run: under a seccomp filter, as PID 1 is" \
 	"$(inside awk '/^Seccomp:/ { print $2 }' /proc/self/status) $(awk '/^Seccomp:/ { print $2 }' "/proc/$pid1/status")" "2 2"
+assert_eq "run: no fd of the caller's but stdio goes in (not even one past 1024)" \
+	"$( (ulimit -n 4096 && "$CTL" run "$name" -- ls /proc/self/fd 7</etc/hostname 2000</etc/hostname) | xargs)" \
+	"$("$CTL" run "$name" -- ls /proc/self/fd | xargs)"
 assert_eq "run: its exit status passes" "$(inside sh -c 'exit 7'; echo $?)" "7"
 fails "run: a command that is not there fails" "$CTL" run "$name" -- no-such-command
 fails "show-ip: without a network there is no address" "$CTL" show-ip "$name"
