@@ -49,5 +49,6 @@ int sync_send_failure(int fd, int step, int error, int64_t arg);
 int sync_recv(int fd, SyncMessage *ret);
 
 /* The monitor passed sync point n. Called once per point, at the one place the monitor passes it, so that what a
- * test wants to do at a point (stop there, fail there) has one place to go. Does nothing else today. */
+ * test wants to do at a point (stop there, fail there) has one place to go. It calls the test-only stop hook
+ * (testhook.h, NIXOS_NSPAWN_TEST_STOP_AT). */
 void sync_point(SyncPoint n);

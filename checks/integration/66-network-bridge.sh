@@ -34,6 +34,17 @@ ok "the bridge is the host's: it stays when its last container leaves" test -d "
 assert_eq "with no port of ours left" "$(ls "/sys/class/net/$bridge/brif" | tr '\n' ' ')" ""
 for n in "$br1" "$br2"; do ok "nothing of $n is left behind" leftovers "$n"; done
 
+# A killed launcher: its port dies with the container's namespace, its unit goes at the next start (any name),
+# and the host's bridge stays as it was.
+br3=$(mname br3)
+run_bg "$br3" --network-bridge="$bridge" -- sleep 60; p3=$bg_pid; wait_for 20 started "$p3"
+kill -KILL "$p3"; wait "$p3" 2>/dev/null
+wait_for 20 sh -c "! ip link show vb-$br3 >/dev/null 2>&1"; _report $? "a killed launcher's port goes with its container"
+run "$br1" -- true
+fails "…and its unit with the next start" test -e "/run/systemd/network/10-vb-$br3.network"
+ok "the bridge stays" test -d "/sys/class/net/$bridge/bridge"
+ok "nothing of $br3 is left behind" leftovers "$br3"
+
 # rejects DESCRIPTION WANT ARGS...: one line naming the value, non-zero, no link and nothing else left
 rejects() {
 	local d=$1 want=$2 out rc lines; shift 2
