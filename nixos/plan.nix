@@ -193,7 +193,7 @@ rec {
           ++ map (i: "--network-macvlan=${i}") net.macvlans
           ++ map (i: "--network-interface=${i}") net.interfaces
           ++ optional (!hasVeth && net.macvlans == [ ] && net.interfaces == [ ]) "--private-network"
-          ++ fragment "host" veth.config.host
+          ++ optionals (net.bridge == null) (fragment "host" veth.config.host)
           ++ fragment "container" veth.config.container
           ++ optional (exportsNamespace c) "--network-namespace-export"
         )
@@ -268,6 +268,8 @@ rec {
     ++ [
       (a (net.private || !hasLinks)
         "${opt "network.private"} = false shares the host's network: set network.veth.enable = false and no zone, bridge, macvlans or interfaces.")
+      (a (net.bridge == null || veth.config.host == null)
+        "${opt "network.veth.config.host"}: with network.bridge the host end is a port of that bridge; configure the bridge's network on the host instead.")
       (a (net.bridge == null || veth.zone == null)
         "${opt "network.bridge"} and network.veth.zone both put the veth into a bridge: set one of them.")
       (a (net.namespace.path == null || !(veth.enable || veth.zone != null || net.bridge != null || net.macvlans != [ ] || net.interfaces != [ ]))
