@@ -19,7 +19,7 @@ all_parts="unit integration system nixos fuzz"
 optional_parts=" nixos fuzz "
 
 passed=0 failed=0 skipped=0 todo=0
-problems=() skips=()
+problems=() skips=() parts=()
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 
@@ -88,7 +88,8 @@ run_file() {
 
 # run_part PART: every file of the part; a part that must run and ran nothing is a failure.
 run_part() {
-	local part=$1 files=() f part_ran=0 ran before_skips=${#skips[@]}
+	local part=$1 files=() f part_ran=0 ran before_skips=${#skips[@]} start=$SECONDS
+	local p0=$passed f0=$failed s0=$skipped
 	echo "# --- $part ---"
 	case $part in
 	unit)
@@ -117,6 +118,7 @@ run_part() {
 		why=$(printf '%s\n' "${skips[@]:before_skips}" | sed 's/^[^:]*: //' | sort -u | paste -sd ';' | sed 's/;/; /g')
 		problem "$part ran no test at all${why:+ (every file skipped: $why)}"
 	fi
+	parts+=("$part: $((passed - p0)) passed, $((failed - f0)) failed, $((skipped - s0)) skipped in $((SECONDS - start))s")
 }
 
 [ $# -gt 0 ] || set -- $all_parts
@@ -137,6 +139,10 @@ done
 
 if [ $((passed + failed)) = 0 ] && [ ${#problems[@]} = 0 ] && [ "$required" = yes ]; then
 	problem "no test ran at all"
+fi
+if [ ${#parts[@]} -gt 0 ]; then
+	echo "# parts:"
+	printf '#   %s\n' "${parts[@]}"
 fi
 if [ ${#skips[@]} -gt 0 ]; then
 	echo "# skipped, with reasons:"
