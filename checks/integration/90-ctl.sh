@@ -222,7 +222,9 @@ assert_match "show-ip: IPv4 first, then IPv6 (global and link-local)" "$(echo $i
 out=$(printf 'echo pty-$((6*7)); tty; exit\n' | timeout 20 script -qec "$CTL root-login $third" /dev/null 2>&1)
 assert_match "root-login: a root shell on a pty of the container's" "$(echo $out | tr -d '\r')" \
 	'pty-42 /dev/pts/[0-9]+'
-out=$( (sleep 2; printf '\035\035\035') | timeout 20 script -qec "$CTL login $third" /dev/null 2>&1)
+# ^] is typed once login runs inside (a getty-less login: the process is there when its prompt is)
+login_runs() { "$CTL" run "$third" -- sh -c 'for f in /proc/[0-9]*/comm; do [ "$(cat "$f")" != login ] || exit 0; done; exit 1'; }
+out=$( (wait_for 15 login_runs; printf '\035\035\035') | timeout 20 script -qec "$CTL login $third" /dev/null 2>&1)
 assert_match "login: a login prompt, left with ^]^]^]" "$(echo $out | tr -d '\r')" "login:"
 ok "nothing of login is left running inside" wait_for 5 "$CTL" run "$third" -- \
 	sh -c 'for f in /proc/[0-9]*/comm; do [ "$(cat "$f")" != login ] || exit 1; done'
