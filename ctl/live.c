@@ -78,7 +78,7 @@ static _noreturn_ void add_in_child(const char *prop, const Closure *c, const bo
                 if (!missing[i])
                         continue;
                 if (c->types[i] == 'l') {
-                        /* a symlink needs no mount: the host's view of the store tmpfs is writable */
+                        /* a symlink needs no mount: the host's view of the store ramfs is writable */
                         char target[4096];
                         ssize_t n = readlinkat(store, name, target, sizeof target - 1);
 

@@ -124,7 +124,7 @@ int mount_store(const MountPlan *p, int root_fd, size_t *ret_index) {
                 return -errno;
 
         /* A fresh tmpfs at the store path hides whatever an image had there: only the closure is visible. With a
-         * propagation point it is the host's tmpfs, bound here as a slave of it (propagate.c says why). */
+         * propagation point it is the host's ramfs, bound here as a slave of it (propagate.c says why). */
         tmpfs_options(opts, sizeof opts, "0755", p->uid);
         if (p->store_propagation)
                 r = mount_in_root(root_fd, store, p->store_propagation, NULL, MS_BIND, NULL, p->uid, false);

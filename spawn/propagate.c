@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Why a propagation point, and why the mounts that arrive through it are as confined as the first ones:
  *
- * The container's /nix/store is a bind of the tmpfs made here, taken in the outer child's namespace (which made
+ * The container's /nix/store is a bind of the ramfs made here, taken in the outer child's namespace (which made
  * every mount a slave of the host's), so it stays a slave of this mount's peer group; PID 1's mount namespace
  * copies it as a slave again. A mount the host attaches below PROPAGATE_DIR/NAME is therefore copied into the
  * container's store. The kernel copies a mount that propagates into a mount namespace owned by another (here:
@@ -10,9 +10,15 @@
  * container got at start. Nothing goes the other way: the container's store is a slave, so its mounts never
  * reach the host.
  *
- * The directory and its parent are root's, 0700: no host user but root can reach the tmpfs, which is owned by
- * the container's root so that, inside, the store directory looks as before. The host's view stays writable
- * (for making mount points); the container's bind is remounted read-only in its own namespace. */
+ * The directory and its parent are root's, 0700: no host user but root can reach the file system, which is owned
+ * by the container's root so that, inside, the store directory looks as before. The host's view stays writable
+ * (for making mount points); the container's bind is remounted read-only in its own namespace, so nothing but
+ * host root ever writes to it.
+ *
+ * It is a ramfs, not a tmpfs: it holds one empty mount point per store path and nothing else, and a ramfs
+ * directory costs less to make and to drop (no per-directory offset index, no ACL or quota accounting): about
+ * 2 µs less per store path, set-up and teardown (make bench, section 2). It has no size limit, which only host
+ * root could use, and no uid= option, hence the chown(). */
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/mount.h>
@@ -35,7 +41,7 @@ int propagate_create(const char *machine, uid_t uid, char **ret_path) {
         int r;
 
         path = strprintf(PROPAGATE_DIR "/%s", machine);
-        opts = strprintf("mode=0755,uid=%u,gid=%u", (unsigned) uid, (unsigned) uid);
+        opts = strprintf("mode=0755");
         if (!path || !opts)
                 return log_oom();
         r = mkdir_p(PROPAGATE_DIR, 0700);
@@ -46,7 +52,7 @@ int propagate_create(const char *machine, uid_t uid, char **ret_path) {
         (void) rmdir(path);
         if (mkdir(path, 0700) < 0)
                 return log_error_errno(negative_errno(), "Failed to create '%s': %m", path);
-        if (mount("nixos-nspawn-store", path, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0) {
+        if (mount("nixos-nspawn-store", path, "ramfs", MS_NOSUID | MS_NODEV, opts) < 0 || chown(path, uid, uid) < 0) {
                 r = log_error_errno(negative_errno(), "Failed to mount the store propagation point '%s': %m", path);
                 (void) rmdir(path);
                 return r;

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -256,10 +258,29 @@ int closure_finish(Closure *c, const char *store_dir) {
         return 0;
 }
 
+/* Each path is bound with one mount(MS_BIND) from inside a chroot into the store view, relative to the destination:
+ * open_tree() + move_mount() + close() did the same in three calls, and OPEN_TREE_CLONE also allocates an
+ * anonymous mount namespace and a file per clone (make bench, section 2).
+ *
+ * mount(2) follows a symlink at the source's last component (open_tree() had AT_SYMLINK_NOFOLLOW). A store path's
+ * type is not fixed by its hash (an input-addressed output can come back as a symlink after a garbage collection),
+ * so one could turn into a symlink after closure_finish() looked. Chrooted into the read-only, idmapped view of the
+ * store, whatever it points to resolves inside that view: at worst another store path, never the host's root or
+ * a writable, unmapped mount. */
 int store_mount_closure(const Closure *c, int src_store_fd, int dst_store_fd, size_t *ret_failed) {
+        char source[1 + STORE_HASH_LEN + 1 + STORE_NAME_MAX + 1] = "/";
+        int old_root, r = 0;
+
+        *ret_failed = 0;
+        old_root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (old_root < 0)
+                return negative_errno();
+        if (fchdir(src_store_fd) < 0 || chroot(".") < 0 || fchdir(dst_store_fd) < 0) {
+                r = negative_errno();
+                goto restore;
+        }
         for (size_t i = 0; i < c->n; i++) {
                 const char *name = c->names[i];
-                int mfd, r;
 
                 /* A symlink store path is not a mount point candidate: recreate it; it points into the store */
                 if (c->types[i] == 'l') {
@@ -274,26 +295,27 @@ int store_mount_closure(const Closure *c, int src_store_fd, int dst_store_fd, si
                         continue;
                 }
 
-                if (c->types[i] == 'd')
-                        r = mkdirat(dst_store_fd, name, 0555);
-                else
-                        r = mknodat(dst_store_fd, name, S_IFREG | 0444, 0);
-                if (r < 0)
+                if ((c->types[i] == 'd' ? mkdirat(dst_store_fd, name, 0555)
+                                         : mknodat(dst_store_fd, name, S_IFREG | 0444, 0)) < 0)
                         goto fail;
-
-                /* The clone keeps the source mount's flags and idmapping: read-only, nosuid, nodev, root-owned */
-                /* no symlink may have taken the path's place since closure_finish() looked */
-                mfd = sys_open_tree(src_store_fd, name, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
-                if (mfd < 0)
+                /* The bind keeps the view's flags and idmapping: read-only, nosuid, nodev, root-owned */
+                if (strlen(name) >= sizeof source - 1) {
+                        errno = ENAMETOOLONG;
                         goto fail;
-                r = sys_move_mount(mfd, "", dst_store_fd, name, MOVE_MOUNT_F_EMPTY_PATH);
-                safe_close(mfd);
-                if (r < 0)
+                }
+                strcpy(source + 1, name);
+                if (mount(source, name, NULL, MS_BIND, NULL) < 0)
                         goto fail;
                 continue;
         fail:
                 *ret_failed = i;
-                return negative_errno();
+                r = negative_errno();
+                break;
         }
-        return 0;
+restore:
+        /* back to the real root: the rest of the set-up resolves host paths */
+        if ((fchdir(old_root) < 0 || chroot(".") < 0) && r >= 0)
+                r = negative_errno();
+        safe_close(old_root);
+        return r;
 }
