@@ -276,13 +276,14 @@ int netconf_prepare(Netconf *n, const NetconfPlan *p) {
 
         if (host[0]) {
                 /* A link of this name that is not ours: its unit must not be overwritten, nor the link removed.
-                 * A namespace that is just dying (a container of this name stopped a moment ago) takes its veth
-                 * along: give it a second. */
+                 * A namespace that is just dying (a container of this name stopped a moment ago: its launcher
+                 * leaves the veth to the kernel, netconf_done()) takes its veth along, usually within 10–20 ms:
+                 * give it a second, looking every millisecond so a restart waits no longer than the kernel. */
                 for (int i = 0; if_nametoindex(host) > 0; i++) {
-                        if (i == 100)
+                        if (i == 1000)
                                 return log_error_errno(-EEXIST, "Link %s exists already (another container's, whose "
                                                        "name shortens to the same?).", host);
-                        nanosleep(&(struct timespec) { .tv_nsec = 10 * 1000 * 1000 }, NULL);
+                        nanosleep(&(struct timespec) { .tv_nsec = 1000 * 1000 }, NULL);
                 }
                 r = add_container_unit(n, UNIT_VETH_CONTAINER, "host0", p->container_config);
                 if (r < 0)
@@ -507,8 +508,16 @@ void netconf_done(Netconf *n) {
                 (void) unlink(n->host_unit_path);
                 free(n->host_unit_path);
         }
-        if (n->nl >= 0 && n->host_made)
-                /* gone already when the container's namespace died with it; not when setup failed halfway */
+        /* A plain veth goes with the container's network namespace: the kernel destroys the pair when the namespace
+         * dies, which it does once PID 1 is reaped (container_done() kills it first) and nothing else holds it. That
+         * happens in the kernel's namespace clean-up work, after we exit, batched with other namespaces, and is
+         * what a killed launcher's veth relies on too. Deleting it ourselves costs an RCU grace period or two (tens
+         * of ms, docs/benchmarks.md) on the path a service manager waits on, for nothing. A zone's or bridge's port
+         * is deleted here: the zone's last member must see the bridge empty before it removes it, and a host
+         * bridge's port list must not show ours after we are gone. A kept namespace (exported, joined) keeps its
+         * links: those are deleted here too, and so is the veth of a start that failed (bad input leaves nothing
+         * behind by the time the launcher has exited; speed does not matter there). */
+        if (n->nl >= 0 && n->host_made && (!n->ran || n->plan.zone || n->plan.bridge || n->plan.netns_kept))
                 (void) link_delete(n->nl, n->host.name);
         if (n->nl >= 0 && n->zone_joined) {
                 _cleanup_close_ int lock_fd = zone_lock(n->plan.zone);

@@ -16,6 +16,7 @@ typedef struct NetconfPlan {
         char *const *interfaces;   /* host interfaces moved in */
         const char *host_config;   /* INI fragments merged over the defaults */
         const char *container_config;
+        bool netns_kept;           /* the container's network namespace outlives it (exported, or joined) */
 } NetconfPlan;
 
 #define NETCONF_MACVLAN_MAX 8
@@ -44,6 +45,7 @@ typedef struct Netconf {
         int nl;
         bool host_made;           /* the host link is ours: removed at exit */
         bool zone_joined;         /* we may be the zone's last member: its bridge goes with us then */
+        bool ran;                 /* the container was started: a plain veth goes with its namespace (netconf_done) */
         int ifindexes[16];        /* host-side links, for machined */
         size_t n_ifindexes;
         char *host_unit_path;     /* what we wrote under /run/systemd/network */

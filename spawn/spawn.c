@@ -546,6 +546,7 @@ static int prepare(Container *c) {
                 .interfaces = s->network_interfaces,
                 .host_config = s->veth_host_config,
                 .container_config = s->veth_container_config,
+                .netns_kept = s->network_namespace_export || s->network_namespace_path,
         });
         if (r < 0)
                 return r;
@@ -741,6 +742,8 @@ int spawn_run(const Settings *s) {
         sync_fds[1] = safe_close(sync_fds[1]);
         if (r >= 0) {
                 int k = console_start(&c.console);
+
+                c.net.ran = true;
                 if (k < 0)
                         log_warning_errno(k, "Failed to set up the terminal, ignoring: %m");
                 r = monitor_loop(&c, sfd);
