@@ -1150,7 +1150,7 @@ if t_ours1 is not None and t_bwrapc is not None:
                  ms(t_ours1, 2), ms(t_bwrapc, 2), ms(med(START, K_FLOOR), 2),
                  fmt(100 * lds / ours_total if ours_total else None, 0, "%"), len(libs), " ".join(libs) or "?",
                  META.get("ldflags", "?").replace("$(LDFLAGS)", "").strip(), fmt(share(ch1, "copy_net_ns"), 1, "%")))
-if VETH_JSON and OFFCPU.get("veth"):
+if VETH_JSON and OFFCPU.get("veth") and "RTM_DELLINK" in NL_SENT:
     dl = sum(x["ms_per_start"] for x in OFFCPU["veth"] if "rtnl_dellink" in x["site"])
     vb = VETH.get("batch"), VETH.get("peer-in-netns")
     F.append("**`--network-veth` costs %s per start (back to back), much of it at the stop.** Off-CPU, one start at "

@@ -432,7 +432,12 @@ for net in "${scale_nets[@]}"; do
 		for p in "${pids[@]}"; do wait "$p" || failed=$((failed + 1)); done
 		t3=$(now)
 		left=$(find "$CGROUP2/nixos-nspawn" -maxdepth 1 -name "bench-s${net:0:1}$n-*" 2>/dev/null | wc -l)
-		links=$(ip -o link show 2>/dev/null | grep -c "ve-bench-s${net:0:1}$n-")
+		# (a plain veth goes with its container's network namespace, in the kernel's clean-up just after)
+		for _ in $(seq 1 20); do
+			links=$(ip -o link show 2>/dev/null | grep -c "ve-bench-s${net:0:1}$n-")
+			((links == 0)) && break
+			sleep 0.1
+		done
 		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$ready" "$failed" \
 			"$("$PY" -c "print($t1 - $t0)")" "$m0" "$m1" "$mon_rss" "$mon_pss" "$("$PY" -c "print($t3 - $t2)")" \
 			"$left" "$ct_pss" "$inotify" "$net" "$links" >>"$R/scale.tsv"
