@@ -185,7 +185,6 @@ demo: deps all
 
 bench: deps all
 	@bash checks/bench/run.sh
-	@bash checks/bench/ctl.sh
 
 # Advisory: GCC 12's analyzer reports a leak in split() that is not one (it loses track of pointers stored in
 # an array that is freed as a whole), so its findings are printed, not fatal.

@@ -9,11 +9,12 @@
  * reachable by a path.
  *
  * The trees are built in a private mount namespace of a child process (nothing of that reaches the host); for
- * each, the child goes back to the host's mount namespace to attach it: a detached tree keeps what it holds across
- * setns(). */
+ * each batch of them, the child goes back to the host's mount namespace to attach them: a detached tree keeps
+ * what it holds across setns(). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,33 +53,72 @@ static int clone_idmapped(int dfd, const char *name, int userns_fd) {
         return fd;
 }
 
+/* Trees are built this many at a time between two trips to the host's mount namespace (each trip is two setns()
+ * and a chroot() back into the view; one per path was most of the cost of adding a path). */
+#define BATCH 256
+
+/* Attaches trees[0..k) at their names below dst from the host's namespace; -errno with *ret_failed the closure
+ * index of the one that failed. */
+static int attach_batch(int host_ns, int dst, const Closure *c, int *trees, const size_t *batch, size_t k,
+                        size_t *ret_failed) {
+        if (setns(host_ns, CLONE_NEWNS) < 0) {
+                *ret_failed = batch[0];
+                return -errno;
+        }
+        for (size_t j = 0; j < k; j++) {
+                if (sys_move_mount(trees[j], "", dst, c->names[batch[j]], MOVE_MOUNT_F_EMPTY_PATH) < 0) {
+                        *ret_failed = batch[j];
+                        return -errno;
+                }
+                trees[j] = safe_close(trees[j]);
+        }
+        return 0;
+}
+
+/* Back in the private namespace (setns() reset root and working directory): root in the view, cwd in staging. */
+static int enter_view(int view, int staging) {
+        return fchdir(view) < 0 || chroot(".") < 0 || fchdir(staging) < 0 ? -errno : 0;
+}
+
 /* Child: exit status 0, or 1 with the failing index and errno written to report_fd. Each tree is built in the
- * private namespace and attached from the host's (move_mount() attaches only in the caller's namespace). */
+ * private namespace and attached from the host's (move_mount() attaches only in the caller's namespace).
+ *
+ * One idmapped, read-only view of the store is attached in the private namespace, and each path's two mounts are
+ * binds of it, made chrooted into it: a store path that became a symlink since it was looked at resolves inside
+ * the view, never to a host directory (store.c says more). The binds inherit the view's flags and idmapping. */
 static _noreturn_ void add_in_child(const char *prop, const Closure *c, const bool *missing, int userns_fd,
                                      int report_fd) {
-        int host_ns, private_ns = -EBADF, staging = -EBADF, store, dst;
-        size_t i = 0;
+        int host_ns, private_ns = -EBADF, staging = -EBADF, store, dst, view = -EBADF, mnt;
+        int trees[BATCH];
+        size_t batch[BATCH], k = 0, i = 0;
+        char source[PATH_MAX] = "/";
 
         host_ns = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
         dst = open(prop, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-        if (host_ns < 0 || dst < 0 || unshare(CLONE_NEWNS) < 0 ||
+        store = open("/nix/store", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (host_ns < 0 || dst < 0 || store < 0 || unshare(CLONE_NEWNS) < 0 ||
             mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-            mount("nixos-nspawnctl", STAGING, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") < 0)
+            mount("nixos-nspawnctl", STAGING, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") < 0 ||
+            mkdir(STAGING "/view", 0700) < 0 || mkdir(STAGING "/tree", 0700) < 0)
                 goto fail;
         /* opened here: open_tree() clones only from mounts of the namespace we are in */
         private_ns = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
-        staging = open(STAGING, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        store = open("/nix/store", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (private_ns < 0 || staging < 0 || store < 0)
+        mnt = clone_idmapped(AT_FDCWD, "/nix/store", userns_fd);
+        if (private_ns < 0 || mnt < 0 || sys_move_mount(mnt, "", AT_FDCWD, STAGING "/view", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+                goto fail;
+        safe_close(mnt);
+        view = open(STAGING "/view", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        staging = open(STAGING "/tree", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (view < 0 || staging < 0 || enter_view(view, staging) < 0)
                 goto fail;
         for (i = 0; i < c->n; i++) {
                 const char *name = c->names[i];
-                int lower, upper, r, tree;
+                int lower, r;
 
                 if (!missing[i])
                         continue;
                 if (c->types[i] == 'l') {
-                        /* a symlink needs no mount: the host's view of the store ramfs is writable */
+                        /* a symlink needs no mount: the host's view of the store ramfs is writable (through dst) */
                         char target[4096];
                         ssize_t n = readlinkat(store, name, target, sizeof target - 1);
 
@@ -89,27 +129,37 @@ static _noreturn_ void add_in_child(const char *prop, const Closure *c, const bo
                                 goto fail;
                         continue;
                 }
+                if (strlen(name) >= sizeof source - 1) {
+                        errno = ENAMETOOLONG;
+                        goto fail;
+                }
+                strcpy(source + 1, name);
                 r = c->types[i] == 'd' ? mkdirat(staging, name, 0555) : mknodat(staging, name, S_IFREG | 0444, 0);
-                if (r < 0)
+                if (r < 0 || mount(source, name, NULL, MS_BIND, NULL) < 0)
                         goto fail;
-                lower = clone_idmapped(store, name, userns_fd);
-                if (lower < 0 || sys_move_mount(lower, "", staging, name, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+                /* the lower one's own fd, taken before the upper one covers it: a path would resolve to the upper
+                 * one alone, and its clone would leave the lower one out */
+                lower = open(name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+                if (lower < 0 || mount(source, name, NULL, MS_BIND, NULL) < 0)
                         goto fail;
-                upper = clone_idmapped(store, name, userns_fd);
-                if (upper < 0 || sys_move_mount(upper, "", staging, name, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-                        goto fail;
-                safe_close(upper);
-                /* through the lower one's own fd: a path would resolve to the upper one alone */
-                tree = sys_open_tree(lower, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
+                trees[k] = sys_open_tree(lower, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
                 safe_close(lower);
-                if (tree < 0 || setns(host_ns, CLONE_NEWNS) < 0)
+                if (trees[k] < 0)
                         goto fail;
+                /* the mount point on the host, through its fd: that works from any namespace */
                 r = c->types[i] == 'd' ? mkdirat(dst, name, 0555) : mknodat(dst, name, S_IFREG | 0444, 0);
-                if ((r < 0 && errno != EEXIST) || sys_move_mount(tree, "", dst, name, MOVE_MOUNT_F_EMPTY_PATH) < 0 ||
-                    setns(private_ns, CLONE_NEWNS) < 0)
+                if (r < 0 && errno != EEXIST)
                         goto fail;
-                safe_close(tree);
+                batch[k++] = i;
+                if (k < BATCH)
+                        continue;
+                if (attach_batch(host_ns, dst, c, trees, batch, k, &i) < 0 || setns(private_ns, CLONE_NEWNS) < 0 ||
+                    enter_view(view, staging) < 0)
+                        goto fail;
+                k = 0;
         }
+        if (k > 0 && attach_batch(host_ns, dst, c, trees, batch, k, &i) < 0)
+                goto fail;
         _exit(0);
 fail:;
         int err = errno;

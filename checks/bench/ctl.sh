@@ -3,14 +3,20 @@
 # create (build + generation + settings), start (to READY=1), update --strategy switch (build + live switch),
 # update --strategy restart (build + restart to READY=1) and stop. Median, min and max of N runs (default 10;
 # BENCH_QUICK=1: 3). Each run builds a new system (one more store path), so Nix's own work is in the numbers.
-#   sudo bash checks/bench/ctl.sh          (make bench runs it after run.sh)
+# And the cost of adding a store path live: a switch (system built before) whose --closure also lists ADD paths
+# the container does not have (checks/fixtures many-ADD), against the same switch without them.
+#   sudo bash checks/bench/ctl.sh          (make bench runs it from run.sh, BENCH_CTL_TSV=FILE: the numbers for
+#                                           report.py, as KEY<TAB>median<TAB>min<TAB>max lines)
 set -uo pipefail
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-CTL=$TOP/build/nixos-nspawnctl
+CTL=${BENCH_CTL:-$TOP/build/nixos-nspawnctl}
 N=${BENCH_CTL_RUNS:-10}
 [[ ${BENCH_QUICK:-0} == 1 ]] && N=3
 [[ $(id -u) == 0 ]] || { echo "ctl.sh: needs root" >&2; exit 1; }
 [[ -x $CTL && -x $TOP/build/helpers/sdnotify ]] || make -s -C "$TOP" all >&2 || exit 1
+ADD=3000
+many=$(bash "$TOP/checks/fixtures/nix-closures.sh" many "$ADD" | sed -n 's/^closure=//p')
+[[ -s $many ]] || { echo "ctl.sh: the many-$ADD fixture failed" >&2; exit 1; }
 eval "$(bash "$TOP/checks/fixtures/nix-closures.sh" standin "$TOP/build/helpers/sdnotify" | sed 's/^/fx_/')"
 export NIX_REMOTE=local NIX_PATH="nixpkgs=$fx_nixpkgs" NIXOS_NSPAWN_GUEST_MODULE="$fx_guest"
 export NIX_CONFIG=$'sandbox = false\nbuild-users-group =\nsubstituters =' NIXOS_NSPAWNCTL_NO_SYSTEMD=1
@@ -18,7 +24,8 @@ dir=$(mktemp -d)
 name=bench-ctl-$$
 trap '"$CTL" destroy "$name" >/dev/null 2>&1; rm -rf "$dir"' EXIT
 
-ms() { local s=${EPOCHREALTIME/[.,]/}; "$@" >/dev/null 2>&1 || { echo "ctl.sh: failed: $*" >&2; exit 1; }
+# (in a command substitution, so a failure is passed on as FAIL and ends the script after the loop)
+ms() { local s=${EPOCHREALTIME/[.,]/}; "$@" >/dev/null 2>&1 || { echo "ctl.sh: failed: $*" >&2; echo FAIL; return; }
 	echo $(((${EPOCHREALTIME/[.,]/} - s) / 1000)); }
 config() { printf '{ fixture.files.run%s = "%s"; }\n' "$1" "$RANDOM$RANDOM" >"$dir/c.nix"; }
 declare -A t
@@ -39,12 +46,21 @@ for ((i = 0; i < N; i++)); do
 	sys=$(nix-build --no-out-link --expr '{ cfg }: (import <nixpkgs/nixos> { configuration = /. + cfg; }).system' \
 		--argstr cfg "$dir/c.nix" 2>/dev/null)
 	t[restart_built]+="$(ms "$CTL" update "$name" --strategy restart --system "$sys") "
+	# a fresh container again (the restart): the same switch, with ADD more store paths to add
+	config "$i-f"
+	sys=$(nix-build --no-out-link --expr '{ cfg }: (import <nixpkgs/nixos> { configuration = /. + cfg; }).system' \
+		--argstr cfg "$dir/c.nix" 2>/dev/null)
+	{ nix-store -qR "$sys" && cat "$many"; } | sort -u >"$dir/many.closure"
+	t[switch_add]+="$(ms "$CTL" update "$name" --strategy switch --system "$sys" --closure "$dir/many.closure") "
 	t[stop]+="$(ms "$CTL" stop "$name") "
 	"$CTL" destroy "$name" >/dev/null 2>&1
 done
+[[ "${t[*]}" == *FAIL* ]] && { echo "ctl.sh: a step failed, no numbers" >&2; exit 1; }
 printf '| nixos-nspawnctl (stand-in, no systemd, %d runs) | median ms | min | max |\n|---|---|---|---|\n' "$N"
-for k in create start switch restart switch_built restart_built stop; do
-	sort -n <<<"$(tr ' ' '\n' <<<"${t[$k]}" | grep .)" | awk -v k="$k" '{ v[NR] = $1 } END {
+: >"${BENCH_CTL_TSV:-/dev/null}"
+printf 'runs\t%d\nadd_paths\t%d\n' "$N" "$ADD" >>"${BENCH_CTL_TSV:-/dev/null}"
+for k in create start switch restart switch_built restart_built switch_add stop; do
+	sort -n <<<"$(tr ' ' '\n' <<<"${t[$k]}" | grep .)" | awk -v k="$k" -v add="$ADD" -v tsv="${BENCH_CTL_TSV:-/dev/null}" '{ v[NR] = $1 } END {
 		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
 		label["switch"] = "update --strategy switch (with the build)"
 		label["restart"] = "update --strategy restart (with the build)"
@@ -52,5 +68,7 @@ for k in create start switch restart switch_built restart_built stop; do
 		label["restart_built"] = "update --strategy restart --system (built before)"
 		label["start"] = "start (to READY=1)"
 		label["create"] = "create (with the build)"
-		printf "| %s | %d | %d | %d |\n", k in label ? label[k] : k, m, v[1], v[NR] }'
+		label["switch_add"] = "update --strategy switch --system, adding " add " more store paths"
+		printf "| %s | %d | %d | %d |\n", k in label ? label[k] : k, m, v[1], v[NR]
+		printf "%s\t%s\t%d\t%d\n", k, m, v[1], v[NR] >>tsv }'
 done

@@ -614,6 +614,12 @@ fi
 strace -f -c -o "$R/strace-c-3000.txt" "${OURS[@]}" -M bench-c --closure="${CLOSURE[3000]}" -- "$BUSYBOX" true 2>/dev/null ||
 	na "strace -c" "strace run failed"
 
+# ---- 8. live update: nixos-nspawnctl switch against restart, and the cost of adding a store path ------------
+
+log "8 live update: nixos-nspawnctl on the <nixpkgs/nixos> stand-in"
+BENCH_CTL_TSV=$R/ctl.tsv bash "$BENCH/ctl.sh" >"$R/ctl.md" 2>"$R/ctl.err" ||
+	na "ctl" "ctl.sh failed: $(tail -n 1 "$R/ctl.err")"
+
 # ---- leftovers and the report ---------------------------------------------------------------------------------
 
 printf 'loadavg_end\t%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)" >>"$R/meta.tsv"

@@ -188,9 +188,18 @@ assert_match "list shows the declarative one" "$("$CTL" list)" "$other +stopped 
 ok "start a declarative container" "$CTL" start "$other"
 bad "destroy refuses a declarative container" "declared in the NixOS configuration" "$CTL" destroy "$other"
 bad "update --config refuses it" "declared in the NixOS configuration" "$CTL" update "$other" --config "$T/gen1.nix"
-nix-store -qR "$sys3" >"$T/sys3.closure"
+# with 500 more paths in its closure: live.c attaches them 256 at a time, the last ones in a batch of their own
+many=$(bash "$TOP/checks/fixtures/nix-closures.sh" many 500 | sed -n 's/^closure=//p')
+{ nix-store -qR "$sys3" && cat "$many"; } | sort -u >"$T/sys3.closure"
 ok "but its live update works" "$CTL" update "$other" --strategy switch --system "$sys3" --closure "$T/sys3.closure"
 assert_eq "switched" "$("$CTL" run "$other" -- cat /run/fixture/switched)" "test $sys3 pid1=init"
+last=$(grep -- '-many-' "$T/sys3.closure" | tail -n 1) # sorted as the closure is: in the last batch
+assert_eq "all the added paths are there" "$("$CTL" run "$other" -- ls /nix/store | grep -c -- '-many-[0-9]*$')" \
+	"$(grep -c -- '-many-' "$many")"
+assert_match "the last added path (second batch) is read-only, nosuid, nodev, idmapped" \
+	"$("$CTL" run "$other" -- grep " $last " /proc/self/mountinfo)" " ro,nosuid,nodev,[a-z,]*idmapped"
+fails "root inside cannot unmount it" "$CTL" run "$other" -- umount "$last"
+fails "nor remount it read-write" "$CTL" run "$other" -- mount -o remount,rw "$last"
 ok "stop it" "$CTL" stop "$other"
 ok "nothing of it is left" leftovers "$other"
 rm -f "/etc/nixos-nspawn/$other.conf" "/var/log/nixos-nspawn/$other.log"
