@@ -36,7 +36,11 @@ LIB        := $(BUILD)/libnspawn.a
 # Programs: PROGRAMS += NAME, with NAME_SRC := its own .c files (the library does the rest).
 PROGRAMS   := nixos-nspawn nixos-nspawnctl
 nixos-nspawn_SRC := spawn/main.c
+# The launcher links only libseccomp (and libc): libsystemd's sd-bus is loaded when there is a bus (sdbus-dl.c), the
+# rest of what it took from libsystemd and libmount is its own, so a start binds one library, not fourteen.
+nixos-nspawn_LIBS := $(shell pkg-config --libs libseccomp 2>/dev/null)
 nixos-nspawnctl_SRC := $(wildcard ctl/*.c)
+nixos-nspawnctl_LIBS = $(LIBS)
 BIN        := $(BUILD)/nixos-nspawn
 CTL        := $(BUILD)/nixos-nspawnctl
 
@@ -103,7 +107,7 @@ $(LIB): $(LIB_SRC:%.c=$(BUILD)/%.o)
 
 define program
 $(BUILD)/$(1): $$($(1)_SRC:%.c=$(BUILD)/%.o) $(LIB)
-	$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^ $$(LIBS)
+	$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^ $$($(1)_LIBS)
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call program,$(p))))
 

@@ -16,12 +16,12 @@
 #include "log.h"
 #include "netconf.h"
 #include "netlink.h"
+#include "sdbus-dl.h"
 #include "strutil.h"
+#include "svcmgr.h"
 #include "units.h"
 
 #include <dirent.h>
-#include <systemd/sd-bus.h>
-#include <systemd/sd-daemon.h>
 
 #define NETWORK_DIR "/run/systemd/network"
 
@@ -111,13 +111,13 @@ static unsigned host_networkd_version(void) {
         char *version = NULL;
         unsigned v = 0;
 
-        if (sd_booted() <= 0 || sd_bus_open_system(&bus) < 0)
+        if (!svcmgr_booted() || sdbus_open_system(&bus) < 0)
                 return 0;
-        if (sd_bus_get_property_string(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+        if (sdbus.sd_bus_get_property_string(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
                                        "org.freedesktop.systemd1.Manager", "Version", NULL, &version) >= 0)
                 (void) units_parse_version(version, &v);
         free(version);
-        sd_bus_flush_close_unref(bus);
+        sdbus_close(bus);
         return v;
 }
 
@@ -298,18 +298,18 @@ int netconf_prepare(Netconf *n, const NetconfPlan *p) {
 }
 
 static void reload_networkd(const char *what) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sdbus_error_freep) sd_bus_error error = SD_BUS_ERROR_NULL;
         sd_bus *bus = NULL;
         int r;
 
-        r = sd_bus_open_system(&bus);
+        r = sdbus_open_system(&bus);
         if (r >= 0)
-                r = sd_bus_call_method(bus, "org.freedesktop.network1", "/org/freedesktop/network1",
+                r = sdbus.sd_bus_call_method(bus, "org.freedesktop.network1", "/org/freedesktop/network1",
                                        "org.freedesktop.network1.Manager", "Reload", &error, NULL, "");
         if (r < 0)
                 log_warning("Could not ask systemd-networkd to configure %s (%s); it stays unconfigured on the host.",
                             what, error.message ?: strerror(-r));
-        sd_bus_flush_close_unref(bus);
+        sdbus_close(bus);
 }
 
 static bool same_contents(const char *dir, const char *name, const char *text) {

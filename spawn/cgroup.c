@@ -2,7 +2,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libmount.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,38 +13,20 @@
 #include "cgroup.h"
 #include "fileio.h"
 #include "log.h"
+#include "mountinfo.h"
 #include "strutil.h"
 
 #define CGROUP_TOP "nixos-nspawn"
 
-static void mnt_free_tablep(struct libmnt_table **t) {
-        mnt_free_table(*t);
-}
-
 /* Mount tables do not change under a launcher in a way that matters here: parse mountinfo once per run. */
 static int cgroup2_find_mount_uncached(char **ret) {
-        _cleanup_(mnt_free_tablep) struct libmnt_table *t = NULL;
-        struct libmnt_iter *it;
-        struct libmnt_fs *fs;
+        _cleanup_free_ char *text = NULL;
         int r;
 
-        t = mnt_new_table();
-        if (!t)
-                return -ENOMEM;
-        r = mnt_table_parse_mtab(t, "/proc/self/mountinfo");
+        r = read_full_file("/proc/self/mountinfo", &text, NULL);
         if (r < 0)
                 return r;
-        it = mnt_new_iter(MNT_ITER_FORWARD);
-        if (!it)
-                return -ENOMEM;
-        while (mnt_table_next_fs(t, it, &fs) == 0)
-                if (streq(mnt_fs_get_fstype(fs) ?: "", "cgroup2")) {
-                        *ret = strdup(mnt_fs_get_target(fs));
-                        mnt_free_iter(it);
-                        return *ret ? 0 : -ENOMEM;
-                }
-        mnt_free_iter(it);
-        return -ENOENT;
+        return mountinfo_find_fstype(text, "cgroup2", ret);
 }
 
 int cgroup2_find_mount(char **ret) {

@@ -35,7 +35,7 @@ int cgroup_place(Cgroup *cg, const char *machine, pid_t pid1, uid_t owner, bool 
 /* Kills what is left and removes what we made, depth-first (systemd inside leaves many children). */
 int cgroup_destroy(Cgroup *cg);
 
-/* Finds the cgroup2 mount with libmount. */
+/* Finds the cgroup2 mount in /proc/self/mountinfo. */
 int cgroup2_find_mount(char **ret);
 
 typedef bool (*IsHeldFn)(const char *machine);

@@ -4,8 +4,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
-#include <systemd/sd-bus.h>
 
+#include "sdbus-dl.h"
 #include "settings.h"
 
 /* Registration with systemd-machined, so machinectl, systemctl -M and journalctl -M reach the container. */

@@ -11,6 +11,7 @@
 
 #include "caps.h"
 #include "foreign.h"
+#include "id128.h"
 #include "inputs.h"
 #include "log.h"
 #include "settings.h"
@@ -194,7 +195,7 @@ static int parse_argv(Settings *s, int argc, char *argv[]) {
                                 return log_oom();
                         break;
                 case ARG_UUID:
-                        r = sd_id128_from_string(optarg, &s->uuid);
+                        r = id128_from_string(optarg, &s->uuid);
                         if (r < 0 || sd_id128_is_null(s->uuid))
                                 return log_invalid("Invalid --uuid '%s'.", optarg);
                         break;
@@ -458,7 +459,7 @@ int main(int argc, char *argv[]) {
         }
         /* The machine's identity for this run (machined, container_uuid=, /run/host/container-uuid) when not given. */
         if (sd_id128_is_null(s.uuid)) {
-                r = sd_id128_randomize(&s.uuid);
+                r = id128_randomize(&s.uuid);
                 if (r < 0) {
                         log_error_errno(r, "Failed to generate a machine UUID: %m");
                         goto finish;

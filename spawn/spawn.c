@@ -30,7 +30,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <systemd/sd-daemon.h>
+
 #include <time.h>
 #include <unistd.h>
 
@@ -42,6 +42,7 @@
 #include "credentials.h"
 #include "fileio.h"
 #include "foreign.h"
+#include "id128.h"
 #include "lockfile.h"
 #include "log.h"
 #include "machined.h"
@@ -53,6 +54,7 @@
 #include "spawn.h"
 #include "store.h"
 #include "strutil.h"
+#include "svcmgr.h"
 #include "sweep.h"
 #include "sync.h"
 #include "testhook.h"
@@ -335,7 +337,7 @@ static int monitor_loop(Container *c, int sfd) {
         int status = 0, r;
 
         if (!s->notify_ready)
-                (void) sd_notifyf(false, "READY=1\nSTATUS=Container %s started.\nX_NSPAWN_LEADER_PID=%d",
+                (void) svcmgr_notifyf("READY=1\nSTATUS=Container %s started.\nX_NSPAWN_LEADER_PID=%d",
                                   s->machine, (int) c->pid1);
 
         for (;;) {
@@ -368,12 +370,12 @@ static int monitor_loop(Container *c, int sfd) {
 
                         while ((r = notify_receive(c->notify_fd, c->pid1, &ready, st, sizeof st)) > 0)
                                 if (ready && !ready_sent) {
-                                        (void) sd_notifyf(false,
+                                        (void) svcmgr_notifyf(
                                                           "READY=1\nSTATUS=Container %s running.\nX_NSPAWN_LEADER_PID=%d",
                                                           s->machine, (int) c->pid1);
                                         ready_sent = true;
                                 } else if (st[0])
-                                        (void) sd_notifyf(false, "STATUS=Container %s: %s", s->machine, st);
+                                        (void) svcmgr_notifyf("STATUS=Container %s: %s", s->machine, st);
                 }
 
                 if (fds[0].revents) {
@@ -391,7 +393,7 @@ static int monitor_loop(Container *c, int sfd) {
                                                 c->pid1 = 0;
                                                 while (console_pump_output(&c->console) > 0)
                                                         ;
-                                                (void) sd_notify(false, "STOPPING=1");
+                                                (void) svcmgr_notify("STOPPING=1");
                                                 return exit_status_of(c, status);
                                         }
                                 }
@@ -404,7 +406,7 @@ static int monitor_loop(Container *c, int sfd) {
                                 if (!stop_requested) {
                                         stop_requested = true;
                                         log_debug("Stopping container %s with signal %d.", s->machine, s->kill_signal);
-                                        (void) sd_notify(false, "STOPPING=1");
+                                        (void) svcmgr_notify("STOPPING=1");
                                         (void) kill(c->pid1, s->kill_signal);
                                 } else
                                         (void) kill(c->pid1, SIGKILL);
@@ -505,7 +507,7 @@ static int prepare(Container *c) {
         const Settings *s = c->settings;
         int r;
 
-        sd_id128_to_string(s->uuid, c->uuid);
+        id128_to_string(s->uuid, c->uuid);
         if (s->command)
                 c->argv = s->command;
         else {
@@ -556,7 +558,7 @@ static int prepare(Container *c) {
                 return r;
         c->uid = s->userns == USERNS_NO ? 0 : c->range.base;
 
-        r = cgroup_plan(s->machine, c->uid, sd_booted() > 0, s->register_mode != REGISTER_NO, &c->cgroup);
+        r = cgroup_plan(s->machine, c->uid, svcmgr_booted(), s->register_mode != REGISTER_NO, &c->cgroup);
         if (r < 0)
                 return r;
         if (c->closure.n > 0) {

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mountinfo.h"
+#include "strutil.h"
+
+/* Copies the space-ended field at *p, decoding \ooo, and moves *p past it. */
+static char *field_unescape(const char **p, const char *end) {
+        const char *s = *p, *e = s;
+        char *out, *o;
+
+        while (e < end && *e != ' ')
+                e++;
+        o = out = malloc((size_t) (e - s) + 1);
+        if (!out)
+                return NULL;
+        while (s < e) {
+                if (s[0] == '\\' && e - s >= 4 && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+                    s[3] >= '0' && s[3] <= '7') {
+                        *o++ = (char) ((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
+                        s += 4;
+                } else
+                        *o++ = *s++;
+        }
+        *o = '\0';
+        *p = e;
+        return out;
+}
+
+/* Skips n space-ended fields; false if the line ends first. */
+static bool skip_fields(const char **p, const char *end, int n) {
+        for (; n > 0; n--) {
+                const char *sp = memchr(*p, ' ', (size_t) (end - *p));
+                if (!sp)
+                        return false;
+                *p = sp + 1;
+        }
+        return true;
+}
+
+int mountinfo_find_fstype(const char *text, const char *fstype, char **ret_target) {
+        size_t flen = strlen(fstype);
+
+        for (const char *line = text; *line;) {
+                const char *end = strchrnul(line, '\n'), *p = line, *sep, *mp;
+
+                /* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL…] - FSTYPE SOURCE SUPEROPTIONS */
+                if (end > line) {
+                        if (!skip_fields(&p, end, 4))
+                                return -EINVAL;
+                        mp = p;
+                        sep = NULL;
+                        /* the optional fields end at a lone "-"; the mount point is escaped, so it has no " - " */
+                        for (const char *q = p; q + 3 <= end; q++)
+                                if (q[0] == ' ' && q[1] == '-' && q[2] == ' ') {
+                                        sep = q + 3;
+                                        break;
+                                }
+                        if (!sep)
+                                return -EINVAL;
+                        if ((size_t) (end - sep) > flen && strncmp(sep, fstype, flen) == 0 && sep[flen] == ' ') {
+                                *ret_target = field_unescape(&mp, end);
+                                return *ret_target ? 0 : -ENOMEM;
+                        }
+                }
+                line = *end ? end + 1 : end;
+        }
+        return -ENOENT;
+}

@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Finds the first mount of file system type fstype in the text of a /proc/PID/mountinfo and returns its mount
+ * point, unescaped (the kernel writes space, tab, newline and backslash as \ooo). -ENOENT if there is none,
+ * -EINVAL on a line that is not mountinfo. The one thing the launcher asked libmount for; parsing it here spares
+ * every start loading libmount, libblkid, libselinux and libpcre2. */
+int mountinfo_find_fstype(const char *text, const char *fstype, char **ret_target);
