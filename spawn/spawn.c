@@ -58,6 +58,7 @@
 #include "sweep.h"
 #include "sync.h"
 #include "testhook.h"
+#include "trim.h"
 #include "syscalls.h"
 #include "userns.h"
 
@@ -207,6 +208,18 @@ static void container_done(Container *c) {
         credentials_done(&c->credentials);
         closure_done(&c->closure);
         seccomp_plan_done(&c->seccomp);
+}
+
+/* What only set-up needed, freed before the monitor settles in for the container's life (credentials wiped). */
+static void release_setup(Container *c) {
+        free(c->os_release);
+        c->os_release = NULL;
+        strv_freep(&c->env);
+        c->env = NULL;
+        credentials_done(&c->credentials);
+        closure_done(&c->closure);
+        seccomp_plan_done(&c->seccomp);
+        trim_after_setup();
 }
 
 /* --network-namespace-path: a regular (nsfs) file, never a FIFO that would block the open, and a network
@@ -748,6 +761,7 @@ int spawn_run(const Settings *s) {
                 c.net.ran = true;
                 if (k < 0)
                         log_warning_errno(k, "Failed to set up the terminal, ignoring: %m");
+                release_setup(&c);
                 r = monitor_loop(&c, sfd);
         }
         container_done(&c);

@@ -11,6 +11,7 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "fileio.h"
 #include "lockfile.h"
@@ -39,7 +40,7 @@ bool range_in_use_by_nss(uid_t base, uint32_t size) {
         return uid_range_nss_conflict(base, size, who, sizeof who);
 }
 
-bool uid_range_nss_conflict(uid_t base, uint32_t size, char *ret_who, size_t who_size) {
+static bool nss_scan(uid_t base, uint32_t size, char *ret_who, size_t who_size) {
         uint64_t end = (uint64_t) base + size;
         struct passwd *pw;
         struct group *gr;
@@ -60,6 +61,54 @@ bool uid_range_nss_conflict(uid_t base, uint32_t size, char *ret_who, size_t who
                 }
         endgrent();
         return found;
+}
+
+/* The enumeration runs in a short-lived child: NSS loads its modules (libnss_systemd with libcap and libm, or
+ * whatever nsswitch.conf names) into the process that asks and glibc never unloads them, and the process that asks
+ * is the monitor that stays for the container's life. The child writes the owner's description, or nothing. When
+ * the child cannot be made or dies, the scan runs here: a wrong "free" answer is worse than a bigger monitor. */
+bool uid_range_nss_conflict(uid_t base, uint32_t size, char *ret_who, size_t who_size) {
+        char buf[256];
+        size_t got = 0;
+        int p[2], status;
+        pid_t pid;
+
+        if (pipe2(p, O_CLOEXEC) < 0)
+                return nss_scan(base, size, ret_who, who_size);
+        pid = fork();
+        if (pid < 0) {
+                close(p[0]);
+                close(p[1]);
+                return nss_scan(base, size, ret_who, who_size);
+        }
+        if (pid == 0) {
+                bool found;
+
+                close(p[0]);
+                found = nss_scan(base, size, buf, sizeof buf);
+                if (found && write(p[1], buf, strlen(buf)) < 0)
+                        _exit(EXIT_FAILURE);
+                _exit(found ? 1 : 0);
+        }
+        close(p[1]);
+        for (;;) {
+                ssize_t k = read(p[0], buf + got, sizeof buf - 1 - got);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k <= 0 || (got += (size_t) k) == sizeof buf - 1)
+                        break;
+        }
+        close(p[0]);
+        buf[got] = '\0';
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return nss_scan(base, size, ret_who, who_size);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) > 1 || (WEXITSTATUS(status) == 1 && got == 0))
+                return nss_scan(base, size, ret_who, who_size);
+        if (WEXITSTATUS(status) == 0)
+                return false;
+        snprintf(ret_who, who_size, "%s", buf);
+        return true;
 }
 
 static uid_t random_candidate(void) {

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "macro.h"
 #include "strutil.h"
 #include "userns.h"
@@ -316,6 +317,12 @@ static void test_take(const char *const *dirs) {
         }
 }
 
+static bool maps_have(const char *what) {
+        _cleanup_free_ char *maps = NULL;
+
+        return read_full_file("/proc/self/maps", &maps, NULL) >= 0 && strstr(maps, what);
+}
+
 /* The real NSS: root exists everywhere; no host user or group has an ID in the 64K just below the foreign range. */
 static void test_nss_conflict(void) {
         char who[128] = "";
@@ -323,6 +330,7 @@ static void test_nss_conflict(void) {
         ok(uid_range_nss_conflict(0, STEP, who, sizeof who), "nss: a range holding UID 0 conflicts");
         is_str(who, "user 'root' (UID 0)", "nss: and names root");
         ok(!uid_range_nss_conflict(0x7FFD0000, STEP, who, sizeof who), "nss: a range nobody has does not");
+        ok(!maps_have("libnss_"), "nss: the lookups ran elsewhere: no NSS module is mapped in the asking process");
 }
 
 int main(void) {
