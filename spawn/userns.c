@@ -16,6 +16,7 @@
 #include "fileio.h"
 #include "lockfile.h"
 #include "log.h"
+#include "nss-direct.h"
 #include "strutil.h"
 #include "siphash.h"
 #include "syscalls.h"
@@ -67,7 +68,7 @@ static bool nss_scan(uid_t base, uint32_t size, char *ret_who, size_t who_size) 
  * whatever nsswitch.conf names) into the process that asks and glibc never unloads them, and the process that asks
  * is the monitor that stays for the container's life. The child writes the owner's description, or nothing. When
  * the child cannot be made or dies, the scan runs here: a wrong "free" answer is worse than a bigger monitor. */
-bool uid_range_nss_conflict(uid_t base, uint32_t size, char *ret_who, size_t who_size) {
+bool uid_range_nss_conflict_forked(uid_t base, uint32_t size, char *ret_who, size_t who_size) {
         char buf[256];
         size_t got = 0;
         int p[2], status;
@@ -109,6 +110,12 @@ bool uid_range_nss_conflict(uid_t base, uint32_t size, char *ret_who, size_t who
                 return false;
         snprintf(ret_who, who_size, "%s", buf);
         return true;
+}
+
+bool uid_range_nss_conflict(uid_t base, uint32_t size, char *ret_who, size_t who_size) {
+        int r = nss_direct_conflict(base, size, ret_who, who_size);
+
+        return r >= 0 ? r > 0 : uid_range_nss_conflict_forked(base, size, ret_who, who_size);
 }
 
 static uid_t random_candidate(void) {

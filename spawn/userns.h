@@ -31,8 +31,11 @@ typedef bool (*RangeInUseFn)(uid_t base, uint32_t size);
 uid_t uid_range_candidate_for_name(const char *name);
 bool range_in_use_by_nss(uid_t base, uint32_t size);
 /* Whether any user or group the host's NSS lists has an ID in base..base+size-1; names the first in ret_who
- * ("user 'name' (UID n)"). Enumerates the databases once, so a range is checked whole, not by its ends. */
+ * ("user 'name' (UID n)"). Enumerates the databases once, so a range is checked whole, not by its ends. Reads
+ * the files itself when they are all NSS would ask (nss_direct_conflict()), else asks NSS in a child. */
 bool uid_range_nss_conflict(uid_t base, uint32_t size, char *ret_who, size_t who_size);
+/* The same, always through NSS, in a short-lived child (so NSS modules are never mapped in the monitor). */
+bool uid_range_nss_conflict_forked(uid_t base, uint32_t size, char *ret_who, size_t who_size);
 
 /* lock_dirs may name directories that do not exist yet; they are made. */
 int uid_range_pick(const char *name, const char *const *lock_dirs, size_t n_lock_dirs, RangeInUseFn range_in_use,

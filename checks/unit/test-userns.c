@@ -330,6 +330,9 @@ static void test_nss_conflict(void) {
         ok(uid_range_nss_conflict(0, STEP, who, sizeof who), "nss: a range holding UID 0 conflicts");
         is_str(who, "user 'root' (UID 0)", "nss: and names root");
         ok(!uid_range_nss_conflict(0x7FFD0000, STEP, who, sizeof who), "nss: a range nobody has does not");
+        ok(uid_range_nss_conflict_forked(0, STEP, who, sizeof who), "nss in a child: a range holding UID 0 conflicts");
+        is_str(who, "user 'root' (UID 0)", "nss in a child: and names root");
+        ok(!uid_range_nss_conflict_forked(0x7FFD0000, STEP, who, sizeof who), "nss in a child: a free range is free");
         ok(!maps_have("libnss_"), "nss: the lookups ran elsewhere: no NSS module is mapped in the asking process");
 }
 
