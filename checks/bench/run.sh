@@ -233,6 +233,24 @@ hyperfine_set() {
 log "1/6 start-to-exit of /bin/true with user, mount, pid, uts, ipc and net namespaces"
 OURS=("$NSPAWN" -q --console=pipe --private-network)
 OURS_CMD=${OURS[*]} # for hyperfine, which splits its command strings itself
+
+# What the dynamic loader does for one start (glibc's own count: relocations bound, cycles in ld.so before
+# main()), ours and bwrap's, and the CPU time (user + sys) of one start, averaged over 50 by perf stat: with two
+# shared cores the wall clock is noisy, these are not.
+ld_stats() { # LABEL COMMAND...
+	local label=$1 out
+	shift
+	out=$(LD_DEBUG=statistics "$@" 2>&1 >/dev/null) || true
+	printf 'ld_relocs_%s\t%s\n' "$label" "$(sed -n 's/.*final number of relocations: *//p' <<<"$out" | head -n 1)"
+	printf 'ld_cycles_%s\t%s\n' "$label" "$(sed -n 's/.*total startup time in dynamic loader: *\([0-9]*\).*/\1/p' <<<"$out" | head -n 1)"
+	printf 'cpu_ms_%s\t%s\n' "$label" "$(perf stat -x, -e task-clock -r 50 "$@" 2>&1 >/dev/null |
+		awk -F, '$3 == "task-clock" {print $1; exit}')"
+}
+{
+	ld_stats ours "${OURS[@]}" -M bench-ld --closure="${CLOSURE[1]}" -- "$BUSYBOX" true
+	ld_stats bwrap bwrap --unshare-all --ro-bind "$BUSYBOX_PATH" "$BUSYBOX_PATH" --proc /proc --dev /dev --tmpfs /tmp \
+		"$BUSYBOX" true
+} >>"$R/meta.tsv" 2>/dev/null
 hyperfine_set "$R/start.json" "$RUNS" \
 	"ours: closure of 1 path" "$OURS_CMD -M bench-t1 --closure=${CLOSURE[1]} -- $BUSYBOX true" \
 	"ours: closure of 500 paths" "$OURS_CMD -M bench-t2 --closure=${CLOSURE[500]} -- $BUSYBOX true" \
