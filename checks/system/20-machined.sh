@@ -38,6 +38,12 @@ login=$(th_exec timeout 5 script -qfc "machinectl login web" /dev/null 2>&1 </de
 assert_match "machinectl login reaches a login prompt" "$login" "web login:"
 assert_eq "systemctl -M is-system-running says running" "$(th_exec systemctl -M web is-system-running)" "running"
 assert_match "journalctl -M shows the container's journal" "$(th_exec journalctl -M web -b --no-pager -n 20)" " web "
+# The monitor registered through sd-bus loaded on demand (above); libmount is not linked at all, and no NSS module
+# is loaded into it (the test host's nsswitch.conf says "files": the UID pick reads the files itself).
+mon=$(th_exec systemctl show -p MainPID --value nixos-nspawn@web)
+maps=$(th_exec cat "/proc/$mon/maps" 2>&1)
+assert_match "the monitor's maps are readable (it is the unit's main process)" "$maps" "nixos-nspawn"
+assert_eq "…and hold no NSS module and no libmount" "$(grep -cE 'libnss_|libmount' <<<"$maps")" "0"
 
 th_exec machinectl poweroff web
 th_sh 'for i in $(seq 100); do case $(systemctl is-active nixos-nspawn@web) in inactive|failed) break;; esac; sleep 0.1; done'
