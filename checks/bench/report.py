@@ -12,6 +12,7 @@ import os
 import re
 import statistics
 import sys
+import report_scale
 
 R, OUT_MD, OUT_JSON = sys.argv[1:4]
 
@@ -636,6 +637,11 @@ TARGETS = [
 ]
 
 
+# Section 8 and its target: report_scale.py
+SCALE_UNIT = report_scale.load(R)
+TARGETS.append(report_scale.target(SCALE_UNIT))
+
+
 # ---- write the markdown ---------------------------------------------------------------------------------------
 
 md = []
@@ -1081,6 +1087,8 @@ else:
     w(na("ctl", "ctl.sh did not run"))
 w("")
 
+report_scale.section(SCALE_UNIT, w, na)
+
 w("## Profile of the largest cost")
 w("")
 w("The largest cost that is ours is putting the store closure in place (section 2): with 3000 paths it is most of "
@@ -1368,6 +1376,7 @@ with open(OUT_JSON, "w") as f:
         "monitor_rss_breakdown_kib": dict(BREAKDOWN) if BREAKDOWN else None,
         "scale": SCALE,
         "burst": BURST,
+        "scale_unit": SCALE_UNIT,
         "veth_s_per_pair": {k: {op: median(v[op]) for op in v} for k, v in VETH.items()},
         "veth_ours": VETH_JSON or ("not implemented" if META.get("veth_option", "0") == "0" else NA.get("ours: --network-veth")),
         "start_to_exit_one_at_a_time_s": {k: SPACED.get(k) for k in SPACED_KEYS},

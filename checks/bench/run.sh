@@ -11,6 +11,7 @@
 #   2 store mounting, µs per path                  5 scale: 1, 10 and 50 containers at once
 #   3 boot to READY=1 and stop after SIGTERM       6 veth set-up and teardown (baseline only)
 #   7 the system call filter: built in vs compiled, against systemd-nspawn with and without its filters
+#   8 live update (nixos-nspawnctl)            9 scale in the systemd test host: 1, 10, 50, 100 containers with veth + networkd through the unit
 #   + a profile of the largest cost (perf, strace)
 #
 # A tool that cannot run here is reported as "n/a (reason)", never silently dropped. Everything started here
@@ -592,6 +593,17 @@ NSPAWN_T="systemd-nspawn -q -M bench-sc3 --volatile=overlay -U --private-network
 hyperfine_set "$R/seccomp-nspawn.json" "$RUNS" \
 	"systemd-nspawn: its filters" "env SYSTEMD_SECCOMP=1 $NSPAWN_T" \
 	"systemd-nspawn: SYSTEMD_SECCOMP=0" "env SYSTEMD_SECCOMP=0 $NSPAWN_T"
+
+# ---- 9. scale through the unit, in the systemd test host -------------------------------------------------------
+
+SCALE_UNIT_NS="1 10 50 100"
+((QUICK)) && SCALE_UNIT_NS="1 10"
+log "9 scale in the systemd test host: $SCALE_UNIT_NS containers with a veth and networkd, through nixos-nspawn@NAME"
+# It boots the test host (cached image: checks/system/), installs there, and tears it all down; one TSV line a size.
+bash "$BENCH/scale-unit.sh" $SCALE_UNIT_NS >"$R/scale-unit.tsv" 2>"$R/scale-unit.err"
+if ! grep -q '^ok .* the scale runs finished' "$R/scale-unit.err"; then
+	na "scale-unit" "$(grep -E 'SKIP|not ok|error' "$R/scale-unit.err" | tail -n 1)"
+fi
 
 # ---- profile ------------------------------------------------------------------------------------------------
 

@@ -1,0 +1,122 @@
+#!/bin/bash
+# Scale in the systemd test host (issue 12): N containers with a veth and systemd-networkd on both ends, started
+# together through the unit (`systemctl start nixos-nspawn@NAME…`, Type=notify, so the start returns once every
+# container said READY=1), then until each has a DHCP lease on host0, host memory per container, `systemctl stop`
+# of all of them, and what is left. One TSV line per N on stdout:
+#
+#   n started active leased ready_s lease_s memavail0_kb memavail1_kb teardown_s left cores inotify_per_ct
+#   inotify_max pid_max failed_why
+#
+#   checks/bench/scale-unit.sh [N...]            (root; default 1 10 50 100; boots its own test host)
+#
+# Limits: the kernel charges every container's inotify instances (its systemd, journald, udev, …) to the owner of
+# the container's user namespace, host root, against fs.inotify.max_user_instances. The NixOS module raises it to
+# 8192 (nixos/host.nix); this script does the same for its run, as a NixOS host would have it, and restores it
+# after. What stops a start is read from the unit's journal and named in failed_why (inotify, PIDs, UID ranges…).
+# shellcheck disable=SC2016 # the scripts given to th_sh expand inside the test host
+set -u
+
+# --- in the test host: one size ---
+if [ "${1:-}" = --inner ]; then
+	n=$2 pfx=u$2-
+	names=$(seq -f "$pfx%g" 1 "$n")
+	units=$(for m in $names; do echo "nixos-nspawn@$m.service"; done)
+	now() { date +%s.%N; }
+	since() { awk -v s="$1" -v e="$2" 'BEGIN { printf "%.3f", e - s }'; }
+	memavail() { awk '/^MemAvailable/ {print $2}' /proc/meminfo; }
+	host0_v4() { nsenter -t "$1" -n ip -4 -o addr show dev host0 scope global 2>/dev/null | grep -q inet; }
+
+	for m in $names; do printf 'NIXOS_NSPAWN_ARGS="%s"\n' "$SCALE_ARGS" >"/etc/nixos-nspawn/$m.conf"; done
+	sync
+	m0=$(memavail)
+	t0=$(now)
+	# shellcheck disable=SC2086
+	systemctl start $units 2>/dev/null
+	t1=$(now)
+	active=0 leaders=""
+	for m in $names; do
+		[ "$(systemctl is-active "nixos-nspawn@$m")" = active ] || continue
+		active=$((active + 1))
+		leaders="$leaders $(machinectl show -p Leader --value "$m" 2>/dev/null)"
+	done
+	# until every running container has an IPv4 address from the host's DHCP server on host0 (120 s)
+	waiting=$leaders leased=0
+	end=$(($(date +%s) + 120))
+	while [ -n "${waiting// /}" ] && [ "$(date +%s)" -lt "$end" ]; do
+		left=""
+		for l in $waiting; do host0_v4 "$l" || left="$left $l"; done
+		waiting=$left
+		[ -n "${waiting// /}" ] && sleep 0.05
+	done
+	t2=$(now)
+	for l in $leaders; do host0_v4 "$l" && leased=$((leased + 1)); done
+	sleep 2 # settled: what the containers hold, not their boot's transients
+	m1=$(memavail)
+	# inotify instances of one container (all are alike): what each costs of fs.inotify.max_user_instances
+	per=0
+	set -- $leaders
+	if [ $# -gt 0 ]; then
+		for p in $(ps -e -o pid= -o ppid= | awk -v l="$1" '$1 == l || $2 == l {print $1}'); do
+			per=$((per + $(find "/proc/$p/fd" -lname 'anon_inode:inotify' 2>/dev/null | wc -l)))
+		done
+	fi
+	why=""
+	for m in $names; do
+		[ "$(systemctl is-active "nixos-nspawn@$m")" = active ] && continue
+		why="$m: $(journalctl -u "nixos-nspawn@$m" -o cat --no-pager -n 30 2>/dev/null |
+			grep -iE 'fail|error|too many|no free|cannot|unable|resource' | grep -v '^nixos-nspawn@' | tail -n 1)"
+		break
+	done
+	t3=$(now)
+	# shellcheck disable=SC2086
+	systemctl stop $units 2>/dev/null
+	t4=$(now)
+	# what is left (a plain veth goes with its namespace, in the kernel's clean-up just after the stop)
+	for _ in $(seq 1 30); do
+		left=$(
+			ls /sys/class/net | grep "^ve-$pfx" | sed 's/^/link /'
+			ls /run/systemd/network 2>/dev/null | grep -- "-ve-$pfx" | sed 's/^/unit /'
+			ls /run/nixos-nspawn/machines 2>/dev/null | grep "^$pfx" | sed 's/^/lock /'
+			find /sys/fs/cgroup/machine.slice -maxdepth 2 -name "*$pfx*" 2>/dev/null | sed 's/^/cgroup /'
+			machinectl list --no-legend 2>/dev/null | grep "^$pfx" | sed 's/^/machine /'
+			pgrep -af "nixos-nspawn .*--machine=$pfx" | sed 's/^/process /'
+		)
+		[ -z "$left" ] && break
+		sleep 0.1
+	done
+	# shellcheck disable=SC2086
+	systemctl reset-failed $units 2>/dev/null
+	for m in $names; do rm -f "/etc/nixos-nspawn/$m.conf"; done
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$n" "$active" "$leased" \
+		"$(since "$t0" "$t1")" "$(since "$t0" "$t2")" "$m0" "$m1" "$(since "$t3" "$t4")" \
+		"$(echo "$left" | grep -c . | tr -d '\n')$([ -n "$left" ] && echo ": $(echo "$left" | head -n 3 | xargs)")" \
+		"$(nproc)" "$per" "$(cat /proc/sys/fs/inotify/max_user_instances)" "$(cat /proc/sys/kernel/pid_max)" \
+		"$(echo "$why" | tr '\t\n' '  ' | cut -c1-200)"
+	exit 0
+fi
+
+# --- on the host ---
+. "$(dirname "$0")/../system/lib.sh"
+SIZES=${*:-1 10 50 100}
+exec 3>&1 1>&2 # the TSV lines go to the caller's stdout, the TAP and our notes to stderr
+th_need
+inst=$TH_SHARED/install
+make -s -C "$TOP" install DESTDIR="$inst" PREFIX=/usr/local >/dev/null ||
+	skip_rest "make install failed"
+th_sh 'tar -C "$1" -c . | tar -C / -x --no-overwrite-dir && mkdir -p /etc/nixos-nspawn && systemctl daemon-reload' "$inst"
+at_exit "th_exec sh -c 'systemctl stop nixos-nspawn@u\\*.service; rm -f /etc/nixos-nspawn/u*-*.conf' >/dev/null 2>&1"
+# As in checks/system/30-network.sh: the test host's own image, networkd and resolved inside.
+SCALE_ARGS="-D $TH_GUEST_IMAGE -U --network-veth --console=passive --bind-ro=$TH_TOP/checks/system/testhost/multi-user.target.d:/etc/systemd/system/multi-user.target.d"
+
+limit=/proc/sys/fs/inotify/max_user_instances
+old=$(cat "$limit")
+if [ "$old" -lt 8192 ]; then
+	echo 8192 >"$limit" && at_exit "echo $old >$limit"
+	echo "# raised fs.inotify.max_user_instances $old → 8192 (as the NixOS module does) for this run" >&2
+fi
+echo "#inotify_host_default $old" >&3
+for n in $SIZES; do
+	echo "# $n containers" >&2
+	th_exec env SCALE_ARGS="$SCALE_ARGS" bash "$TH_TOP/checks/bench/scale-unit.sh" --inner "$n" >&3
+done
+ok "the scale runs finished" true
