@@ -219,7 +219,6 @@ static void release_setup(Container *c) {
         credentials_done(&c->credentials);
         closure_done(&c->closure);
         seccomp_plan_done(&c->seccomp);
-        trim_after_setup();
 }
 
 /* --network-namespace-path: a regular (nsfs) file, never a FIFO that would block the open, and a network
@@ -346,7 +345,7 @@ static int exit_status_of(const Container *c, int status) {
 
 static int monitor_loop(Container *c, int sfd) {
         const Settings *s = c->settings;
-        bool ready_sent = !s->notify_ready, stop_requested = false;
+        bool ready_sent = !s->notify_ready, stop_requested = false, trimmed = false;
         int status = 0, r;
 
         if (!s->notify_ready)
@@ -362,7 +361,15 @@ static int monitor_loop(Container *c, int sfd) {
                           .events = POLLIN },
                 };
 
-                if (poll(fds, ELEMENTSOF(fds), -1) < 0) {
+                /* Trim when first idle for a while (shorter once ready): a container gone by then (a command, a
+                 * failed boot) never pays for dropping pages its exit drops anyway. */
+                int n = poll(fds, ELEMENTSOF(fds), trimmed ? -1 : ready_sent ? TRIM_READY_IDLE_MS : TRIM_IDLE_MS);
+                if (n == 0) {
+                        trim_after_setup();
+                        trimmed = true;
+                        continue;
+                }
+                if (n < 0) {
                         if (errno == EINTR)
                                 continue;
                         return log_error_errno(negative_errno(), "poll() failed: %m");

@@ -1275,9 +1275,9 @@ if BREAKDOWN:
         F.append("**Monitor RSS %d KiB** (target 2048; first round's `smaps`): no libsystemd, libmount or NSS module "
                  "is mapped in the monitor; libc %d KiB, the launcher %d KiB, the loader %d KiB, heap, stack and "
                  "anonymous memory %d KiB. Once PID 1 runs the monitor frees what only set-up used (closure, "
-                 "environment, credentials, seccomp program), trims the heap and drops its read-only code and "
-                 "constant pages (`trim_after_setup()`, spawn/trim.c), which the loop faults back in as it needs "
-                 "them." % (total, d.get("libc", 0), d.get("the launcher binary", 0), d.get("dynamic loader", 0),
+                 "environment, credentials, seccomp program); once idle after `READY=1` it trims the heap and drops "
+                 "its read-only code and constant pages (`trim_after_setup()`, spawn/trim.c), which the loop faults "
+                 "back in as it needs them; a short-lived container exits before that and pays nothing for it." % (total, d.get("libc", 0), d.get("the launcher binary", 0), d.get("dynamic loader", 0),
                              d.get("heap, stack, anonymous", 0)))
 if g(boot_ours) is not None and t_oursd is not None:
     lead_nsu, lead_ns = g(boot_stat("nspawn-U", "leader_s")), g(boot_stat("nspawn", "leader_s"))
