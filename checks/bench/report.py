@@ -663,7 +663,7 @@ w("Machine: %s, %s CPUs, %s, kernel %s, %s. PID 1 is `%s` (no systemd), %s. Load
       META.get("loadavg_end", "?")))
 w("")
 
-w("## Targets (issue 5)")
+w("## Targets")
 w("")
 w("| Target | Measured | |")
 w("|---|---|---|")
