@@ -896,7 +896,7 @@ w("N launchers started together, each `--closure=<store-only boot fixture> --ini
   "dbus…, kernel memory and tmpfs included; other work on the machine moves it too, so small N is noisy); "
   "container PSS = sum of PSS of every process in the containers' cgroups, divided by N; teardown = SIGTERM to all → all monitors reaped. With `--private-network` (loopback only) and, when the "
   "launcher has it, `--network-veth`; no systemd-networkd runs on this host, so the veths stay unconfigured (the "
-  "issue asks for this inside the systemd test host, where networkd runs: not done here).")
+  "same through the unit, with networkd on both ends and DHCP leases, is section 9).")
 w("")
 w("| Containers | Network | All ready | Host memory per container (MemAvailable) | Container processes' PSS per "
   "container | Monitor RSS / PSS per container | Teardown (all) | Reached READY=1 | Failed stops | cgroups / veths "
