@@ -63,6 +63,7 @@ static inline void strv_freep(char ***l) {
                 for (char **i = *l; *i; i++)
                         free(*i);
         free(*l);
+        *l = NULL;      /* safe to call twice, as release_setup() then container_done() do */
 }
 #define _cleanup_strv_free_ _cleanup_(strv_freep)
 

@@ -215,7 +215,6 @@ static void release_setup(Container *c) {
         free(c->os_release);
         c->os_release = NULL;
         strv_freep(&c->env);
-        c->env = NULL;
         credentials_done(&c->credentials);
         closure_done(&c->closure);
         seccomp_plan_done(&c->seccomp);
