@@ -225,7 +225,12 @@ int closure_finish(Closure *c, const char *store_dir) {
 
         if (c->n == 0)
                 return 0;
-        qsort(c->names, c->n, sizeof(char *), cmp_names);
+        /* closure_add_text() leaves each file sorted: one file (the usual case) needs no second sort */
+        for (size_t i = 1; i < c->n; i++)
+                if (strcmp(c->names[i - 1], c->names[i]) > 0) {
+                        qsort(c->names, c->n, sizeof(char *), cmp_names);
+                        break;
+                }
         for (size_t i = 0; i < c->n; i++) {
                 if (j > 0 && streq(c->names[j - 1], c->names[i])) {
                         free(c->names[i]);
