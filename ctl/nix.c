@@ -20,8 +20,8 @@
 
 int run_command(char *const argv[], char **ret_stdout) {
         _cleanup_free_ char *out = NULL;
-        size_t size = 0, alloc = 0;
-        int pipefd[2], status, r = 0;
+        size_t size = 0;
+        int pipefd[2], status, r;
         pid_t pid;
 
         if (pipe2(pipefd, O_CLOEXEC) < 0)
@@ -41,28 +41,9 @@ int run_command(char *const argv[], char **ret_stdout) {
                 _exit(errno == ENOENT ? 127 : 126);
         }
         safe_close(pipefd[1]);
-        for (;;) {
-                ssize_t n;
-
-                if (alloc - size < 4096) {
-                        char *b = realloc(out, alloc + 65536);
-
-                        if (!b) {
-                                r = -ENOMEM;
-                                break;
-                        }
-                        out = b;
-                        alloc += 65536;
-                }
-                n = read(pipefd[0], out + size, alloc - size - 1);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n <= 0) {
-                        r = n < 0 ? negative_errno() : 0;
-                        break;
-                }
-                size += (size_t) n;
-        }
+        r = read_full_fd(pipefd[0], READ_FULL_MAX, &out, &size);
+        if (r > 0)
+                r = -EFBIG;
         safe_close(pipefd[0]);
         while (waitpid(pid, &status, 0) < 0)
                 if (errno != EINTR)
