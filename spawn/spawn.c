@@ -182,6 +182,16 @@ static void unexport_netns(Container *c) {
         c->netns_exported = false;
 }
 
+/* What only set-up needed, freed before the monitor settles in for the container's life (credentials wiped). */
+static void release_setup(Container *c) {
+        free(c->os_release);
+        c->os_release = NULL;
+        strv_freep(&c->env);
+        credentials_done(&c->credentials);
+        closure_done(&c->closure);
+        seccomp_plan_done(&c->seccomp);
+}
+
 static void container_done(Container *c) {
         int status;
 
@@ -203,21 +213,7 @@ static void container_done(Container *c) {
         propagate_remove(&c->store_propagation);
         c->machine_lock_fd = unlock_file(c->machine_lock_path, c->machine_lock_fd);
         free(c->machine_lock_path);
-        free(c->os_release);
-        strv_freep(&c->env);
-        credentials_done(&c->credentials);
-        closure_done(&c->closure);
-        seccomp_plan_done(&c->seccomp);
-}
-
-/* What only set-up needed, freed before the monitor settles in for the container's life (credentials wiped). */
-static void release_setup(Container *c) {
-        free(c->os_release);
-        c->os_release = NULL;
-        strv_freep(&c->env);
-        credentials_done(&c->credentials);
-        closure_done(&c->closure);
-        seccomp_plan_done(&c->seccomp);
+        release_setup(c); /* a second call after the monitor's is a no-op */
 }
 
 /* --network-namespace-path: a regular (nsfs) file, never a FIFO that would block the open, and a network
