@@ -28,7 +28,7 @@ build() { # FILE → toplevel; its closure in FILE.closure
 # (a slow boot: start must wait for it)
 printf '{ fixture.hostName = "sys"; fixture.files.base = "one"; fixture.readyDelay = 2; }\n' >"$TH_SHARED/gen1.nix"
 printf '{ fixture.hostName = "sys"; fixture.files.base = "one"; fixture.files.added = "two"; }\n' >"$TH_SHARED/gen2.nix"
-sys1=$(build "$TH_SHARED/gen1.nix") && sys2=$(build "$TH_SHARED/gen2.nix") || skip_rest "the stand-in did not build"
+sys1=$(build "$TH_SHARED/gen1.nix") && sys2=$(build "$TH_SHARED/gen2.nix") || { _report 1 "the stand-in systems build"; exit 1; }
 added=$(grep -- '-added$' "$TH_SHARED/gen2.nix.closure")
 
 ok "make install into a prefix" make -s -C "$TOP" install PREFIX="$prefix"
