@@ -32,6 +32,22 @@ static int path_arg_check(const char *what, const char *path) {
         return 0;
 }
 
+/* Files we (or nix-build for us) read are regular files, as the launcher's inputs are (spawn/inputs.c): a FIFO
+ * would block the build for ever while we hold the container's lock, a device may act on being opened. The check
+ * opens the file the way the launcher does (open_regular()); nix-build opens it again by name, which only the
+ * caller (root) could swap in between. */
+static int input_file_check(const char *option, const char *path) {
+        _cleanup_close_ int fd = -EBADF;
+        int r = open_regular(path, &fd);
+
+        if (r == -EISDIR || r == -EBADFD)
+                return log_invalid("Cannot read %s '%s': it is %s, not a regular file.", option, path,
+                                   file_type_name(path));
+        if (r < 0)
+                return log_error_errno(r, "Cannot read %s '%s': %m", option, path);
+        return 0;
+}
+
 /* A toplevel from --config, --flake or --system (exactly one), or from what the settings recorded. */
 static int build_toplevel(const Args *a, const Conf *c, char **ret, char **ret_config, char **ret_flake) {
         const char *config = a->config, *flake = a->flake, *system = a->system;
@@ -74,6 +90,9 @@ static int build_toplevel(const Args *a, const Conf *c, char **ret, char **ret_c
         abs = realpath(config, NULL);
         if (!abs)
                 return log_error_errno(negative_errno(), "Configuration '%s': %m", config);
+        r = input_file_check("--config", abs);
+        if (r < 0)
+                return r;
         guest = getenv("NIXOS_NSPAWN_GUEST_MODULE");
         if (!guest)
                 guest = access(GUEST_MODULE, R_OK) >= 0 ? GUEST_MODULE : NULL;
@@ -90,6 +109,9 @@ static int closure_text(const Args *a, const char *toplevel, char **ret) {
 
         if (!a->closure)
                 return nix_closure(toplevel, ret);
+        r = input_file_check("--closure", a->closure);
+        if (r < 0)
+                return r;
         r = read_full_file(a->closure, ret, &size);
         if (r < 0)
                 return log_error_errno(r, "Failed to read closure '%s': %m", a->closure);

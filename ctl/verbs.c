@@ -287,7 +287,7 @@ int verb_list(const Args *a) {
                 printf("[");
         else if (names[0])
                 printf("%-24s %-9s %-12s %-4s %s\n", "NAME", "STATE", "ORIGIN", "GEN", "SYSTEM");
-        for (size_t i = 0; names[i]; i++) {
+        for (size_t i = 0, shown = 0; names[i]; i++) {
                 RunState s = RUN_STOPPED;
                 unsigned gen = 0;
                 size_t count = 0;
@@ -299,7 +299,9 @@ int verb_list(const Args *a) {
                 if (c.origin == ORIGIN_IMPERATIVE)
                         (void) current_generation(c.name, &gen, &count);
                 if (a->json) {
-                        printf("%s{\"name\":", i ? "," : "");
+                        /* a comma before every entry shown but the first: names[i] that cannot be read are
+                         * skipped, so i says nothing */
+                        printf("%s{\"name\":", shown++ ? "," : "");
                         json_string(c.name);
                         printf(",\"state\":\"%s\",\"origin\":\"%s\",\"generation\":", run_state_name(s),
                                c.origin == ORIGIN_IMPERATIVE ? "imperative" : "declarative");
