@@ -142,32 +142,28 @@ static int export_netns(Container *c) {
         r = mkdir_p(isempty(dir) ? "/" : dir, 0755);
         if (r < 0)
                 return log_error_errno(r, "Failed to create '%s': %m", dir);
+        /* recorded first, before anything exists at the path: killed from here on, the next start finds the record
+         * and removes what we made (sweep.c) */
+        r = export_record_write(c->settings->machine, path);
+        if (r < 0)
+                return log_error_errno(r, "Failed to record the network namespace export '%s': %m", path);
         /* O_EXCL: a file that is there already is not ours to bind over, nor to remove at exit */
         fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0444);
-        if (fd < 0)
-                return log_error_errno(negative_errno(), "Failed to create '%s': %m", path);
+        if (fd < 0) {
+                r = log_error_errno(negative_errno(), "Failed to create '%s': %m", path);
+                export_record_remove(c->settings->machine);
+                return r;
+        }
+        (void) fchmod(fd, 0444); /* whatever the umask: what a stale-export removal recognizes as ours */
         safe_close(fd);
-        /* recorded first: if we are killed from here on, the next start of any name finds and removes it */
-        r = export_record_write(c->settings->machine, path);
-        if (r >= 0 && mount(ns, path, NULL, MS_BIND, NULL) < 0)
-                r = negative_errno();
-        if (r < 0) {
+        if (mount(ns, path, NULL, MS_BIND, NULL) < 0) {
+                r = log_error_errno(negative_errno(), "Failed to export the network namespace at '%s': %m", path);
                 (void) unlink(path);
                 export_record_remove(c->settings->machine);
-                return log_error_errno(r, "Failed to export the network namespace at '%s': %m", path);
+                return r;
         }
         c->netns_exported = true;
         return 0;
-}
-
-/* Under our machine lock: an export at our path that is a mount is what a killed launcher of this machine left. */
-static void remove_stale_export(Container *c) {
-        const char *path = c->settings->network_namespace_export;
-
-        if (path && umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) >= 0) {
-                (void) unlink(path);
-                log_info("Removed the stale network namespace export '%s'.", path);
-        }
 }
 
 static void unexport_netns(Container *c) {
@@ -552,8 +548,9 @@ static int prepare(Container *c) {
                 return r;
         /* What killed launchers of any name left: nobody holds their name lock (ours is held now). */
         sweep_stale(machine_is_running);
-        /* A killed launcher's export keeps its network namespace, and with it its veth, alive. */
-        remove_stale_export(c);
+        /* A killed launcher's export of this very name (the sweep skips the name we hold): its bind keeps the
+         * old network namespace, and with it the old veth, alive, and its record would refuse ours (O_EXCL). */
+        export_remove_stale(s->machine);
         r = netconf_prepare(&c->net, &(NetconfPlan) {
                 .machine = s->machine,
                 .veth = s->network_veth,

@@ -40,20 +40,28 @@ void export_record_remove(const char *machine) {
                 (void) unlink(record);
 }
 
-/* The dead machine's export: unmounted only when it still is a namespace bind (nsfs), so a file someone put at that
- * path since is left alone. */
-static void remove_export(const char *machine) {
+/* The dead machine's export. The record is written before the file is created and removed after it is gone, so a
+ * record names what a launcher of this machine may have left at its path: the namespace bind (unmounted only when it
+ * still is one, nsfs), or, killed between creating the file and binding over it, the empty 0444 file it created.
+ * Anything else found at that path was put there by someone else since, and is left alone. */
+void export_remove_stale(const char *machine) {
         _cleanup_free_ char *record = strprintf(EXPORT_RECORD_DIR "/%s", machine), *path = NULL;
         struct statfs sfs;
+        struct stat st;
 
         if (!record || read_full_file(record, &path, NULL) < 0)
                 return;
-        if (path_is_normalized_absolute(path) && statfs(path, &sfs) >= 0 && sfs.f_type == NSFS_MAGIC &&
-            umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) >= 0) {
+        if (!path_is_normalized_absolute(path))
+                ; /* not ours: never acted on */
+        else if (statfs(path, &sfs) >= 0 && sfs.f_type == NSFS_MAGIC) {
+                if (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) >= 0) {
+                        (void) unlink(path);
+                        log_info("Removed the network namespace export '%s' that a killed launcher of '%s' left.",
+                                 path, machine);
+                }
+        } else if (lstat(path, &st) >= 0 && S_ISREG(st.st_mode) && st.st_size == 0 && st.st_uid == 0 &&
+                   (st.st_mode & 07777) == 0444)
                 (void) unlink(path);
-                log_info("Removed the network namespace export '%s' that a killed launcher of '%s' left.", path,
-                         machine);
-        }
         (void) unlink(record);
 }
 
@@ -94,7 +102,7 @@ void sweep_stale(MachineIsRunningFn machine_is_running) {
         lock_dir_sweep(NIXOS_NSPAWN_UID_LOCK_DIR);
         lock_dir_sweep(NSPAWN_UID_LOCK_DIR);
         /* the export first: its bind keeps the namespace and its links alive */
-        sweep_by_machine(EXPORT_RECORD_DIR, machine_is_running, remove_export);
+        sweep_by_machine(EXPORT_RECORD_DIR, machine_is_running, export_remove_stale);
         sweep_by_machine(PROPAGATE_DIR, machine_is_running, remove_propagation_point);
         (void) cgroup_remove_stale(machine_is_running);
         netconf_remove_stale_units(machine_is_running);

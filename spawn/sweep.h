@@ -18,6 +18,9 @@ typedef bool (*MachineIsRunningFn)(const char *machine);
 /* Written before the export is mounted, removed after it is unmounted. */
 int export_record_write(const char *machine, const char *path);
 void export_record_remove(const char *machine);
+/* What a killed launcher of this machine left of its export (the sweep's, and a start's for its own name, which the
+ * sweep skips: its lock is held, by the starting launcher itself). Call it holding the machine's lock. */
+void export_remove_stale(const char *machine);
 
 /* At every start, before our own resources are made. Cheap when there is nothing to do: a few readdir()s. */
 void sweep_stale(MachineIsRunningFn machine_is_running);

@@ -68,3 +68,22 @@ for net in none veth zone; do
 	done
 done
 ok "nothing of the second machines is left" sh -c "! ls /run/nixos-nspawn/machines/ | grep -q '^g.-'"
+
+# The same name again right after its launcher was SIGKILLed with an export (what Restart= does): the start finds
+# the dead one's export (its record names the path) and removes it before it makes its own. The sweep of other
+# names skips this one (its lock is ours by then), so the start itself must do it.
+for delay in 0.5 0; do
+	r=$(mname "r${delay/./}")
+	run_bg "$r" -n --network-namespace-export -- "$busybox" sleep 60 </dev/null >"$T/out-$r" 2>&1
+	at_exit "kill -KILL $bg_pid 2>/dev/null"
+	if ! wait_for 20 started "$bg_pid"; then
+		_report 1 "restart ${delay}s after a SIGKILL with an export: the first start runs" "$(cat "$T/out-$r")"
+		continue
+	fi
+	kill -KILL "$bg_pid"; wait "$bg_pid" 2>/dev/null
+	sleep "$delay"
+	out=$(run "$r" -n --network-namespace-export -- "$busybox" true 2>&1); rc=$?
+	[ "$rc" = 0 ]; _report $? "restart ${delay}s after a SIGKILL with an export: the same name starts again" "$rc: $out"
+	ok "restart ${delay}s after a SIGKILL with an export: its export and record are gone after it" \
+		sh -c "! test -e /run/netns/$r && ! test -e /run/nixos-nspawn/exports/$r"
+done
