@@ -35,6 +35,7 @@
 #include "cgroup.h"
 #include "console.h"
 #include "enter.h"
+#include "escape.h"
 #include "fileio.h"
 #include "log.h"
 #include "seccomp.h"
@@ -459,9 +460,14 @@ int enter_show_ip(const Leader *l) {
                                                       : (const void *) &((struct sockaddr_in6 *) i->ifa_addr)->sin6_addr;
                                 if (!inet_ntop(family, a, buf, sizeof buf))
                                         continue;
-                                if (family == AF_INET6 && IN6_IS_ADDR_LINKLOCAL(a))
-                                        fprintf(f, "%s%%%s\n", buf, i->ifa_name);
-                                else
+                                if (family == AF_INET6 && IN6_IS_ADDR_LINKLOCAL(a)) {
+                                        /* root inside names its interfaces: a name may hold any byte but '/',
+                                         * ':' and whitespace, escape sequences for the admin's terminal too */
+                                        char ifname[4 * IFNAMSIZ + 1];
+
+                                        escape_line(i->ifa_name, strlen(i->ifa_name), ifname, sizeof ifname);
+                                        fprintf(f, "%s%%%s\n", buf, ifname);
+                                } else
                                         fprintf(f, "%s\n", buf);
                         }
                 _exit(fclose(f) == 0 ? 0 : 1);

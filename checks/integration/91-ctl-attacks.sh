@@ -41,10 +41,19 @@ bad "a directory as --config" "Cannot read --config '$T': it is a directory" \
 # --- list --json stays JSON when the first settings file cannot be read
 unreadable=/etc/nixos-nspawn/0unreadable-$_mname_suffix.conf
 mkdir "$unreadable" && at_exit "rm -rf $unreadable"
-ok "create" "$CTL" create "$name" --config "$T/gen1.nix"
+ok "create with a veth (-n)" "$CTL" create "$name" --config "$T/gen1.nix" -n
 json=$("$CTL" list --json)
 ok "list --json is valid JSON with an unreadable settings file first" jq -e . <<<"$json"
 assert_eq "and lists the container" "$(jq -r ".[] | select(.name == \"$name\") | .state" <<<"$json")" "stopped"
 rmdir "$unreadable"
 bad "update --closure FIFO is refused at once too" "Cannot read --closure '$T/fifo': it is a FIFO" \
 	timeout 20 "$CTL" update "$name" --system "$(. "$conf"; echo "$NIXOS_NSPAWN_SYSTEM")" --closure "$T/fifo"
+
+# --- root inside names host0 to speak to the admin's terminal: show-ip escapes it
+ok "start" "$CTL" start "$name"
+evil=$'\e]0;pwn\a\e[2J'
+ok "root inside renames host0 to an escape sequence (with a link-local address)" "$CTL" run "$name" -- sh -c \
+	"ip link set host0 down && ip link set host0 name '$evil' && ip link set '$evil' up && ip -6 addr add fe80::42/64 dev '$evil'"
+ips=$("$CTL" show-ip "$name" 2>&1)
+assert_match "show-ip prints the name escaped" "$ips" 'fe80::42%\\x1b\]0;pwn\\x07\\x1b\[2J'
+ok "and no control byte at all" sh -c '! printf %s "$1" | LC_ALL=C grep -q "[[:cntrl:]]"' - "$(tr -d '\n' <<<"$ips")"
