@@ -11,15 +11,24 @@ BUILD     ?= build
 
 CC        ?= cc
 PKGS      := libsystemd mount libseccomp
+# pkg-config is asked when a recipe runs, never when this file is read: on a fresh machine `make check` or `make demo`
+# reads this file before checks/deps.sh has installed the -dev packages, and a value computed then would be empty for
+# the whole run (a launcher linked without -lseccomp). The targets that install packages also build in a second make
+# that starts after they are installed (see check:, demo:). A package still missing then stops the build with this
+# message instead of a link error.
+#   $(call pkg,--cflags|--libs,PACKAGES)
+pkg = $(call pkg_checked,$(shell pkg-config $(1) $(2) 2>/dev/null || echo pkg-config-failed),$(1),$(2))
+pkg_checked = $(if $(filter pkg-config-failed,$(1)),$(error pkg-config $(2) $(3) failed: the -dev packages are \
+              missing; 'make deps' (checks/deps.sh) installs them),$(1))
 WARNINGS  := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes -Wvla \
              -Wimplicit-fallthrough -Wno-unused-parameter
 HARDEN    := -fstack-protector-strong -fstack-clash-protection -fcf-protection -D_FORTIFY_SOURCE=2 -fPIE
 CFLAGS    ?= -O2 -g
 ALL_CFLAGS = -std=gnu17 $(WARNINGS) $(HARDEN) $(CFLAGS) -iquote common -iquote spawn -iquote netconf -iquote $(BUILD)/gen \
-             -DVERSION='"$(VERSION)"' -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+             -DVERSION='"$(VERSION)"' -D_GNU_SOURCE $(call pkg,--cflags,$(PKGS))
 LDFLAGS   ?=
 ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now $(LDFLAGS)
-LIBS       = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LIBS       = $(call pkg,--libs,$(PKGS))
 
 ifeq ($(SANITIZE),1)
 # (-fno-sanitize-recover: a UBSan finding ends the program, so that a test sees it instead of a line in a log)
@@ -38,7 +47,7 @@ PROGRAMS   := nixos-nspawn nixos-nspawnctl
 nixos-nspawn_SRC := spawn/main.c
 # The launcher links only libseccomp (and libc): libsystemd's sd-bus is loaded when there is a bus (sdbus-dl.c), the
 # rest of what it took from libsystemd and libmount is its own, so a start binds one library, not fourteen.
-nixos-nspawn_LIBS := $(shell pkg-config --libs libseccomp 2>/dev/null)
+nixos-nspawn_LIBS = $(call pkg,--libs,libseccomp)
 nixos-nspawnctl_SRC := $(wildcard ctl/*.c)
 nixos-nspawnctl_LIBS = $(LIBS)
 BIN        := $(BUILD)/nixos-nspawn
@@ -61,9 +70,9 @@ FUZZ_SECONDS ?= 60
 FUZZ_BUILD   := build-fuzz
 FUZZERS    := $(patsubst checks/fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard checks/fuzz/fuzz-*.c))
 FUZZ_CFLAGS = -std=gnu17 -O1 -g -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer -iquote common \
-              -iquote spawn -iquote netconf -iquote $(BUILD)/gen -D_GNU_SOURCE -DVERSION='"$(VERSION)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+              -iquote spawn -iquote netconf -iquote $(BUILD)/gen -D_GNU_SOURCE -DVERSION='"$(VERSION)"' $(call pkg,--cflags,$(PKGS))
 
-.PHONY: all deps install uninstall check check-unit check-integration check-system check-nixos check-fuzz \
+.PHONY: all deps install uninstall check check-unit check-build check-integration check-system check-nixos check-fuzz \
         unit-tests fuzzers fuzz demo bench analyze clean help
 
 all: $(PROGRAMS:%=$(BUILD)/%) $(HELPERS)
@@ -73,6 +82,7 @@ help:
 	@echo "make demo           (root) install what is missing, boot the built-in example"
 	@echo "make check          (root) install what is missing, run every part below, one summary at the end"
 	@echo "make check-unit     unit tests (C)"
+	@echo "make check-build    (root) make demo's and make check's build on a machine lacking the packages"
 	@echo "make check-integration   (root) the launcher on this host"
 	@echo "make check-system   (root) scenarios in the systemd test host"
 	@echo "make check-nixos    NixOS module evaluation (checks/nixos/run.sh)"
@@ -167,11 +177,18 @@ fuzzers:
 	@if command -v $(FUZZ_CC) >/dev/null; then $(MAKE) --no-print-directory $(FUZZERS); fi
 
 RUN = BUILD=$(BUILD) FUZZ_BUILD=$(FUZZ_BUILD) bash checks/run.sh
+DEMO = bash checks/demo.sh
 
-check: deps all unit-tests fuzzers
+# What installs packages builds in a second make, started after deps.sh: parallel (-j) prerequisites could otherwise
+# compile before the packages are in, and nothing that make computes is left over from before. (checks/build/ runs
+# these targets' build on a machine that lacks the packages.)
+check: deps
+	@$(MAKE) --no-print-directory all unit-tests fuzzers
 	@$(RUN)
 check-unit: unit-tests
 	@$(RUN) unit
+check-build:
+	@$(RUN) build
 check-integration: all
 	@$(RUN) integration
 check-system: all
@@ -184,10 +201,12 @@ check-fuzz: fuzzers
 fuzz: fuzzers
 	@FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) bash checks/fuzz/run.sh --long
 
-demo: deps all
-	@bash checks/demo.sh
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@$(DEMO)
 
-bench: deps all
+bench: deps
+	@$(MAKE) --no-print-directory all
 	@bash checks/bench/run.sh
 
 # Advisory: GCC 12's analyzer reports a leak in split() that is not one (it loses track of pointers stored in

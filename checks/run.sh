@@ -1,6 +1,6 @@
 #!/bin/bash
 # Runs the tests and sums up their TAP, truthfully:
-#   checks/run.sh [PART|FILE]...      PART: unit integration system nixos fuzz (default: all of them, in that order)
+#   checks/run.sh [PART|FILE]...      PART: unit build integration system nixos fuzz (default: all, in that order)
 # BUILD (default build) is the build directory whose binaries are tested (make SANITIZE=1 passes build-sanitize).
 #
 # Each test file (a unit test binary or a shell script) prints TAP. A file counts as failed, with the reason,
@@ -14,7 +14,8 @@ cd "$(dirname "$0")/.." || exit 1
 TOP=$PWD
 export BUILD=${BUILD:-build}
 
-all_parts="unit integration system nixos fuzz"
+all_parts="unit build integration system nixos fuzz"
+# (build: the README commands' own build on a machine that lacks the packages, checks/build/)
 # Parts whose tools may be missing on a machine (clang, nixos-eval) may be skipped as a whole; the others may not.
 optional_parts=" nixos fuzz "
 
@@ -96,6 +97,7 @@ run_part() {
 		for f in "$BUILD"/checks/test-*; do [ -x "$f" ] && files+=("$f"); done
 		[ ${#files[@]} -gt 0 ] || { problem "unit: no test binaries in $BUILD/checks: build them first (make check-unit)"; return; }
 		;;
+	build) files=(checks/build/[0-9]*.sh) ;;
 	integration) files=(checks/integration/[0-9]*.sh) ;;
 	system) files=(checks/system/run.sh) ;;
 	nixos)
