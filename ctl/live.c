@@ -26,6 +26,7 @@
 
 #include "conf.h"
 #include "fileio.h"
+#include "idmap.h"
 #include "live.h"
 #include "log.h"
 #include "propagate.h"
@@ -34,7 +35,8 @@
 
 #define STAGING RUN_DIR "/staging"
 
-/* A detached, read-only, nosuid, nodev clone of dfd/name, idmapped into the container's user namespace. */
+/* A detached, read-only, nosuid, nodev clone of dfd/name, idmapped into the container's user namespace (unless
+ * userns_fd is -EBADF: -U no, or a store that cannot be idmapped). */
 static int clone_idmapped(int dfd, const char *name, int userns_fd) {
         struct mount_attr attr = {
                 .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
@@ -209,6 +211,16 @@ int live_add_paths(const char *machine, const Leader *l, const Closure *c, size_
                 if (fstat(userns_fd, &theirs) >= 0 && stat("/proc/self/ns/user", &ours) >= 0 &&
                     ours.st_ino == theirs.st_ino && ours.st_dev == theirs.st_dev)
                         userns_fd = safe_close(userns_fd);
+        }
+        if (userns_fd >= 0 && idmap_supported("/nix/store", false, userns_fd) == 0) {
+                /* As the launcher did at start (spawn/idmap.c says why that is safe for the store): the added
+                 * paths are as read-only, nosuid, nodev and locked, and look owned by nobody like the others. */
+                char fs[32];
+
+                idmap_fs_name("/nix/store", fs, sizeof fs);
+                log_notice("Store '/nix/store' is on a file system that cannot be idmapped (%s): adding the paths "
+                           "without idmapping, as the container's others.", fs);
+                userns_fd = safe_close(userns_fd);
         }
         r = mkdir_p(STAGING, 0700);
         if (r < 0)

@@ -113,7 +113,9 @@ int mount_store(const MountPlan *p, int root_fd, size_t *ret_index) {
          * with the old root at pivot_root. */
         if (mkdir(STORE_STAGING_DIR, 0700) < 0)
                 return -errno;
-        src = clone_tree(p, AT_FDCWD, store, false, true, true, p->userns);
+        /* Unmapped where the store's file system refuses idmapping (idmap.c says why that is safe): the view is as
+         * read-only, nosuid and nodev, and as locked, either way. */
+        src = clone_tree(p, AT_FDCWD, store, false, true, true, p->userns && !p->unmapped->store);
         if (src < 0)
                 return src;
         r = attach(src, STORE_STAGING_DIR);
@@ -166,6 +168,9 @@ int mount_binds(const MountPlan *p, int root_fd, size_t *ret_index) {
                 int idmap_fd = idmap == IDMAP_FOREIGN ? p->foreign_userns_fd
                                : idmap == IDMAP_YES   ? p->userns_fd
                                                       : -EBADF;
+                /* A read-only bind whose file system refuses idmapping (never a writable one: idmap.c) */
+                if (p->unmapped->binds && p->unmapped->binds[i])
+                        idmap_fd = -EBADF;
                 struct stat st;
                 int mnt, target;
 

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include "credentials.h"
+#include "idmap.h"
 #include "mount-util.h"
 #include "settings.h"
 #include "store.h"
@@ -22,6 +23,7 @@ typedef struct MountPlan {
         uid_t uid;            /* container root as seen on the host: the range base, or 0 */
         int userns_fd;        /* for idmapped mounts */
         int foreign_userns_fd; /* for foreign binds: maps the foreign range to the container's range */
+        const IdmapFallback *unmapped; /* the monitor's word on what its file system will not let be idmapped */
         int notify_fd;        /* unbound datagram socket, bound at /run/host/notify */
         const char *console;  /* host pty for /dev/console; NULL: /dev/null */
         const char *os_release;

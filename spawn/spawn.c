@@ -43,6 +43,7 @@
 #include "fileio.h"
 #include "foreign.h"
 #include "id128.h"
+#include "idmap.h"
 #include "lockfile.h"
 #include "log.h"
 #include "machined.h"
@@ -71,6 +72,7 @@ typedef struct Container {
         UidRange range;
         int userns_fd;
         int foreign_userns_fd; /* for foreign binds; -EBADF when there are none */
+        IdmapFallback unmapped; /* what is mounted without idmapping where its file system refuses it */
         Cgroup cgroup;
         Machined machined;
         Netconf net;
@@ -200,6 +202,7 @@ static void container_done(Container *c) {
         c->notify_fd = safe_close(c->notify_fd);
         c->userns_fd = safe_close(c->userns_fd);
         c->foreign_userns_fd = safe_close(c->foreign_userns_fd);
+        idmap_fallback_done(&c->unmapped);
         machined_unregister(&c->machined);
         unexport_netns(c);
         netconf_done(&c->net);
@@ -272,6 +275,10 @@ static int pick_uid_range(Container *c) {
         r = userns_make(c->range.base, c->range.size, &c->userns_fd);
         if (r < 0)
                 return log_error_errno(r, "Failed to create the user namespace: %m");
+        /* Before the foreign mapping and its ownership warning: a bind refused here needs neither. */
+        r = idmap_plan(s, c->closure.n > 0, c->userns_fd, &c->unmapped);
+        if (r < 0)
+                return r;
 
         for (size_t i = 0; i < s->n_binds; i++)
                 if (bind_idmap(&s->binds[i], true) == IDMAP_FOREIGN) {
@@ -626,6 +633,7 @@ static int start_children(Container *c, int sync_fds[2], pid_t *ret_outer) {
                 .uid = c->uid,
                 .userns_fd = c->userns_fd,
                 .foreign_userns_fd = c->foreign_userns_fd,
+                .unmapped = &c->unmapped,
                 .notify_fd = c->notify_fd,
                 .console = s->console == CONSOLE_PIPE ? NULL : c->console.slave_path,
                 .os_release = c->os_release,
