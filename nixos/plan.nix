@@ -107,7 +107,9 @@ rec {
         ./container.nix
         {
           networking.hostName = lib.mkDefault name;
-          nixpkgs.hostPlatform = lib.mkDefault pkgs.stdenv.hostPlatform;
+          # The host's platform, weaker than mkDefault: a shared module that carries nixos-generate-config's
+          # `nixpkgs.hostPlatform = lib.mkDefault "x86_64-linux"` then wins instead of conflicting with it.
+          nixpkgs.hostPlatform = lib.mkOverride 1400 pkgs.stdenv.hostPlatform;
         }
       ] ++ imports ++ [ c.config ];
     };
