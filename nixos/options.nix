@@ -273,7 +273,7 @@ let
           example = [ "@clock" "~@obsolete" ];
           description = ''
             System call filter entries added to the default allow-list (`--system-call-filter=`); a leading `~`
-            denies.
+            denies. io_uring is refused unless listed here (`"@io_uring"`): see nixos-nspawn(1).
           '';
         };
         extraArgs = mkOption {

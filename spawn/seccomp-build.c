@@ -30,8 +30,11 @@ static const SyscallGroup groups[] = {
                       "getresuid getresuid32 getrlimit getsid gettid gettimeofday getuid getuid32 map_shadow_stack "
                       "membarrier nanosleep pause prlimit64 restart_syscall rseq rt_sigreturn sched_yield "
                       "set_robust_list set_thread_area set_tid_address set_tls sigreturn time ugetrlimit" },
+        /* @aio holds @io_uring as systemd's does, so "@aio" and "~@aio" mean what they mean in a unit; the
+         * container's default allow list takes @io_uring out again (container_refuse below). */
         { "@aio", "io_cancel io_destroy io_getevents io_pgetevents io_pgetevents_time64 io_setup io_submit "
-                  "io_uring_enter io_uring_register io_uring_setup" },
+                  "@io_uring" },
+        { "@io_uring", "io_uring_enter io_uring_register io_uring_setup" },
         { "@basic-io", "_llseek close close_range dup dup2 dup3 lseek pread64 preadv preadv2 pwrite64 pwritev "
                        "pwritev2 read readv write writev" },
         { "@chown", "chown chown32 fchown fchown32 fchownat lchown lchown32" },
@@ -104,10 +107,10 @@ static const SyscallGroup groups[] = {
 };
 
 const char *const syscall_group_names[] = {
-        "@default", "@aio", "@basic-io", "@chown", "@clock", "@cpu-emulation", "@debug", "@file-system",
-        "@io-event", "@ipc", "@keyring", "@memlock", "@module", "@mount", "@network-io", "@obsolete", "@pkey",
-        "@privileged", "@process", "@raw-io", "@reboot", "@resources", "@sandbox", "@setuid", "@signal", "@swap",
-        "@sync", "@timer", "@basic-extra", "@system-service", "@known", NULL,
+        "@default", "@aio", "@io_uring", "@basic-io", "@chown", "@clock", "@cpu-emulation", "@debug",
+        "@file-system", "@io-event", "@ipc", "@keyring", "@memlock", "@module", "@mount", "@network-io",
+        "@obsolete", "@pkey", "@privileged", "@process", "@raw-io", "@reboot", "@resources", "@sandbox", "@setuid",
+        "@signal", "@swap", "@sync", "@timer", "@basic-extra", "@system-service", "@known", NULL,
 };
 
 /* What a container may do, nspawn's choice: everything a system's services need, and the groups that act on the
@@ -136,6 +139,19 @@ static const struct {
         { CAP_SYS_PTRACE, "pidfd_getfd" }, { CAP_SYS_BOOT, "reboot" }, { CAP_SYSLOG, "syslog" },
         { CAP_SYS_TTY_CONFIG, "vhangup" },
 };
+
+/* Taken out of the allow list above before --system-call-filter= adds to it, so that naming them there opts in.
+ *   @io_uring   the kernel's io_uring has been the largest single source of local privilege escalations of the last
+ *               years (a second way to reach most of the kernel, through code much younger than the calls it
+ *               stands in for), and container runtimes' default seccomp profiles have refused it since 2023.
+ *               What a service does with it, it can do with the plain calls. */
+static const char *const container_refuse[] = { "@io_uring" };
+
+/* Refused calls get EPERM, except these: ENOSYS, "this kernel has no io_uring", which every io_uring user must
+ * expect (kernels without CONFIG_IO_URING, older than 5.1) and answers by taking its plain-call path: liburing's
+ * users, libuv, QEMU and the like probe io_uring_setup() and fall back quietly on ENOSYS, while EPERM some of them
+ * report as an error. */
+static const char *const refuse_with_enosys[] = { "@io_uring" };
 
 uint64_t seccomp_relevant_caps(void) {
         uint64_t m = 0;
@@ -314,8 +330,9 @@ fail:
         return r;
 }
 
-/* Per architecture: the allowed calls, then EPERM for every other call libseccomp knows there. */
-static int fill_arch(scmp_filter_ctx ctx, uint32_t arch, const SyscallSet *allowed) {
+/* Per architecture: the allowed calls, then EPERM for every other call libseccomp knows there (ENOSYS for those
+ * in nosys). */
+static int fill_arch(scmp_filter_ctx ctx, uint32_t arch, const SyscallSet *allowed, const SyscallSet *nosys) {
         uint32_t a = arch == SCMP_ARCH_NATIVE ? seccomp_arch_native() : arch;
         uint32_t base = a == SCMP_ARCH_X32 ? 0x40000000U : 0;
         int r;
@@ -332,7 +349,9 @@ static int fill_arch(scmp_filter_ctx ctx, uint32_t arch, const SyscallSet *allow
                 if (!name)
                         continue;
                 id = seccomp_syscall_resolve_name(name);
-                if (id == __NR_SCMP_ERROR || set_contains(allowed, id))
+                /* (a call in nosys gets no rule: the default action is ENOSYS already, and libseccomp refuses a
+                 * rule that repeats it) */
+                if (id == __NR_SCMP_ERROR || set_contains(allowed, id) || set_contains(nosys, id))
                         continue;
                 r = seccomp_rule_add_exact(ctx, SCMP_ACT_ERRNO(EPERM), id, 0);
                 if (r < 0 && r != -EDOM && r != -EEXIST)
@@ -369,35 +388,50 @@ static int export_bpf(scmp_filter_ctx ctx, struct sock_filter **ret, size_t *ret
         return 0;
 }
 
-static int compile_per_arch(const SyscallSet *allowed, bool args, struct sock_filter **ret, size_t *ret_n);
+static int compile_per_arch(const SyscallSet *allowed, const SyscallSet *nosys, struct sock_filter **ret,
+                            size_t *ret_n);
+
+/* s minus the calls in t. */
+static void set_subtract(SyscallSet *s, const SyscallSet *t) {
+        size_t j = 0;
+
+        for (size_t i = 0; i < s->n; i++)
+                if (!set_contains(t, s->nr[i]))
+                        s->nr[j++] = s->nr[i];
+        s->n = j;
+}
 
 int seccomp_compile_main(uint64_t caps, char *const *allow, char *const *deny, struct sock_filter **ret,
                          size_t *ret_n) {
-        SyscallSet allowed = {}, denied = {};
+        SyscallSet allowed = {}, refused = {}, denied = {}, nosys = {};
         int r = 0;
 
         for (size_t i = 0; i < ELEMENTSOF(container_allow) && r >= 0; i++)
                 if (container_allow[i].cap < 0 || (caps & (1ULL << container_allow[i].cap)))
                         r = set_add_item(&allowed, container_allow[i].item);
+        for (size_t i = 0; i < ELEMENTSOF(container_refuse) && r >= 0; i++)
+                r = set_add_item(&refused, container_refuse[i]);
+        for (size_t i = 0; i < ELEMENTSOF(refuse_with_enosys) && r >= 0; i++)
+                r = set_add_item(&nosys, refuse_with_enosys[i]);
+        if (r >= 0)
+                set_subtract(&allowed, &refused);
         for (char *const *p = allow; p && *p && r >= 0; p++)
                 r = set_add_item(&allowed, *p);
         for (char *const *p = deny; p && *p && r >= 0; p++)
                 r = set_add_item(&denied, *p);
         if (r >= 0) { /* deny wins: nspawn's rule when both lists name a call */
-                size_t j = 0;
-                for (size_t i = 0; i < allowed.n; i++)
-                        if (!set_contains(&denied, allowed.nr[i]))
-                                allowed.nr[j++] = allowed.nr[i];
-                allowed.n = j;
-                r = compile_per_arch(&allowed, false, ret, ret_n);
+                set_subtract(&allowed, &denied);
+                r = compile_per_arch(&allowed, &nosys, ret, ret_n);
         }
         set_done(&allowed);
+        set_done(&refused);
         set_done(&denied);
+        set_done(&nosys);
         return r;
 }
 
 int seccomp_compile_args(struct sock_filter **ret, size_t *ret_n) {
-        return compile_per_arch(NULL, true, ret, ret_n);
+        return compile_per_arch(NULL, NULL, ret, ret_n);
 }
 
 static int add_arg_rules(scmp_filter_ctx ctx) {
@@ -421,7 +455,10 @@ static int add_arg_rules(scmp_filter_ctx ctx) {
         return 0;
 }
 
-static int compile_per_arch(const SyscallSet *allowed, bool args, struct sock_filter **ret, size_t *ret_n) {
+/* allowed NULL: the argument program. */
+static int compile_per_arch(const SyscallSet *allowed, const SyscallSet *nosys, struct sock_filter **ret,
+                            size_t *ret_n) {
+        bool args = !allowed;
         scmp_filter_ctx all = NULL;
         int r = 0;
 
@@ -431,7 +468,7 @@ static int compile_per_arch(const SyscallSet *allowed, bool args, struct sock_fi
                 r = arch_ctx(local_archs[i], args ? SCMP_ACT_ALLOW : SCMP_ACT_ERRNO(ENOSYS), &ctx);
                 if (r < 0)
                         break;
-                r = args ? add_arg_rules(ctx) : fill_arch(ctx, local_archs[i], allowed);
+                r = args ? add_arg_rules(ctx) : fill_arch(ctx, local_archs[i], allowed, nosys);
                 if (r >= 0 && all)
                         r = seccomp_merge(all, ctx); /* takes ctx on success */
                 else if (r >= 0)

@@ -13,9 +13,12 @@
  *                key; "@HOSTKEY@" (or --host-key=@HOSTKEY@) in COMMAND becomes its id. Prints the keyring's id
  *                and its key count before and after.
  *   escape-probe --host-key=KEYID --keyring-isolation   (inside, keyring calls allowed) prints its session
- *                keyring's id, whether it can read the host's key, whether it can add a key. */
+ *                keyring's id, whether it can read the host's key, whether it can add a key.
+ *   escape-probe --io-uring   (inside or on the host) prints "io_uring_setup<TAB>set up" or the error: the test
+ *                compares the host's answer with the container's, with and without --system-call-filter=@io_uring. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/io_uring.h>
 #include <linux/keyctl.h>
 #include <linux/netlink.h>
 #include <linux/perf_event.h>
@@ -398,6 +401,20 @@ static int keyring_isolation(void) {
         return 0;
 }
 
+/* One ring of one entry, closed again at once. */
+static int io_uring_probe(void) {
+        struct io_uring_params p = {};
+        long fd = syscall(SYS_io_uring_setup, 1, &p);
+
+        if (fd < 0) {
+                printf("io_uring_setup\t%s\n", strerrorname_np(errno) ?: "?");
+                return 0;
+        }
+        close((int) fd);
+        printf("io_uring_setup\tset up\n");
+        return 0;
+}
+
 static int host_keyring(char **argv) {
         char id[32];
         long key, before, after;
@@ -458,6 +475,8 @@ int main(int argc, char **argv) {
                         host_key = strtol(a + 11, NULL, 10);
                 else if (strcmp(a, "--keyring-isolation") == 0)
                         return keyring_isolation();
+                else if (strcmp(a, "--io-uring") == 0)
+                        return io_uring_probe();
                 else {
                         fprintf(stderr, "escape-probe: unknown argument '%s'\n", a);
                         return 2;

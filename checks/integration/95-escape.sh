@@ -53,6 +53,20 @@ for a in "load a kernel module (init_module)" "kexec_load a new kernel" "open_by
 	assert_match "--private-users=no: $a is still refused" "$line" $'\tblocked$'
 done
 
+# io_uring: refused by default (with ENOSYS, "no io_uring in this kernel"), set up with --system-call-filter=@io_uring.
+# The host's answer first: where the host kernel has none, ENOSYS inside proves nothing about the filter.
+host_uring=$("$PROBE" --io-uring | cut -f2)
+for m in "" "--private-users=no"; do
+	out=$(run "$es2" ${m:+"$m"} --bind-ro="$PROBE:/probe" -- /probe --io-uring 2>&1)
+	assert_eq "root inside${m:+ ($m)}: io_uring_setup is refused by default" "$out" $'io_uring_setup\tENOSYS'
+done
+if [ "$host_uring" = "set up" ]; then
+	out=$(run "$es2" --system-call-filter=@io_uring --bind-ro="$PROBE:/probe" -- /probe --io-uring 2>&1)
+	assert_eq "--system-call-filter=@io_uring: a ring can be set up inside" "$out" $'io_uring_setup\tset up'
+else
+	skip "--system-call-filter=@io_uring: a ring can be set up inside" "this host's io_uring_setup: $host_uring"
+fi
+
 # Session keyring: the test's own keyring holds a key; the container may use the keyring calls here.
 out=$("$PROBE" --host-keyring -- "$NSPAWN" -q -M "$es3" --console=pipe --closure="$closure" \
 	--system-call-filter=@keyring --bind-ro="$PROBE:/probe" -- /probe --host-key=@HOSTKEY@ --keyring-isolation 2>&1)

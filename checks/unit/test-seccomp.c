@@ -4,6 +4,7 @@
  * filter can and cannot do (each probe runs in a forked child that installs the filter). */
 #include <errno.h>
 #include <linux/capability.h>
+#include <linux/io_uring.h>
 #include <linux/keyctl.h>
 #include <linux/netlink.h>
 #include <seccomp.h>
@@ -49,7 +50,22 @@ typedef enum Probe {
         PROBE_SETTIMEOFDAY_NOOP,
         PROBE_CLOCK_ADJTIME_NULL,
         PROBE_SWAPOFF,
+        PROBE_IO_URING_SETUP,
+        PROBE_IO_URING_ENTER_BADF,
+        PROBE_IO_URING_REGISTER_BADF,
+        PROBE_IO_SETUP_BAD, /* the older AIO calls: EINVAL once past the filter */
 } Probe;
+
+/* A ring of one entry, closed again: 0 or -1 with errno. */
+static long io_uring_setup_once(void) {
+        struct io_uring_params p = {};
+        long fd = syscall(SYS_io_uring_setup, 1, &p);
+
+        if (fd < 0)
+                return -1;
+        close((int) fd);
+        return 0;
+}
 
 /* Returns the call's errno (0: it succeeded), as the child's exit status. */
 static int run_probe(const SeccompPlan *plan, Probe probe) {
@@ -109,6 +125,20 @@ static int run_probe(const SeccompPlan *plan, Probe probe) {
                 case PROBE_SWAPOFF:
                         r = syscall(SYS_swapoff, "/nonexistent");
                         break;
+                case PROBE_IO_URING_SETUP:
+                        r = io_uring_setup_once();
+                        break;
+                case PROBE_IO_URING_ENTER_BADF:
+                        r = syscall(SYS_io_uring_enter, -1, 0, 0, 0, NULL, 0);
+                        break;
+                case PROBE_IO_URING_REGISTER_BADF:
+                        r = syscall(SYS_io_uring_register, -1, 0, NULL, 0);
+                        break;
+                case PROBE_IO_SETUP_BAD: { /* no events: EINVAL */
+                        unsigned long ctx = 0;
+                        r = syscall(SYS_io_setup, 0, &ctx);
+                        break;
+                }
                 }
                 _exit(r < 0 ? (errno & 0xff) : 0);
         }
@@ -182,6 +212,34 @@ int main(void) {
                    "~@network-io: compiled");
                 is_int(run_probe(&plan, PROBE_UNIX_SOCKET), EPERM, "~@network-io wins over allowing socket");
                 is_int(run_probe(&plan, PROBE_GETPID), 0, "and getpid() still works");
+                seccomp_plan_done(&plan);
+        }
+        /* io_uring: refused with ENOSYS unless asked for (seccomp-build.c, container_refuse) */
+        ok(seccomp_plan(&plan, def, NULL, NULL) >= 0, "default plan");
+        is_int(run_probe(&plan, PROBE_IO_URING_SETUP), ENOSYS, "io_uring_setup() is refused with ENOSYS");
+        is_int(run_probe(&plan, PROBE_IO_URING_ENTER_BADF), ENOSYS, "io_uring_enter() too");
+        is_int(run_probe(&plan, PROBE_IO_URING_REGISTER_BADF), ENOSYS, "io_uring_register() too");
+        is_int(run_probe(&plan, PROBE_IO_SETUP_BAD), EINVAL, "the older AIO calls (io_setup) stay allowed");
+        seccomp_plan_done(&plan);
+        {
+                char *io_uring[] = { (char *) "@io_uring", NULL }, *aio[] = { (char *) "@aio", NULL };
+                int host = io_uring_setup_once() < 0 ? errno : 0;
+
+                ok(seccomp_plan(&plan, def, io_uring, NULL) >= 0 && !seccomp_plan_is_builtin(&plan),
+                   "--system-call-filter=@io_uring: compiled");
+                is_int(run_probe(&plan, PROBE_IO_URING_ENTER_BADF), EBADF, "io_uring_enter() passes the filter then");
+                if (host == 0)
+                        is_int(run_probe(&plan, PROBE_IO_URING_SETUP), 0, "and a ring can be set up");
+                else
+                        skip("a ring can be set up with @io_uring: this host's io_uring_setup() fails: %s",
+                             strerrorname_np(host) ?: "?");
+                seccomp_plan_done(&plan);
+                ok(seccomp_plan(&plan, def, aio, NULL) >= 0, "--system-call-filter=@aio: compiled");
+                is_int(run_probe(&plan, PROBE_IO_URING_ENTER_BADF), EBADF,
+                       "@aio holds @io_uring (as systemd's): io_uring_enter() passes");
+                seccomp_plan_done(&plan);
+                ok(seccomp_plan(&plan, def, io_uring, io_uring) >= 0, "@io_uring allowed and denied: compiled");
+                is_int(run_probe(&plan, PROBE_IO_URING_ENTER_BADF), ENOSYS, "the deny wins, still ENOSYS");
                 seccomp_plan_done(&plan);
         }
         {
