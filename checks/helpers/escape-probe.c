@@ -8,7 +8,11 @@
  * is then the escape, and nothing on the host changes even when the protection under test is broken.
  *
  *   escape-probe [--outsider=STOREPATH] [--store-path=STOREPATH] [--host-pid=PID] [--host-marker=PATH]
- *                [--bind=DIR] [--host-key=KEYID]
+ *                [--bind=DIR] [--host-key=KEYID] [--host-lacks=PATH...]
+ *   escape-probe --missing-here   (on the host) prints "--host-lacks=PATH" for each kernel file the attempts use
+ *                that this host does not have. An attempt whose file the host lacks, and that finds it missing
+ *                inside, is a skip ("ATTEMPT<TAB>REASON<TAB>skipped"), not a refusal: there was nothing to refuse.
+ *                A file the host has must be refused inside, not missing: an ENOENT then fails the attempt.
  *   escape-probe --host-keyring -- COMMAND...   (on the host) runs COMMAND in a new session keyring holding one
  *                key; "@HOSTKEY@" (or --host-key=@HOSTKEY@) in COMMAND becomes its id. Prints the keyring's id
  *                and its key count before and after.
@@ -43,7 +47,20 @@
 
 static const char *outsider, *store_path, *host_marker, *bind_dir;
 static long host_pid = -1, host_key = -1;
-static unsigned escapes, attempts;
+static unsigned escapes, attempts, skips;
+
+/* The kernel files the attempts below use: which of them a kernel has depends on its configuration. */
+#define SYSRQ_TRIGGER "/proc/sysrq-trigger"
+#define UEVENT_HELPER "/sys/kernel/uevent_helper"
+#define MODPROBE "/proc/sys/kernel/modprobe"
+#define CORE_PATTERN "/proc/sys/kernel/core_pattern"
+#define DROP_CACHES "/proc/sys/vm/drop_caches"
+static const char *const proc_masks[] = { "/proc/kallsyms", "/proc/kcore", "/proc/keys", "/proc/timer_list",
+                                          SYSRQ_TRIGGER };
+static const char *const kernel_files[] = { SYSRQ_TRIGGER, UEVENT_HELPER, MODPROBE, CORE_PATTERN, DROP_CACHES,
+                                            "/proc/kallsyms", "/proc/kcore", "/proc/keys", "/proc/timer_list" };
+static const char *host_lacks[sizeof kernel_files / sizeof kernel_files[0]];
+static size_t n_host_lacks;
 
 /* One attempt's verdict. blocked: the error the protection gives; anything else reached what it protects. */
 static void report(const char *attempt, bool escaped, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -58,6 +75,34 @@ static void report(const char *attempt, bool escaped, const char *fmt, ...) {
         fflush(stdout);
         attempts++;
         escapes += escaped;
+}
+
+/* An attempt on path failed with err. ENOENT is no refusal: when the host's kernel lacks the file as well, the
+ * attempt had nothing to try (a counted skip, with the reason); when the host has it, our mask or read-only mount
+ * must refuse it, so a missing file inside is not what protects the host, and the attempt fails. Returns whether
+ * it reported. */
+static bool report_missing(const char *attempt, const char *path, int err) {
+        bool lacks = false;
+
+        if (err != ENOENT)
+                return false;
+        for (size_t i = 0; i < n_host_lacks; i++)
+                lacks = lacks || strcmp(host_lacks[i], path) == 0;
+        if (!lacks) {
+                report(attempt, true, "ENOENT, though the host has %s (not refused: missing)", path);
+                return true;
+        }
+        printf("%s\tthis kernel has no %s\tskipped\n", attempt, path);
+        fflush(stdout);
+        skips++;
+        return true;
+}
+
+static int missing_here(void) {
+        for (size_t i = 0; i < sizeof kernel_files / sizeof kernel_files[0]; i++)
+                if (access(kernel_files[i], F_OK) < 0 && errno == ENOENT)
+                        printf("--host-lacks=%s\n", kernel_files[i]);
+        return 0;
 }
 
 /* The call r (with errno) must fail with one of the errors in ok (0-terminated). */
@@ -88,7 +133,8 @@ static void expect_no_content(const char *attempt, const char *path) {
         ssize_t n;
 
         if (fd < 0) {
-                report(attempt, false, "open: %s", strerrorname_np(errno) ?: "?");
+                if (!report_missing(attempt, path, errno))
+                        report(attempt, false, "open: %s", strerrorname_np(errno) ?: "?");
                 return;
         }
         n = read(fd, buf, sizeof buf);
@@ -110,7 +156,8 @@ static void expect_unwritable_same(const char *attempt, const char *path) {
         if (fd >= 0)
                 close(fd);
         if (n <= 0) {
-                report(attempt, false, "unreadable: %s", strerrorname_np(errno) ?: "?");
+                if (!report_missing(attempt, path, errno))
+                        report(attempt, false, "unreadable: %s", strerrorname_np(errno) ?: "?");
                 return;
         }
         fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -133,7 +180,7 @@ static void expect_no_write_open(const char *attempt, const char *path) {
         if (fd >= 0) {
                 close(fd);
                 report(attempt, true, "opened for writing");
-        } else
+        } else if (!report_missing(attempt, path, errno))
                 report(attempt, false, "%s", strerrorname_np(errno) ?: "?");
 }
 
@@ -268,32 +315,40 @@ static void probe_keyrings(void) {
 }
 
 static void probe_proc_sys(void) {
-        static const char *const masks[] = { "/proc/kallsyms", "/proc/kcore", "/proc/keys", "/proc/timer_list",
-                                             "/proc/sysrq-trigger" };
+        const char *const *masks = proc_masks;
         char attempt[128];
+        long r;
 
-        expect_unwritable_same("write /proc/sys/kernel/core_pattern (host-wide)", "/proc/sys/kernel/core_pattern");
-        expect_unwritable_same("write /proc/sys/kernel/modprobe (host-wide)", "/proc/sys/kernel/modprobe");
-        expect_no_write_open("open /proc/sys/vm/drop_caches for writing", "/proc/sys/vm/drop_caches");
-        expect_no_write_open("open /proc/sysrq-trigger for writing", "/proc/sysrq-trigger");
-        expect_no_write_open("open /sys/kernel/uevent_helper for writing", "/sys/kernel/uevent_helper");
-        for (size_t i = 0; i < sizeof masks / sizeof masks[0]; i++) {
+        expect_unwritable_same("write " CORE_PATTERN " (host-wide)", CORE_PATTERN);
+        expect_unwritable_same("write " MODPROBE " (host-wide)", MODPROBE);
+        expect_no_write_open("open " DROP_CACHES " for writing", DROP_CACHES);
+        expect_no_write_open("open " SYSRQ_TRIGGER " for writing", SYSRQ_TRIGGER);
+        expect_no_write_open("open " UEVENT_HELPER " for writing", UEVENT_HELPER);
+        for (size_t i = 0; i < sizeof proc_masks / sizeof proc_masks[0]; i++) {
                 snprintf(attempt, sizeof attempt, "read %s", masks[i]);
                 expect_no_content(attempt, masks[i]);
         }
-        for (size_t i = 0; i < sizeof masks / sizeof masks[0]; i++) {
+        for (size_t i = 0; i < sizeof proc_masks / sizeof proc_masks[0]; i++) {
                 snprintf(attempt, sizeof attempt, "unmount the mask on %s", masks[i]);
-                EXPECT(attempt, umount2(masks[i], MNT_DETACH), EINVAL, EPERM, ENOENT);
+                errno = 0;
+                r = umount2(masks[i], MNT_DETACH);
+                if (r < 0 && report_missing(attempt, masks[i], errno))
+                        continue;
+                expect_errno(attempt, r, errno, (const int[]) { EINVAL, EPERM, 0 });
         }
         EXPECT("unmount /proc/sys (read-only cover)", umount2("/proc/sys", MNT_DETACH), EINVAL, EPERM);
         EXPECT("unmount /proc (lazily, masks and all)", umount2("/proc", MNT_DETACH), EINVAL, EPERM);
         EXPECT("remount /proc/sys read-write", mount(NULL, "/proc/sys", NULL, MS_REMOUNT | MS_BIND, NULL), EPERM);
         EXPECT("remount /sys read-write (mount)", mount(NULL, "/sys", NULL, MS_REMOUNT | MS_BIND, NULL), EPERM);
-        if (mount(NULL, "/sys", NULL, MS_REMOUNT, NULL) == 0) /* the superblock; the mount stays read-only */
-                EXPECT("remount /sys read-write (superblock), then write", open("/sys/kernel/uevent_helper",
-                                                                                O_WRONLY | O_CLOEXEC),
-                       EROFS, EACCES, ENOENT);
-        else
+        if (mount(NULL, "/sys", NULL, MS_REMOUNT, NULL) == 0) { /* the superblock; the mount stays read-only */
+                errno = 0;
+                r = open(UEVENT_HELPER, O_WRONLY | O_CLOEXEC);
+                if (r >= 0)
+                        close((int) r);
+                if (r >= 0 || !report_missing("remount /sys read-write (superblock), then write", UEVENT_HELPER, errno))
+                        expect_errno("remount /sys read-write (superblock), then write", r, errno,
+                                     (const int[]) { EROFS, EACCES, 0 });
+        } else
                 report("remount /sys read-write (superblock), then write", false, "%s", strerrorname_np(errno));
         (void) mkdir("/tmp/.probe-proc", 0700);
         EXPECT("mount a fresh, unmasked proc", mount("proc", "/tmp/.probe-proc", "proc", 0, NULL), EPERM);
@@ -477,6 +532,11 @@ int main(int argc, char **argv) {
                         return keyring_isolation();
                 else if (strcmp(a, "--io-uring") == 0)
                         return io_uring_probe();
+                else if (strcmp(a, "--missing-here") == 0)
+                        return missing_here();
+                else if (strncmp(a, "--host-lacks=", 13) == 0 &&
+                         n_host_lacks < sizeof host_lacks / sizeof host_lacks[0])
+                        host_lacks[n_host_lacks++] = a + 13;
                 else {
                         fprintf(stderr, "escape-probe: unknown argument '%s'\n", a);
                         return 2;
@@ -491,6 +551,6 @@ int main(int argc, char **argv) {
         probe_devices();
         probe_caps();
         probe_bind();
-        printf("# %u attempts, %u escaped\n", attempts, escapes);
+        printf("# %u attempts, %u escaped, %u skipped (this kernel lacks the file)\n", attempts, escapes, skips);
         return escapes ? 1 : 0;
 }
