@@ -205,6 +205,58 @@ ok "nothing of it is left" leftovers "$other"
 rm -f "/etc/nixos-nspawn/$other.conf" "/var/log/nixos-nspawn/$other.log"
 ok "the supervisor took its live record with it" test ! -e "/run/nixos-nspawnctl/$other.live"
 
+# --- a live update where the store cannot be idmapped (a NixOS VM test's store is an overlay): the container and
+# the update run in a mount namespace of their own whose /nix/store is an overlay of the host's (private: nothing
+# of it reaches the host, and with no upper layer nothing is written to it)
+fb=$(mname ctlf)
+at_exit "$CTL terminate $fb >/dev/null 2>&1; rm -f /etc/nixos-nspawn/$fb.conf /var/log/nixos-nspawn/$fb.log /run/nixos-nspawnctl/$fb.*"
+nix-store -qR "$sys1" >"$T/sys1.closure"
+printf 'NIXOS_NSPAWN_ARGS="--closure=%s --init=%s/init --private-network"\nNIXOS_NSPAWN_SYSTEM=%s\nNIXOS_NSPAWN_ORIGIN=declarative\n' \
+	"$T/sys1.closure" "$sys1" "$sys1" >"/etc/nixos-nspawn/$fb.conf"
+mkdir -p "$T/fb-empty"
+# (one claim per line of $T/fb.out: "NAME<TAB>VALUE")
+FB=$fb SYS1=$sys1 SYS2=$sys2 CLOSURE2=$T/sys2.closure ADDED=$added CTLBIN=$CTL PROBE=$BUILD/helpers/idmap-probe \
+	OUT=$T/fb.out EMPTY=$T/fb-empty unshare -m --propagation private bash -c '
+	say() { printf "%s\t%s\n" "$1" "$2" >>"$OUT"; }
+	mount -t overlay nixos-nspawn-test -o "lowerdir=/nix/store:$EMPTY" /nix/store || { say overlay failed; exit 0; }
+	say probe "$("$PROBE" /nix/store | cut -f2)"
+	"$CTLBIN" start "$FB" >/dev/null 2>&1; say start $?
+	say owner "$("$CTLBIN" run "$FB" -- stat -c %u:%g "$SYS1/init")"
+	"$CTLBIN" update "$FB" --strategy switch --system "$SYS2" --closure "$CLOSURE2" >"$OUT.update" 2>&1; say update $?
+	say switched "$("$CTLBIN" run "$FB" -- cat /run/fixture/switched)"
+	say content "$("$CTLBIN" run "$FB" -- cat "$ADDED/content")"
+	say added-owner "$("$CTLBIN" run "$FB" -- stat -c %u:%g "$ADDED/content")"
+	say added-mount "$("$CTLBIN" run "$FB" -- grep " $ADDED " /proc/self/mountinfo | cut -d" " -f6)"
+	say umount "$("$CTLBIN" run "$FB" -- umount "$ADDED" 2>/dev/null && echo done || echo refused)"
+	say remount "$("$CTLBIN" run "$FB" -- mount -o remount,rw "$ADDED" 2>/dev/null && echo done || echo refused)"
+	"$CTLBIN" stop "$FB" >/dev/null 2>&1; say stop $?
+' 2>&1
+fbv() { awk -F'\t' -v k="$1" '$1 == k { print $2 }' "$T/fb.out"; }
+if [ "$(fbv overlay)" = failed ]; then
+	skip "a live update on a store that cannot be idmapped" "cannot mount overlayfs here"
+elif [[ $(fbv probe) != "idmap refused "* ]]; then
+	skip "a live update on a store that cannot be idmapped" "this kernel idmaps overlayfs ($(fbv probe))"
+else
+	assert_eq "overlay store: the container starts" "$(fbv start)" "0"
+	assert_eq "the launcher said once that the store is not idmapped" \
+		"$(grep -c "Store '/nix/store' is on a file system that cannot be idmapped (overlay)" "/var/log/nixos-nspawn/$fb.log")" "1"
+	assert_eq "its store is nobody's inside" "$(fbv owner)" "65534:65534"
+	_report "$(fbv update)" "update --strategy switch on it" "$(cat "$T/fb.out.update")"
+	assert_match "which says, in one line, that it adds the paths unmapped" \
+		"$(grep -c "cannot be idmapped (overlay): adding the paths without idmapping" "$T/fb.out.update")" "^1$"
+	assert_eq "the new system's switch ran" "$(fbv switched)" "test $sys2 pid1=init"
+	assert_eq "the added path is there and readable" "$(fbv content)" "generation two"
+	assert_eq "nobody's inside, as the rest of the store" "$(fbv added-owner)" "65534:65534"
+	assert_match "mounted read-only, nosuid, nodev" "$(fbv added-mount)" "^ro,nosuid,nodev"
+	[[ -n $(fbv added-mount) && $(fbv added-mount) != *idmapped* ]]
+	_report $? "and not idmapped" "got: $(fbv added-mount)"
+	assert_eq "root inside cannot unmount it" "$(fbv umount)" "refused"
+	assert_eq "nor remount it read-write" "$(fbv remount)" "refused"
+	assert_eq "stop it" "$(fbv stop)" "0"
+	ok "nothing of it is left" leftovers "$fb"
+fi
+rm -f "/etc/nixos-nspawn/$fb.conf" "/var/log/nixos-nspawn/$fb.log"
+
 # --- a container with a network: show-ip; login and root-login on a terminal of the container's
 # (from a flake: pure evaluation, so the flake carries the stand-in, busybox and sdnotify in its own source)
 mkdir -p "$T/flake" && cp -r "$nixpkgs/nixos" "$busybox" "$sdnotify" "$T/flake/" && chmod -R u+w "$T/flake"
