@@ -13,6 +13,7 @@
 #include "conf.h"
 #include "fileio.h"
 #include "log.h"
+#include "secrets.h"
 #include "strutil.h"
 
 void conf_done(Conf *c) {
@@ -164,6 +165,9 @@ int launcher_arg_check(const char *arg) {
         static const char *const ours[] = { "--machine", "-M", "--closure", "--init", "--store-path", "--directory",
                                              "-D", "--quiet", "-q", "--help", "--version" };
 
+        /* a credential's value goes to a file of its own (secrets.h), never into NIXOS_NSPAWN_ARGS: any bytes */
+        if (startswith(arg, SET_CREDENTIAL))
+                return 0;
         if (string_has_cc(arg) || strpbrk(arg, " \"'\\$%"))
                 return log_invalid("Launcher option '%s' cannot be stored: no whitespace, quotes, backslashes, '$' "
                                    "or '%%'.", arg);
@@ -179,14 +183,13 @@ int launcher_arg_check(const char *arg) {
         return 0;
 }
 
-int conf_save(const Conf *c, const char *closure_text) {
-        _cleanup_free_ char *path = conf_path(c->name), *closure = closure_path(c->name), *text = NULL,
-                            *extra = strdup("");
+static int conf_write(const Conf *c, const char *path, const char *closure, char **args, const char *closure_text) {
+        _cleanup_free_ char *text = NULL, *extra = strdup("");
         int r;
 
-        if (!path || !closure || !extra)
+        if (!extra)
                 return log_oom();
-        for (char **a = c->extra_args; a && *a; a++) {
+        for (char **a = args; a && *a; a++) {
                 char *e = strprintf("%s %s", extra, *a);
 
                 if (!e)
@@ -217,6 +220,25 @@ int conf_save(const Conf *c, const char *closure_text) {
         return 0;
 }
 
+int conf_save(const Conf *c, const char *closure_text) {
+        _cleanup_free_ char *path = conf_path(c->name), *closure = closure_path(c->name);
+        _cleanup_strv_free_ char **args = NULL;
+        int r;
+
+        if (!path || !closure)
+                return log_oom();
+        r = secrets_store(c->name, c->extra_args, &args);
+        if (r < 0)
+                return r;
+        r = conf_write(c, path, closure, args, closure_text);
+        if (r < 0) {
+                secrets_unstore(c->name, c->extra_args, args);
+                return r;
+        }
+        (void) secrets_prune(c->name, args); /* the old values, now that no settings name them */
+        return 0;
+}
+
 int conf_remove(const char *name) {
         _cleanup_free_ char *path = conf_path(name), *closure = closure_path(name);
 
@@ -226,7 +248,7 @@ int conf_remove(const char *name) {
                 return log_error_errno(negative_errno(), "Failed to remove '%s': %m", path);
         if (unlink(closure) < 0 && errno != ENOENT)
                 return log_error_errno(negative_errno(), "Failed to remove '%s': %m", closure);
-        return 0;
+        return secrets_prune(name, NULL);
 }
 
 static int cmp_str(const void *a, const void *b) {

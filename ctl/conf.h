@@ -37,9 +37,10 @@ char *conf_path(const char *name);
 char *closure_path(const char *name);
 /* -ENOENT when there is no such container (not logged: callers say "unknown container"). Other errors logged. */
 int conf_load(const char *name, Conf *ret);
-/* Writes NAME.conf and NAME.closure (closure_text: store paths, one a line) atomically. */
+/* Writes NAME.conf and NAME.closure (closure_text: store paths, one a line) atomically. A --set-credential= among
+ * the extra_args is saved as a root-only file and --load-credential= of it (secrets.h). */
 int conf_save(const Conf *c, const char *closure_text);
-/* Removes NAME.conf and NAME.closure. */
+/* Removes NAME.conf, NAME.closure and NAME's credential files. */
 int conf_remove(const char *name);
 /* Lists the container names that have a NAME.conf, sorted (a NULL-terminated list). */
 int conf_list(char ***ret);
