@@ -289,6 +289,11 @@ rec {
     ++ map (f: a (f.protocol == "tcp")
       "${opt "forwardPorts"}: hostPort ${toString f.hostPort} uses protocol ${quote f.protocol}; only \"tcp\" can be forwarded (systemd-socket-proxyd proxies streams).")
       c.forwardPorts
+    # the value (not quoted here: it is the secret) would be in the Nix store, the settings file and the
+    # launcher's command line, all world-readable; a file read at start is not
+    ++ map (x: a (builtins.match "--set-.*" x == null)
+      "${opt "extraArgs"}: --set-credential would put the credential's value where every local user can read it; use ${opt "credentials"}.<id>.file.")
+      c.extraArgs
     ++ map (x: a (!unsafeArg x)
       "${opt "launcher arguments"}: ${quote x} contains whitespace, a quote, a backslash or '$', which the settings file /etc/nixos-nspawn/${name}.conf cannot carry.")
       (args.system ++ args.rest);
