@@ -352,6 +352,35 @@ static int relay(int master, pid_t child) {
         return exit_code(status);
 }
 
+/* Our stdin, stdout and stderr go into the container as they are, and root inside can use them as it likes: an fd
+ * of a directory (or an O_PATH fd of anything) would let it openat() its way through the host's file system, read
+ * and create files there. So only what carries a stream passes: a terminal or another character device, a pipe, a
+ * socket, a regular file. A closed one is refused too: the next fd we open (the pidfd of PID 1, say) would take
+ * its number and go in; verb_run() therefore checks before it opens anything, and we check again here. */
+int enter_stdio_check(void) {
+        static const char *const names[] = { "stdin", "stdout", "stderr" };
+
+        for (int fd = 0; fd < 3; fd++) {
+                struct stat st;
+                int flags = fcntl(fd, F_GETFL);
+
+                if (flags < 0 || fstat(fd, &st) < 0)
+                        return log_error_errno(-EBADF, "Cannot run a command in the container with %s closed: give "
+                                               "it /dev/null instead.", names[fd]);
+                if (flags & O_PATH)
+                        return log_error_errno(-EBADF, "Cannot pass %s to the container: it is an O_PATH file "
+                                               "descriptor, which would let root inside reach the host's files.",
+                                               names[fd]);
+                if (!S_ISCHR(st.st_mode) && !S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode) && !S_ISREG(st.st_mode))
+                        return log_error_errno(-EBADF, "Cannot pass %s to the container: it is %s, which would let "
+                                               "root inside reach the host's files; only terminals, pipes, sockets "
+                                               "and regular files go in.", names[fd],
+                                               S_ISDIR(st.st_mode) ? "a directory" : S_ISBLK(st.st_mode) ?
+                                               "a block device" : "not a stream");
+        }
+        return 0;
+}
+
 int enter_run(const Leader *l, char *const *launcher_args, char *const argv[], bool pty) {
         _cleanup_free_ char *term = NULL;
         SeccompPlan seccomp = SECCOMP_PLAN_NULL;
@@ -361,6 +390,11 @@ int enter_run(const Leader *l, char *const *launcher_args, char *const argv[], b
         int socks[2] = { -EBADF, -EBADF }, status, r;
         pid_t pid;
 
+        if (!pty) {
+                r = enter_stdio_check();
+                if (r < 0)
+                        return r;
+        }
         if (getenv("TERM")) {
                 term = strprintf("TERM=%s", getenv("TERM"));
                 if (!term)

@@ -24,6 +24,10 @@ int leader_userns_fd(const Leader *l, int *ret_fd);
  * a fresh terminal of the container's, relayed to ours (login). Returns the command's exit status (128+signal when
  * killed), or -errno (logged). */
 int enter_run(const Leader *l, char *const *launcher_args, char *const argv[], bool pty);
+/* Whether our stdin, stdout and stderr may go into the container (without pty, enter_run() passes them): open,
+ * and each a terminal or other character device, a pipe, a socket or a regular file; never a directory or an
+ * O_PATH fd, through which root inside would reach the host's files. Logs why not. */
+int enter_stdio_check(void);
 /* Prints the addresses of the container's network interfaces (not loopback): IPv4 first, then IPv6. Returns how
  * many. */
 int enter_show_ip(const Leader *l);

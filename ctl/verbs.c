@@ -187,7 +187,9 @@ int verb_run(const Args *a) {
         Conf c = {};
         int r;
 
-        r = load(a->name, &c);
+        r = enter_stdio_check(); /* first: a closed one must not be filled by an fd we open */
+        if (r >= 0)
+                r = load(a->name, &c);
         if (r >= 0 && (!a->rest || !a->rest[0]))
                 r = log_invalid("run needs a command: nixos-nspawnctl run NAME -- COMMAND…");
         if (r >= 0)
