@@ -41,7 +41,8 @@ bad "a directory as --config" "Cannot read --config '$T': it is a directory" \
 # --- list --json stays JSON when the first settings file cannot be read
 unreadable=/etc/nixos-nspawn/0unreadable-$_mname_suffix.conf
 mkdir "$unreadable" && at_exit "rm -rf $unreadable"
-ok "create with a veth (-n)" "$CTL" create "$name" --config "$T/gen1.nix" -n
+ok "create with a veth (-n) and a credential" "$CTL" create "$name" --config "$T/gen1.nix" -n \
+	"--set-credential=token:top secret"
 json=$("$CTL" list --json)
 ok "list --json is valid JSON with an unreadable settings file first" jq -e . <<<"$json"
 assert_eq "and lists the container" "$(jq -r ".[] | select(.name == \"$name\") | .state" <<<"$json")" "stopped"
@@ -57,3 +58,40 @@ ok "root inside renames host0 to an escape sequence (with a link-local address)"
 ips=$("$CTL" show-ip "$name" 2>&1)
 assert_match "show-ip prints the name escaped" "$ips" 'fe80::42%\\x1b\]0;pwn\\x07\\x1b\[2J'
 ok "and no control byte at all" sh -c '! printf %s "$1" | LC_ALL=C grep -q "[[:cntrl:]]"' - "$(tr -d '\n' <<<"$ips")"
+
+# --- a credential given to create is a secret: not in the world-readable settings, nor on a command line
+ok "the settings do not hold it" sh -c '! grep -q "top secret" "$1"' - "$conf"
+assert_eq "they are world-readable (as the NixOS module's are)" "$(stat -c %a "$conf")" "644"
+cred=$(. "$conf"; printf '%s\n' $NIXOS_NSPAWN_ARGS | sed -n 's/^--load-credential=token://p')
+assert_match "they name a file for it, in NAME.credentials/" "$cred" "^/etc/nixos-nspawn/$name\.credentials/token\.[0-9a-f]+\$"
+assert_eq "which holds the value" "$(cat "$cred")" "top secret"
+assert_eq "root's only: the file 0600, its directory 0700" "$(stat -c '%U %a' "$cred" "${cred%/*}" | xargs)" "root 600 root 700"
+assert_eq "the container has the credential" "$("$CTL" run "$name" -- cat /run/host/credentials/token)" "top secret"
+launcher=$(sed -n 's/^LAUNCHER=//p' "/run/nixos-nspawnctl/$name.state")
+cmdline=$(tr '\0' ' ' <"/proc/$launcher/cmdline")
+assert_match "the launcher's command line (world-readable) names the file" "$cmdline" " --load-credential=token:$cred "
+ok "and does not hold the value" sh -c '! printf %s "$1" | grep -q "top secret"' - "$cmdline"
+ok "update with a new value" "$CTL" update "$name" -n "--set-credential=token:new secret"
+cred2=$(. "$conf"; printf '%s\n' $NIXOS_NSPAWN_ARGS | sed -n 's/^--load-credential=token://p')
+assert_eq "the new file holds the new value, the old file is gone" "$(cat "$cred2"; ls "$cred" 2>&1 >/dev/null | wc -l)" \
+	"new secret1"
+assert_eq "the restarted container has the new value" "$("$CTL" run "$name" -- cat /run/host/credentials/token)" "new secret"
+bad "a bad credential ID is refused, naming the ID only" "^Invalid --set-credential for '\.\.': " \
+	"$CTL" update "$name" "--set-credential=..:hidden value"
+bad "an ID given twice too" "^Credential 'token' is given twice" \
+	"$CTL" update "$name" "--set-credential=token:a" "--set-credential=token:b"
+assert_eq "neither left a file" "$(ls "${cred2%/*}")" "${cred2##*/}"
+
+# --- run hands its stdio to root inside: a host directory (or an O_PATH fd) must not go in
+mkdir -p "$T/hostdir" && echo "host only" >"$T/hostdir/secret"
+bad "run <HOSTDIR is refused, saying why" "^Cannot pass stdin to the container: it is a directory" \
+	"$CTL" run "$name" -- sh -c 'cat /proc/self/fd/0/secret; touch /proc/self/fd/0/made; touch /run/ran' <"$T/hostdir"
+ok "the command did not run: nothing read, nothing made" sh -c \
+	"[ ! -e '$T/hostdir/made' ] && ! '$CTL' run '$name' -- test -e /run/ran </dev/null"
+bad "an O_PATH stdin too (even of a regular file)" "^Cannot pass stdin to the container: it is an O_PATH" \
+	python3 -c 'import os, sys; os.dup2(os.open(sys.argv[1], os.O_PATH), 0); os.execv(sys.argv[2], sys.argv[2:])' \
+	"$T/hostdir/secret" "$CTL" run "$name" -- cat
+bad "a closed stdout too" "^Cannot run a command in the container with stdout closed" sh -c 'exec "$@" >&-' - "$CTL" run "$name" -- true
+assert_eq "a regular file, /dev/null and a pipe go in" \
+	"$("$CTL" run "$name" -- cat <"$T/hostdir/secret") $("$CTL" run "$name" -- cat </dev/null)$(echo piped | "$CTL" run "$name" -- cat)" \
+	"host only piped"
