@@ -257,6 +257,8 @@ _noreturn_ void outer_child(const ChildPlan *c, pid_t monitor, int sync_fd) {
         int root_fd, r;
         pid_t pid;
 
+        for (size_t i = 0; i < ELEMENTSOF(c->monitor_locks); i++)
+                safe_close(c->monitor_locks[i]);
         (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != monitor)
                 _exit(EXIT_FAILURE);

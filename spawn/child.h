@@ -62,6 +62,11 @@ typedef struct ChildPlan {
         const SeccompPlan *seccomp;
         char *const *argv;
         char **env;
+        /* The monitor's lock files (machine name, UID range): closed first thing in the outer child. A flock()
+         * belongs to the open file, and clone() copies the fd table: a copy in a child not yet exec'd (PID 1 until
+         * SYNC 5) would keep a killed monitor's machine looking running, and its name and range taken, until that
+         * child died too. Only the monitor holds them, so they go with it at once. */
+        int monitor_locks[3];
 } ChildPlan;
 
 _noreturn_ void outer_child(const ChildPlan *c, pid_t monitor, int sync_fd);

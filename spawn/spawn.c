@@ -651,6 +651,7 @@ static int start_children(Container *c, int sync_fds[2], pid_t *ret_outer) {
                 .seccomp = &c->seccomp,
                 .argv = c->argv,
                 .env = c->env,
+                .monitor_locks = { c->machine_lock_fd, c->range.lock_fds[0], c->range.lock_fds[1] },
         };
 
         if (!s->quiet)

@@ -29,6 +29,16 @@ left_of() {
 	pgrep -f -- "-M $name( |$)" >/dev/null && found+="launcher process "
 	[ -z "$found" ] || { echo "$found"; return 1; }
 }
+# The processes other than $2 that have file $1 open (copies of a lock fd keep the lock).
+others_holding() {
+	local f p
+	for f in /proc/[0-9]*/fd/*; do
+		[ "$(readlink "$f" 2>/dev/null)" = "$1" ] || continue
+		p=${f#/proc/} p=${p%%/*}
+		[ "$p" = "$2" ] || echo "$p"
+	done | sort -u
+}
+no_other_holds() { [ -z "$(others_holding "$@")" ]; }
 is_stopped() { [ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" = T ]; }
 
 zone=$(mname z)
@@ -51,10 +61,17 @@ for net in none veth zone; do
 		uid_locks=$(for f in /proc/$pid/fd/*; do readlink "$f"; done | grep -E '^/run/(nixos-nspawn/uid|systemd/nspawn-uid)/')
 		[ -n "$uid_locks" ]; _report $? "[$net] stop point $point: the stopped launcher holds its UID locks" "$uid_locks"
 		before=$(left_of "$a" "$export" "$z")
+		# Only the launcher holds its locks: its children (the outer child, PID 1 before its exec) close their
+		# copies first thing (spawn/child.c), so a killed launcher's machine does not look running until they
+		# die too. (wait_for: at point 1 the outer child may not have run yet when the launcher stops.)
+		lock=/run/nixos-nspawn/machines/$a
+		wait_for 5 no_other_holds "$lock" "$pid"
+		holders=$(others_holding "$lock" "$pid")
+		[ -z "$holders" ]; _report $? "[$net] stop point $point: only the launcher holds the machine lock" \
+			"also held by: $(for h in $holders; do tr '\0' ' ' <"/proc/$h/cmdline"; echo " ($h)"; done)"
 		kill -KILL "$pid"; wait "$pid" 2>/dev/null
-		# PID 1, not yet exec'd, holds copies of the lock fds until its PR_SET_PDEATHSIG kill lands: the locks
-		# are free once every process of the dead launcher is gone, and only then is it provably dead
-		wait_for 10 unheld "/run/nixos-nspawn/machines/$a"
+		unheld "$lock"; _report $? "[$net] stop point $point: the machine lock is free right after the SIGKILL"
+		wait_for 10 unheld "$lock"
 		# and a dead namespace's veth goes with it, asynchronously, in the kernel: the zone's bridge is empty after
 		[ "$net" = zone ] && wait_for 10 sh -c "! ip link show vb-$a"
 		# the sweep must not need the dead one's name: start another
