@@ -25,7 +25,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <linux/close_range.h>
 #include <linux/keyctl.h>
 #include <sys/wait.h>
 #include <grp.h>
@@ -38,6 +37,7 @@
 #include "escape.h"
 #include "fileio.h"
 #include "log.h"
+#include "process.h"
 #include "seccomp.h"
 #include "settings.h"
 #include "strutil.h"
@@ -203,20 +203,28 @@ static int recv_fd(int sock) {
         return fd;
 }
 
-static int exit_code(int status) {
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
+/* What the entering child reports when a step fails (report.h): step, errno. */
+typedef enum EnterStep {
+        ENTER_STEP_CGROUP = 1,
+        ENTER_STEP_SETNS,
+        ENTER_STEP_IDS,
+        ENTER_STEP_CAPS,
+        ENTER_STEP_SECCOMP,
+        ENTER_STEP_FORK,
+        ENTER_STEP_PTY,
+        ENTER_STEP_CHDIR,
+        _ENTER_STEP_MAX,
+} EnterStep;
 
-/* Child side, after fork: no logging (the parent reports), _exit codes 240+ name the failing step. */
-enum {
-        ENTER_FAIL_CGROUP = 240,
-        ENTER_FAIL_SETNS,
-        ENTER_FAIL_IDS,
-        ENTER_FAIL_FORK,
-        ENTER_FAIL_PTY,
-        ENTER_FAIL_EXEC,
-        ENTER_FAIL_CAPS,
-        ENTER_FAIL_SECCOMP,
+static const char *const enter_step_what[_ENTER_STEP_MAX] = {
+        [ENTER_STEP_CGROUP] = "join the container's cgroup",
+        [ENTER_STEP_SETNS] = "enter the container's namespaces",
+        [ENTER_STEP_IDS] = "become the container's root",
+        [ENTER_STEP_CAPS] = "drop capabilities",
+        [ENTER_STEP_SECCOMP] = "load the system call filter",
+        [ENTER_STEP_FORK] = "fork in the container",
+        [ENTER_STEP_PTY] = "open a terminal in the container",
+        [ENTER_STEP_CHDIR] = "change into the container's /root or /",
 };
 
 /* PID 1's bounding set, as the kernel reports it (whatever --capability= and --drop-capability= made of it). */
@@ -257,65 +265,100 @@ static int plan_seccomp(char *const *launcher_args, uint64_t caps, SeccompPlan *
         return r;
 }
 
+/* A terminal of the container's devpts as our stdio and controlling terminal; its master goes to the caller. */
+static int open_pty(int pty_sock) {
+        _cleanup_close_ int master = -EBADF, slave = -EBADF;
+        char name[64];
+        int unlock = 0;
+
+        master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (master < 0 || ioctl(master, TIOCSPTLCK, &unlock) < 0 || ptsname_r(master, name, sizeof name) != 0)
+                return negative_errno();
+        slave = open(name, O_RDWR | O_CLOEXEC);
+        if (slave < 0 || ioctl(slave, TIOCSCTTY, 0) < 0)
+                return negative_errno();
+        if (send_fd(pty_sock, master) < 0 || dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(slave, 2) < 0)
+                return negative_errno();
+        return 0;
+}
+
+/* The command's process, PID 2 or later of the container's PID namespace. report's EOF at exec tells the caller
+ * the command runs. */
+static _noreturn_ void exec_in_container(char *const argv[], int pty_sock, char **env, int report) {
+        int r;
+
+        (void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        (void) setsid();
+        if (pty_sock >= 0) {
+                r = open_pty(pty_sock);
+                if (r < 0)
+                        process_fail(report, ENTER_STEP_PTY, r, -1);
+                safe_close(pty_sock);
+        }
+        if (chdir("/root") < 0 && chdir("/") < 0)
+                process_fail(report, ENTER_STEP_CHDIR, -errno, -1);
+        /* execvpe() searches the PATH of our environment, not of env */
+        if (setenv("PATH", CONTAINER_PATH, 1) < 0)
+                process_fail(report, PROCESS_STEP_EXEC, -errno, -1);
+        process_exec(report, argv, env);
+}
+
+/* The entering child (process_fork() left it stdio, the pidfd and the pty socket). It stays outside the container's
+ * PID namespace, waits for the command and exits with its status, whatever that is: every failure of its own is
+ * reported, never an exit status. */
 static _noreturn_ void run_in_container(const Leader *l, uint64_t caps, const SeccompPlan *seccomp,
-                                        char *const argv[], int pty_sock, char **env) {
+                                        char *const argv[], int pty_sock, char **env, int report) {
         int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP;
-        int status;
+        int r;
         pid_t pid;
 
         (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-        (void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-        if (join_cgroup(l->pid) < 0)
-                _exit(ENTER_FAIL_CGROUP);
+        r = join_cgroup(l->pid);
+        if (r < 0)
+                process_fail(report, ENTER_STEP_CGROUP, r, -1);
         /* With -U no the container shares our user namespace, and setns() refuses to enter one's own. */
         if (!same_ns(l->pid, "user"))
                 flags |= CLONE_NEWUSER;
         if (setns(l->pidfd, flags) < 0)
-                _exit(ENTER_FAIL_SETNS);
+                process_fail(report, ENTER_STEP_SETNS, -errno, -1);
         if (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
-                _exit(ENTER_FAIL_IDS);
+                process_fail(report, ENTER_STEP_IDS, -errno, -1);
         /* our session keyring is the host's (keyctl() is filtered below, this is what PID 1 does too) */
         (void) syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL, 0, 0, 0);
-        if (caps_drop_bounding(caps) < 0)
-                _exit(ENTER_FAIL_CAPS);
+        r = caps_drop_bounding(caps);
+        if (r < 0)
+                process_fail(report, ENTER_STEP_CAPS, r, -1);
         /* Without it root inside could ptrace what we start and make it call what PID 1's processes may not. */
-        if (seccomp_apply(seccomp) < 0)
-                _exit(ENTER_FAIL_SECCOMP);
-        /* A new PID namespace takes effect for children only. */
+        r = seccomp_apply(seccomp);
+        if (r < 0)
+                process_fail(report, ENTER_STEP_SECCOMP, r, -1);
+        /* A new PID namespace takes effect for children only: the command is our child, on the same report
+         * channel (process_fork() would make another), with its own death signal. */
         pid = fork();
         if (pid < 0)
-                _exit(ENTER_FAIL_FORK);
-        if (pid == 0) {
-                int master = -EBADF;
+                process_fail(report, ENTER_STEP_FORK, -errno, -1);
+        if (pid == 0)
+                exec_in_container(argv, pty_sock, env, report);
+        safe_close(report); /* the caller's EOF now comes when the command exec'd */
+        safe_close(pty_sock);
+        r = process_reap(pid);
+        _exit(r < 0 ? 255 : r);
+}
 
-                (void) setsid();
-                if (pty_sock >= 0) {
-                        char name[64];
-                        int slave, unlock = 0;
-
-                        master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
-                        if (master < 0 || ioctl(master, TIOCSPTLCK, &unlock) < 0 ||
-                            ptsname_r(master, name, sizeof name) != 0)
-                                _exit(ENTER_FAIL_PTY);
-                        slave = open(name, O_RDWR | O_CLOEXEC);
-                        if (slave < 0 || ioctl(slave, TIOCSCTTY, 0) < 0 || send_fd(pty_sock, master) < 0 ||
-                            dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(slave, 2) < 0)
-                                _exit(ENTER_FAIL_PTY);
-                        safe_close(master);
-                        safe_close(pty_sock);
-                }
-                if (chdir("/root") < 0 && chdir("/") < 0)
-                        _exit(ENTER_FAIL_EXEC);
-                /* execvpe() searches the PATH of our environment, not of env */
-                if (setenv("PATH", CONTAINER_PATH, 1) < 0)
-                        _exit(ENTER_FAIL_EXEC);
-                execvpe(argv[0], argv, env);
-                _exit(errno == ENOENT ? 127 : ENTER_FAIL_EXEC);
+/* One line for what the entering child reported. 127 (as a shell) when the command is not there. */
+static int enter_failed(const ProcessResult *res, const char *command, unsigned timeout_msec) {
+        if (res->step == PROCESS_STEP_EXEC && res->error == -ENOENT) {
+                log_error("'%s' not found in the container.", command);
+                return 127;
         }
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        _exit(ENTER_FAIL_FORK);
-        _exit(exit_code(status));
+        if (res->step == PROCESS_STEP_EXEC)
+                return log_error_errno(res->error, "Failed to execute '%s' in the container: %m", command);
+        if (res->step == PROCESS_STEP_TIMEOUT)
+                return log_error_errno(res->error, "Could not start '%s' in the container within %u ms (is it frozen?).",
+                                       command, timeout_msec);
+        if (res->step > 0 && res->step < _ENTER_STEP_MAX)
+                return log_error_errno(res->error, "Failed to %s: %m", enter_step_what[res->step]);
+        return log_error_errno(res->error, "Failed to set up the process entering the container: %m");
 }
 
 static int relay(int master, pid_t child) {
@@ -349,7 +392,7 @@ static int relay(int master, pid_t child) {
         console_close(&c);
         if (child > 0)
                 (void) waitpid(child, &status, 0);
-        return exit_code(status);
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 /* Our stdin, stdout and stderr go into the container as they are, and root inside can use them as it likes: an fd
@@ -383,11 +426,15 @@ int enter_stdio_check(void) {
 
 int enter_run(const Leader *l, char *const *launcher_args, char *const argv[], bool pty) {
         _cleanup_free_ char *term = NULL;
+        _cleanup_close_ int report = -EBADF, master = -EBADF;
         SeccompPlan seccomp = SECCOMP_PLAN_NULL;
+        ForkSpec spec = FORK_SPEC_INIT;
+        ProcessResult res;
         uint64_t caps;
         char *env[] = { (char *) "PATH=" CONTAINER_PATH, (char *) "HOME=/root", (char *) "USER=root",
                         (char *) "LOGNAME=root", NULL, NULL };
-        int socks[2] = { -EBADF, -EBADF }, status, r;
+        int socks[2] = { -EBADF, -EBADF }, keep[2], r;
+        struct stat st;
         pid_t pid;
 
         if (!pty) {
@@ -407,118 +454,90 @@ int enter_run(const Leader *l, char *const *launcher_args, char *const argv[], b
         r = plan_seccomp(launcher_args, caps, &seccomp);
         if (r < 0)
                 return log_error_errno(r, "Failed to plan the container's system call filter: %m");
-        if (pty && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, socks) < 0)
+        if (pty && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, socks) < 0) {
+                seccomp_plan_done(&seccomp);
                 return log_error_errno(negative_errno(), "Failed to create a socket pair: %m");
-        fflush(stdout);
-        pid = fork();
-        if (pid < 0)
-                return log_error_errno(negative_errno(), "Failed to fork: %m");
-        if (pid == 0) {
-                /* nothing of ours but stdio (and the pty socket) goes in: what we do not need is closed now, the
-                 * rest (all of it, however high) at exec */
-                for (int fd = 3; fd < 1024; fd++)
-                        if (fd != socks[1] && fd != l->pidfd)
-                                (void) close(fd);
-                if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-                        _exit(ENTER_FAIL_EXEC);
-                run_in_container(l, caps, &seccomp, argv, socks[1], env);
         }
+        /* nothing of ours but stdio, the pidfd (and the pty socket) goes in */
+        keep[0] = l->pidfd;
+        keep[1] = socks[1];
+        spec.keep_fds = keep;
+        spec.n_keep_fds = pty ? 2 : 1;
+        pid = process_fork(&spec, &report);
+        if (pid == 0)
+                run_in_container(l, caps, &seccomp, argv, socks[1], env, report);
         seccomp_plan_done(&seccomp);
-        if (pty) {
-                _cleanup_close_ int master = -EBADF;
-                struct stat st;
-
-                socks[1] = safe_close(socks[1]);
+        socks[1] = safe_close(socks[1]);
+        if (pid < 0) {
+                safe_close(socks[0]);
+                return log_error_errno(pid, "Failed to fork: %m");
+        }
+        /* EOF: the command exec'd (a terminal's master was sent before that) */
+        r = process_read_report(&report, pid, 0, &res);
+        if (r > 0)
+                r = enter_failed(&res, argv[0], 0);
+        else if (r < 0)
+                r = log_error_errno(r, "Failed to read what the entering process reported: %m");
+        else if (pty) {
                 master = recv_fd(socks[0]);
-                socks[0] = safe_close(socks[0]);
-                if (master >= 0 && fstat(master, &st) >= 0 && S_ISCHR(st.st_mode))
-                        return relay(TAKE_FD(master), pid);
-                /* the child reports below why there is none */
+                if (master < 0 || fstat(master, &st) < 0 || !S_ISCHR(st.st_mode))
+                        r = log_error_errno(-EIO, "Got no terminal from the container.");
         }
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        return log_error_errno(negative_errno(), "Failed to wait for the command: %m");
-        switch (WIFEXITED(status) ? WEXITSTATUS(status) : 0) {
-        case ENTER_FAIL_CGROUP:
-                return log_error_errno(-EIO, "Failed to join the container's cgroup.");
-        case ENTER_FAIL_SETNS:
-                return log_error_errno(-EIO, "Failed to enter the container's namespaces.");
-        case ENTER_FAIL_IDS:
-                return log_error_errno(-EIO, "Failed to become the container's root.");
-        case ENTER_FAIL_CAPS:
-                return log_error_errno(-EIO, "Failed to drop capabilities.");
-        case ENTER_FAIL_SECCOMP:
-                return log_error_errno(-EIO, "Failed to load the system call filter.");
-        case ENTER_FAIL_PTY:
-                return log_error_errno(-EIO, "Failed to open a terminal in the container.");
-        case ENTER_FAIL_FORK:
-                return log_error_errno(-EIO, "Failed to fork in the container.");
-        case ENTER_FAIL_EXEC:
-                return log_error_errno(-EIO, "Failed to execute '%s' in the container.", argv[0]);
-        case 127:
-                log_error("'%s' not found in the container.", argv[0]);
-                return 127;
-        default:
-                return exit_code(status);
+        safe_close(socks[0]);
+        if (r != 0) {
+                (void) kill(pid, SIGKILL);
+                (void) process_reap(pid);
+                return r;
         }
+        if (pty)
+                return relay(TAKE_FD(master), pid);
+        r = process_reap(pid);
+        return r < 0 ? log_error_errno(r, "Failed to wait for the command: %m") : r;
+}
+
+/* In a child, in the container's network namespace only (reading addresses needs nothing else of the
+ * container): one address a line on stdout. */
+static int print_addresses(void *userdata) {
+        const Leader *l = userdata;
+        struct ifaddrs *ifa = NULL;
+
+        if (setns(l->pidfd, CLONE_NEWNET) < 0 || getifaddrs(&ifa) < 0)
+                return EXIT_FAILURE;
+        for (int family = AF_INET; family; family = family == AF_INET ? AF_INET6 : 0)
+                for (struct ifaddrs *i = ifa; i; i = i->ifa_next) {
+                        char buf[INET6_ADDRSTRLEN];
+                        const void *a;
+
+                        if (!i->ifa_addr || i->ifa_addr->sa_family != family || (i->ifa_flags & IFF_LOOPBACK))
+                                continue;
+                        a = family == AF_INET ? (const void *) &((struct sockaddr_in *) i->ifa_addr)->sin_addr
+                                              : (const void *) &((struct sockaddr_in6 *) i->ifa_addr)->sin6_addr;
+                        if (!inet_ntop(family, a, buf, sizeof buf))
+                                continue;
+                        if (family == AF_INET6 && IN6_IS_ADDR_LINKLOCAL(a)) {
+                                /* root inside names its interfaces: a name may hold any byte but '/', ':' and
+                                 * whitespace, escape sequences for the admin's terminal too */
+                                char ifname[4 * IFNAMSIZ + 1];
+
+                                escape_line(i->ifa_name, strlen(i->ifa_name), ifname, sizeof ifname);
+                                printf("%s%%%s\n", buf, ifname);
+                        } else
+                                printf("%s\n", buf);
+                }
+        return fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
 int enter_show_ip(const Leader *l) {
-        int pipefd[2], status, n = 0;
-        pid_t pid;
+        _cleanup_free_ char *out = NULL;
+        int r, n = 0;
 
-        if (pipe2(pipefd, O_CLOEXEC) < 0)
-                return log_error_errno(negative_errno(), "Failed to create a pipe: %m");
-        pid = fork();
-        if (pid < 0)
-                return log_error_errno(negative_errno(), "Failed to fork: %m");
-        if (pid == 0) {
-                struct ifaddrs *ifa = NULL;
-                FILE *f;
-
-                safe_close(pipefd[0]);
-                /* the network namespace only: reading addresses needs nothing else of the container */
-                if (setns(l->pidfd, CLONE_NEWNET) < 0 || getifaddrs(&ifa) < 0)
-                        _exit(1);
-                f = fdopen(pipefd[1], "w");
-                if (!f)
-                        _exit(1);
-                for (int family = AF_INET; family; family = family == AF_INET ? AF_INET6 : 0)
-                        for (struct ifaddrs *i = ifa; i; i = i->ifa_next) {
-                                char buf[INET6_ADDRSTRLEN];
-                                const void *a;
-
-                                if (!i->ifa_addr || i->ifa_addr->sa_family != family || (i->ifa_flags & IFF_LOOPBACK))
-                                        continue;
-                                a = family == AF_INET ? (const void *) &((struct sockaddr_in *) i->ifa_addr)->sin_addr
-                                                      : (const void *) &((struct sockaddr_in6 *) i->ifa_addr)->sin6_addr;
-                                if (!inet_ntop(family, a, buf, sizeof buf))
-                                        continue;
-                                if (family == AF_INET6 && IN6_IS_ADDR_LINKLOCAL(a)) {
-                                        /* root inside names its interfaces: a name may hold any byte but '/',
-                                         * ':' and whitespace, escape sequences for the admin's terminal too */
-                                        char ifname[4 * IFNAMSIZ + 1];
-
-                                        escape_line(i->ifa_name, strlen(i->ifa_name), ifname, sizeof ifname);
-                                        fprintf(f, "%s%%%s\n", buf, ifname);
-                                } else
-                                        fprintf(f, "%s\n", buf);
-                        }
-                _exit(fclose(f) == 0 ? 0 : 1);
-        }
-        safe_close(pipefd[1]);
-        {
-                char buf[4096];
-                ssize_t k;
-
-                while ((k = read(pipefd[0], buf, sizeof buf)) > 0) {
-                        (void) write_all(STDOUT_FILENO, buf, (size_t) k);
-                        for (ssize_t i = 0; i < k; i++)
-                                n += buf[i] == '\n';
-                }
-        }
-        safe_close(pipefd[0]);
-        if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        r = process_call(print_addresses, (void *) l, &l->pidfd, 1, &out);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read the container's addresses: %m");
+        if (r != 0)
                 return log_error_errno(-EIO, "Failed to read the container's addresses.");
+        (void) write_all(STDOUT_FILENO, out, strlen(out));
+        for (const char *p = out; *p; p++)
+                n += *p == '\n';
         return n;
 }

@@ -21,7 +21,6 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -29,11 +28,14 @@
 #include "idmap.h"
 #include "live.h"
 #include "log.h"
+#include "process.h"
 #include "propagate.h"
 #include "strutil.h"
 #include "syscalls.h"
 
 #define STAGING RUN_DIR "/staging"
+
+enum { LIVE_STEP_ADD = 1 };
 
 /* A detached, read-only, nosuid, nodev clone of dfd/name, idmapped into the container's user namespace (unless
  * userns_fd is -EBADF: -U no, or a store that cannot be idmapped). */
@@ -82,7 +84,7 @@ static int enter_view(int view, int staging) {
         return fchdir(view) < 0 || chroot(".") < 0 || fchdir(staging) < 0 ? -errno : 0;
 }
 
-/* Child: exit status 0, or 1 with the failing index and errno written to report_fd. Each tree is built in the
+/* Child: exit status 0, or a failure reported (report.h) with its errno and the closure index it failed at. Each tree is built in the
  * private namespace and attached from the host's (move_mount() attaches only in the caller's namespace).
  *
  * One idmapped, read-only view of the store is attached in the private namespace, and each path's two mounts are
@@ -163,14 +165,8 @@ static _noreturn_ void add_in_child(const char *prop, const Closure *c, const bo
         if (k > 0 && attach_batch(host_ns, dst, c, trees, batch, k, &i) < 0)
                 goto fail;
         _exit(0);
-fail:;
-        int err = errno;
-        char msg[64];
-        int len = snprintf(msg, sizeof msg, "%zu %d", i, err);
-
-        if (write(report_fd, msg, (size_t) len) < 0)
-                _exit(2);
-        _exit(1);
+fail:
+        process_fail(report_fd, LIVE_STEP_ADD, -errno, i < c->n ? (int64_t) i : -1);
 }
 
 int live_add_paths(const char *machine, const Leader *l, const Closure *c, size_t *ret_added) {
@@ -178,7 +174,8 @@ int live_add_paths(const char *machine, const Leader *l, const Closure *c, size_
         _cleanup_free_ bool *missing = NULL;
         _cleanup_close_ int userns_fd = -EBADF, dfd = -EBADF;
         size_t n_missing = 0;
-        int pipefd[2], status, r;
+        ProcessResult res;
+        int report = -EBADF, r;
         pid_t pid;
 
         if (!prop)
@@ -225,30 +222,27 @@ int live_add_paths(const char *machine, const Leader *l, const Closure *c, size_
         r = mkdir_p(STAGING, 0700);
         if (r < 0)
                 return log_error_errno(r, "Failed to create '%s': %m", STAGING);
-        if (pipe2(pipefd, O_CLOEXEC) < 0)
-                return log_error_errno(negative_errno(), "Failed to create a pipe: %m");
-        pid = fork();
-        if (pid < 0)
-                return log_error_errno(negative_errno(), "Failed to fork: %m");
-        if (pid == 0) {
-                safe_close(pipefd[0]);
-                add_in_child(prop, c, missing, userns_fd, pipefd[1]);
-        }
-        safe_close(pipefd[1]);
         {
-                char msg[64] = "";
-                ssize_t k = read(pipefd[0], msg, sizeof msg - 1);
-                size_t index;
-                int err;
+                ForkSpec spec = FORK_SPEC_INIT;
 
-                safe_close(pipefd[0]);
-                if (waitpid(pid, &status, 0) < 0)
-                        return log_error_errno(negative_errno(), "Failed to wait for the mounting process: %m");
-                if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-                        return 0;
-                if (k > 0 && sscanf(msg, "%zu %d", &index, &err) == 2 && index < c->n)
-                        return log_error_errno(-err, "Failed to add store path '/nix/store/%s' to container '%s': %m",
-                                               c->names[index], machine);
-                return log_error_errno(-EIO, "Failed to add store paths to container '%s'.", machine);
+                spec.keep_fds = &userns_fd;
+                spec.n_keep_fds = userns_fd >= 0;
+                pid = process_fork(&spec, &report);
         }
+        if (pid < 0)
+                return log_error_errno(pid, "Failed to fork: %m");
+        if (pid == 0)
+                add_in_child(prop, c, missing, userns_fd, report);
+        r = process_wait(pid, &report, 0, &res);
+        if (r < 0)
+                return log_error_errno(r, "Failed to wait for the mounting process: %m");
+        if (res.failed && res.index >= 0 && (size_t) res.index < c->n)
+                return log_error_errno(res.error, "Failed to add store path '/nix/store/%s' to container '%s': %m",
+                                       c->names[res.index], machine);
+        if (res.failed)
+                return log_error_errno(res.error, "Failed to add store paths to container '%s': %m", machine);
+        if (res.status != 0)
+                return log_error_errno(-EIO, "The process adding store paths to container '%s' ended with status %d.",
+                                       machine, res.status);
+        return 0;
 }

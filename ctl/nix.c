@@ -8,56 +8,33 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "conf.h"
 #include "fileio.h"
 #include "log.h"
 #include "nix.h"
+#include "process.h"
 #include "store.h"
 #include "strutil.h"
 
 int run_command(char *const argv[], char **ret_stdout) {
         _cleanup_free_ char *out = NULL;
-        size_t size = 0;
-        int pipefd[2], status, r;
-        pid_t pid;
+        size_t size;
+        int r;
 
-        if (pipe2(pipefd, O_CLOEXEC) < 0)
-                return log_error_errno(negative_errno(), "Failed to create a pipe: %m");
-        pid = fork();
-        if (pid < 0) {
-                r = negative_errno();
-                safe_close(pipefd[0]);
-                safe_close(pipefd[1]);
-                return log_error_errno(r, "Failed to fork: %m");
-        }
-        if (pid == 0) {
-                /* stdout to us when we want it; otherwise the command's progress goes where our stderr goes */
-                if (dup2(pipefd[1], STDOUT_FILENO) < 0 || (!ret_stdout && dup2(STDERR_FILENO, STDOUT_FILENO) < 0))
-                        _exit(126);
-                execvp(argv[0], argv);
-                _exit(errno == ENOENT ? 127 : 126);
-        }
-        safe_close(pipefd[1]);
-        r = read_full_fd(pipefd[0], READ_FULL_MAX, &out, &size);
-        if (r > 0)
-                r = -EFBIG;
-        safe_close(pipefd[0]);
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        return log_error_errno(negative_errno(), "Failed to wait for %s: %m", argv[0]);
+        /* stdout to us when we want it; otherwise the command's progress goes where our stderr goes */
+        r = process_run(argv, ret_stdout ? -EBADF : STDERR_FILENO, -EBADF, ret_stdout ? &out : NULL);
+        if (r == -ENOENT)
+                return log_error_errno(r, "'%s' is not installed (or not in PATH).", argv[0]);
         if (r == -ENOMEM)
                 return log_oom();
         if (r < 0)
-                return log_error_errno(r, "Failed to read the output of %s: %m", argv[0]);
-        if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-                return log_error_errno(-ENOENT, "'%s' is not installed (or not in PATH).", argv[0]);
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                return log_error_errno(r, "Failed to run %s: %m", argv[0]);
+        if (r != 0)
                 return -EIO;
         if (ret_stdout) {
-                out[size] = 0;
+                size = strlen(out);
                 while (size > 0 && out[size - 1] == '\n')
                         out[--size] = 0;
                 *ret_stdout = TAKE_PTR(out);

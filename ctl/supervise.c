@@ -19,10 +19,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "conf.h"
 #include "fileio.h"
 #include "lockfile.h"
 #include "log.h"
+#include "process.h"
 #include "runner.h"
 #include "strutil.h"
 
@@ -85,13 +87,33 @@ int supervise_launcher(const char *name, pid_t *ret) {
         return state_get(name, "LAUNCHER", ret);
 }
 
-/* To the caller of start: "R<leader>" ready, "E<status>" failed. */
-static void report(int fd, char kind, int value) {
-        char buf[32];
-        int n = snprintf(buf, sizeof buf, "%c%d", kind, value);
+/* The supervisor tells the caller of start (report.h): SUPERVISE_READY with the leader's PID at the first READY=1,
+ * SUPERVISE_EXITED with the launcher's exit status when it ended before that, or a failure of its own set-up. */
+enum {
+        SUPERVISE_READY = REPORT_KIND_USER,
+        SUPERVISE_EXITED,
+};
 
-        if (fd >= 0 && write(fd, buf, (size_t) n) < 0)
-                return; /* the caller gave up waiting: nothing to tell */
+typedef enum SuperviseStep {
+        SUPERVISE_STEP_LOCK = 1,
+        SUPERVISE_STEP_LOG,
+        SUPERVISE_STEP_SIGNALS,
+        SUPERVISE_STEP_NOTIFY,
+        SUPERVISE_STEP_LAUNCH,
+        _SUPERVISE_STEP_MAX,
+} SuperviseStep;
+
+static const char *const supervise_step_what[_SUPERVISE_STEP_MAX] = {
+        [SUPERVISE_STEP_LOCK] = "take the container's lock",
+        [SUPERVISE_STEP_LOG] = "open the log",
+        [SUPERVISE_STEP_SIGNALS] = "set up signal handling",
+        [SUPERVISE_STEP_NOTIFY] = "open the notification socket",
+        [SUPERVISE_STEP_LAUNCH] = "execute the launcher",
+};
+
+static void report(int fd, int kind, int64_t value) {
+        if (fd >= 0)
+                (void) report_send(fd, kind, value); /* the caller gave up waiting: nothing to tell */
 }
 
 static int notify_socket_open(const char *path) {
@@ -145,55 +167,62 @@ static void notify_read(int fd, pid_t launcher, bool *ready, pid_t *leader) {
         }
 }
 
-static pid_t launch(const Conf *c, const char *notify_path, int sigfd) {
-        pid_t pid = fork();
+/* The launcher, our child. It dies with us (SIGKILL): a supervisor killed leaves no container running that
+ * nobody watches and whose lock nobody holds; what the killed launcher leaves behind the next start sweeps. Returns
+ * its pid once it exec'd, or -errno (logged to our log). */
+static pid_t launch(const Conf *c, const char *notify_path) {
+        _cleanup_free_ char *machine = strprintf("--machine=%s", c->name);
+        _cleanup_free_ char **argv = NULL;
+        ForkSpec spec = FORK_SPEC_INIT;
+        ProcessResult res;
+        size_t n = strv_length(c->args);
+        int report_fd = -EBADF, r;
+        pid_t pid;
 
+        argv = calloc(n + 4, sizeof(char *));
+        if (!machine || !argv)
+                return -ENOMEM;
+        argv[0] = (char *) launcher_binary();
+        argv[1] = (char *) "--quiet";
+        argv[2] = machine;
+        memcpy(argv + 3, c->args, n * sizeof(char *));
+        pid = process_fork(&spec, &report_fd);
+        if (pid < 0)
+                return pid;
         if (pid == 0) {
-                size_t n = strv_length(c->args);
-                char **argv = calloc(n + 4, sizeof(char *));
-                sigset_t all;
-
-                if (!argv)
-                        _exit(1);
-                argv[0] = (char *) launcher_binary();
-                argv[1] = (char *) "--quiet";
-                argv[2] = strprintf("--machine=%s", c->name);
-                if (!argv[2])
-                        _exit(1);
-                memcpy(argv + 3, c->args, n * sizeof(char *));
-                safe_close(sigfd);
-                sigemptyset(&all);
-                (void) sigprocmask(SIG_SETMASK, &all, NULL);
                 if (setenv("NOTIFY_SOCKET", notify_path, 1) < 0)
-                        _exit(1);
-                execvp(argv[0], argv);
-                fprintf(stderr, "nixos-nspawnctl: failed to execute %s: %m\n", argv[0]);
-                _exit(127);
+                        process_fail(report_fd, PROCESS_STEP_SETUP, -errno, -1);
+                process_exec(report_fd, argv, NULL);
         }
-        return pid;
+        r = process_read_report(&report_fd, pid, 0, &res);
+        if (r == 0)
+                return pid;
+        (void) process_reap(pid);
+        r = r < 0 ? r : res.error;
+        fprintf(stderr, "nixos-nspawnctl: failed to execute %s: %s\n", argv[0], strerror(-r));
+        return r;
 }
 
-/* The supervisor's life. ready_fd gets "R<leader>" at the first READY=1, or "E<status>" when the launcher ended
- * before that. */
+/* The supervisor's life. ready_fd gets SUPERVISE_READY at the first READY=1, or SUPERVISE_EXITED when the launcher
+ * ended before that, or a failure (report.h). */
 static _noreturn_ void supervise(const Conf *c, int ready_fd) {
         _cleanup_free_ char *lock = run_file(c->name, "lock"), *notify = run_file(c->name, "notify"),
                             *state = run_file(c->name, "state"), *live = run_file(c->name, "live"),
                             *log = strprintf(LOG_DIR "/%s.log", c->name);
-        int lock_fd = -EBADF, notify_fd, sigfd, logfd, nullfd, status = 0;
+        int lock_fd = -EBADF, notify_fd, sigfd, logfd, nullfd, status = 0, r;
         bool stopping = false;
         sigset_t mask;
 
-        if (!lock || !notify || !state || !log || lock_file(lock, &lock_fd) < 0) {
-                report(ready_fd, 'E', 255);
-                _exit(1);
-        }
+        if (!lock || !notify || !state || !log)
+                process_fail(ready_fd, SUPERVISE_STEP_LOCK, -ENOMEM, -1);
+        r = lock_file(lock, &lock_fd);
+        if (r < 0) /* -EWOULDBLOCK: another start won */
+                process_fail(ready_fd, SUPERVISE_STEP_LOCK, r, -1);
         nullfd = open("/dev/null", O_RDWR | O_CLOEXEC);
         logfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640);
         if (nullfd < 0 || logfd < 0 || dup2(nullfd, STDIN_FILENO) < 0 || dup2(logfd, STDOUT_FILENO) < 0 ||
-            dup2(logfd, STDERR_FILENO) < 0) {
-                report(ready_fd, 'E', 254);
-                _exit(1);
-        }
+            dup2(logfd, STDERR_FILENO) < 0)
+                process_fail(ready_fd, SUPERVISE_STEP_LOG, -errno, -1);
         sigemptyset(&mask);
         sigaddset(&mask, SIGCHLD);
         sigaddset(&mask, SIGTERM);
@@ -201,18 +230,21 @@ static _noreturn_ void supervise(const Conf *c, int ready_fd) {
         sigaddset(&mask, SIGUSR1);
         (void) sigprocmask(SIG_BLOCK, &mask, NULL);
         sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+        if (sigfd < 0)
+                process_fail(ready_fd, SUPERVISE_STEP_SIGNALS, -errno, -1);
         notify_fd = notify_socket_open(notify);
-        if (sigfd < 0 || notify_fd < 0) {
-                report(ready_fd, 'E', 253);
-                _exit(1);
-        }
+        if (notify_fd < 0)
+                process_fail(ready_fd, SUPERVISE_STEP_NOTIFY, notify_fd, -1);
         for (;;) {
                 bool ready = false;
                 pid_t leader = 0, launcher;
 
-                launcher = launch(c, notify, sigfd);
-                if (launcher < 0)
+                launcher = launch(c, notify);
+                if (launcher < 0) {
+                        if (ready_fd >= 0)
+                                (void) report_failure(ready_fd, SUPERVISE_STEP_LAUNCH, launcher, -1);
                         break;
+                }
                 state_write(c->name, launcher, 0);
                 for (bool exited = false; !exited;) {
                         struct pollfd p[2] = { { .fd = sigfd, .events = POLLIN }, { .fd = notify_fd, .events = POLLIN } };
@@ -226,7 +258,7 @@ static _noreturn_ void supervise(const Conf *c, int ready_fd) {
                                 notify_read(notify_fd, launcher, &ready, &leader);
                                 if (ready && !was_ready) {
                                         state_write(c->name, launcher, leader);
-                                        report(ready_fd, 'R', leader);
+                                        report(ready_fd, SUPERVISE_READY, leader);
                                         ready_fd = safe_close(ready_fd);
                                 }
                         }
@@ -250,7 +282,7 @@ static _noreturn_ void supervise(const Conf *c, int ready_fd) {
                 fprintf(stderr, "nixos-nspawnctl: the launcher of %s exited with status %d%s\n", c->name, status,
                         status == REBOOT_STATUS && !stopping ? ", a reboot: starting it again" : "");
                 if (!ready) {
-                        report(ready_fd, 'E', status);
+                        report(ready_fd, SUPERVISE_EXITED, status);
                         break;
                 }
                 if (status != REBOOT_STATUS || stopping)
@@ -282,18 +314,30 @@ static char *last_launcher_line(const char *log) {
         return line ? strdup(line) : NULL;
 }
 
-static unsigned long long now_msec(void) {
-        struct timespec t;
+/* The supervisor's first word, by the deadline: 1 with it, 0 at EOF (it died without one), -ETIMEDOUT. */
+static int supervisor_first_word(int fd, unsigned timeout_sec, Report *ret) {
+        uint64_t deadline = now_msec() + timeout_sec * 1000ULL;
+        struct pollfd p = { .fd = fd, .events = POLLIN };
+        int r;
 
-        clock_gettime(CLOCK_MONOTONIC, &t);
-        return (unsigned long long) t.tv_sec * 1000ULL + (unsigned long long) t.tv_nsec / 1000000ULL;
+        for (;;) {
+                r = poll(&p, 1, msec_left(deadline));
+                if (r < 0 && errno == EINTR)
+                        continue;
+                if (r < 0)
+                        return -errno;
+                if (r == 0)
+                        return -ETIMEDOUT;
+                return report_recv(fd, ret);
+        }
 }
 
 int supervise_start(const Conf *c, unsigned timeout_sec) {
         _cleanup_free_ char *log = strprintf(LOG_DIR "/%s.log", c->name);
-        int pipefd[2], status, r;
-        char msg[32] = "";
-        ssize_t n = 0;
+        _cleanup_close_ int report_fd = -EBADF;
+        ForkSpec spec = FORK_SPEC_INIT;
+        Report m;
+        int r;
         pid_t pid;
 
         if (!log)
@@ -307,53 +351,35 @@ int supervise_start(const Conf *c, unsigned timeout_sec) {
                 r = mkdir_p(LOG_DIR, 0750);
         if (r < 0)
                 return log_error_errno(r, "Failed to create '%s' or '%s': %m", RUN_DIR, LOG_DIR);
-        if (pipe2(pipefd, O_CLOEXEC) < 0)
-                return log_error_errno(negative_errno(), "Failed to create a pipe: %m");
-        fflush(stdout);
-        fflush(stderr);
-        pid = fork();
+        /* detached: a session of its own, no death signal, nothing of ours open but the report channel (a pipe of
+         * the caller's left open would never see EOF while the container runs) */
+        spec.new_session = true;
+        spec.death_signal = 0;
+        pid = process_fork(&spec, &report_fd);
         if (pid < 0)
-                return log_error_errno(negative_errno(), "Failed to fork: %m");
+                return log_error_errno(pid, "Failed to fork: %m");
         if (pid == 0) {
-                /* detached: a session of its own, reparented to init when we exit */
-                safe_close(pipefd[0]);
-                if (setsid() < 0)
-                        _exit(1);
-                pid = fork();
-                if (pid != 0)
-                        _exit(pid < 0);
-                for (int fd = 3; fd < 1024; fd++)
-                        if (fd != pipefd[1])
-                                (void) close(fd);
                 if (chdir("/") < 0)
-                        _exit(1);
-                supervise(c, pipefd[1]);
+                        process_fail(report_fd, SUPERVISE_STEP_LOG, -errno, -1);
+                supervise(c, report_fd);
         }
-        safe_close(pipefd[1]);
-        (void) waitpid(pid, &status, 0);
-        {
-                unsigned long long deadline = now_msec() + timeout_sec * 1000ULL;
-                struct pollfd p = { .fd = pipefd[0], .events = POLLIN };
-
-                while (now_msec() < deadline) {
-                        r = poll(&p, 1, (int) (deadline - now_msec()));
-                        if (r < 0 && errno == EINTR)
-                                continue;
-                        if (r > 0)
-                                n = read(pipefd[0], msg, sizeof msg - 1);
-                        break;
-                }
-        }
-        safe_close(pipefd[0]);
-        if (n > 0 && msg[0] == 'R')
+        r = supervisor_first_word(report_fd, timeout_sec, &m);
+        if (r > 0 && m.kind == SUPERVISE_READY)
                 return 0;
-        if (n > 0 && msg[0] == 'E') {
+        if (r > 0 && m.kind == REPORT_FAILED && m.step == SUPERVISE_STEP_LOCK && m.error == -EWOULDBLOCK) {
+                log_info("Container '%s' is running already (started by another caller just now).", c->name);
+                return 0;
+        }
+        if (r > 0 && m.kind == REPORT_FAILED && m.step > 0 && m.step < _SUPERVISE_STEP_MAX)
+                return log_error_errno(m.error, "Container '%s' failed to start: could not %s: %m; see %s.", c->name,
+                                       supervise_step_what[m.step], log);
+        if (r > 0 && m.kind == SUPERVISE_EXITED) {
                 _cleanup_free_ char *why = last_launcher_line(log);
 
-                return log_error_errno(-EIO, "Container '%s' failed to start (launcher exit status %s%s%s); see %s.",
-                                       c->name, msg + 1, why ? ": " : "", why ?: "", log);
+                return log_error_errno(-EIO, "Container '%s' failed to start (launcher exit status %d%s%s); see %s.",
+                                       c->name, (int) m.arg, why ? ": " : "", why ?: "", log);
         }
-        if (n == 0 && !is_running(c->name))
+        if (r != -ETIMEDOUT && !is_running(c->name))
                 return log_error_errno(-EIO, "Container '%s' failed to start; see %s.", c->name, log);
         (void) supervise_stop(c->name, true, 10);
         return log_error_errno(-ETIMEDOUT, "Container '%s' was not ready within %u s, stopped it; see %s.", c->name,
@@ -361,7 +387,7 @@ int supervise_start(const Conf *c, unsigned timeout_sec) {
 }
 
 int supervise_stop(const char *name, bool kill_now, unsigned timeout_sec) {
-        unsigned long long deadline = now_msec() + timeout_sec * 1000ULL;
+        uint64_t deadline = now_msec() + timeout_sec * 1000ULL;
         pid_t supervisor;
 
         if (!is_running(name))

@@ -51,12 +51,12 @@ _noreturn_ static void mount_api_fs(const ChildPlan *c, int sync_fd) {
 
         root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (root_fd < 0) {
-                (void) sync_send_failure(sync_fd, STEP_OPEN_ROOT, -errno, -1);
+                (void) report_failure(sync_fd, STEP_OPEN_ROOT, -errno, -1);
                 _exit(EXIT_FAILURE);
         }
         r = mount_api(c->mounts, root_fd, MOUNT_BY_PROC_HELPER, &index);
         if (r < 0)
-                (void) sync_send_failure(sync_fd, STEP_MOUNT_API, r, (int64_t) index);
+                (void) report_failure(sync_fd, STEP_MOUNT_API, r, (int64_t) index);
         _exit(r < 0 ? EXIT_FAILURE : EXIT_SUCCESS);
 }
 
@@ -77,13 +77,13 @@ _noreturn_ static void helper(const ChildPlan *c, int sync_fd, int pid_fd, int d
                 r = fd < 0 ? -errno : setns(fd, 0) < 0 ? -errno : 0;
                 safe_close(fd);
                 if (r < 0) {
-                        (void) sync_send_failure(sync_fd, STEP_JOIN_PID1_NAMESPACES, r, -1);
+                        (void) report_failure(sync_fd, STEP_JOIN_PID1_NAMESPACES, r, -1);
                         _exit(EXIT_FAILURE);
                 }
         }
         pid = raw_clone(SIGCHLD);
         if (pid < 0) {
-                (void) sync_send_failure(sync_fd, STEP_JOIN_PID1_NAMESPACES, -errno, -1);
+                (void) report_failure(sync_fd, STEP_JOIN_PID1_NAMESPACES, -errno, -1);
                 _exit(EXIT_FAILURE);
         }
         if (pid == 0)

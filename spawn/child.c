@@ -63,17 +63,17 @@ const char *step_name(int step) {
 }
 
 _noreturn_ static void child_fail(int sync_fd, ChildStep step, int r, int64_t arg) {
-        (void) sync_send_failure(sync_fd, step, r < 0 ? r : -EIO, arg);
+        (void) report_failure(sync_fd, step, r, arg);
         _exit(EXIT_FAILURE);
 }
 
 /* A failure while the monitor does its part (between SYNC 3 and 4): we stay until it is done, so that it reads
  * our failure rather than trips over our namespaces vanishing under its work. */
 _noreturn_ static void child_fail_after_ready(int sync_fd, ChildStep step, int r) {
-        SyncMessage m;
+        Report m;
 
-        (void) sync_send_failure(sync_fd, step, r < 0 ? r : -EIO, -1);
-        (void) sync_recv(sync_fd, &m);
+        (void) report_failure(sync_fd, step, r, -1);
+        (void) report_recv(sync_fd, &m);
         _exit(EXIT_FAILURE);
 }
 
@@ -158,7 +158,7 @@ _noreturn_ static void inner_child(const ChildPlan *c, int sync_fd, ApiFsHelper 
         const MountPlan *plan = c->mounts;
         const Settings *s = c->settings;
         size_t index = 0;
-        SyncMessage m;
+        Report m;
         int root_fd, r;
 
         /* The monitor is our parent (CLONE_PARENT): if it dies, so do we. */
@@ -195,7 +195,7 @@ _noreturn_ static void inner_child(const ChildPlan *c, int sync_fd, ApiFsHelper 
 
         /* SYNC 3: our part before the monitor's is done. The monitor waits for this, so that a failure above is
          * what it reports, not what its own work then trips over. */
-        (void) sync_send(sync_fd, SYNC_PID1_READY, 0);
+        (void) report_send(sync_fd, SYNC_PID1_READY, 0);
 
         /* While the monitor does its part: a fresh session keyring (before the filter, which refuses keyctl()),
          * then the system call filter. Installing it is the filter's whole cost at start (the kernel checks and
@@ -210,7 +210,7 @@ _noreturn_ static void inner_child(const ChildPlan *c, int sync_fd, ApiFsHelper 
                 child_fail_after_ready(sync_fd, STEP_LOAD_SECCOMP, r);
 
         /* SYNC 4: the monitor has done its part (cgroup, links, registration); go or die. */
-        r = sync_recv(sync_fd, &m);
+        r = report_recv(sync_fd, &m);
         if (r <= 0 || m.kind != SYNC_GO)
                 _exit(EXIT_FAILURE);
 
@@ -338,7 +338,7 @@ _noreturn_ void outer_child(const ChildPlan *c, pid_t monitor, int sync_fd) {
                 inner_child(c, sync_fd, &apifs);
 
         /* SYNC 2: tell the monitor who PID 1 is; once the proc helper is done, so is our work. */
-        (void) sync_send(sync_fd, SYNC_PID1_STARTED, pid);
+        (void) report_send(sync_fd, SYNC_PID1_STARTED, pid);
         apifs_release(&apifs, pid);
         _exit(EXIT_SUCCESS);
 }

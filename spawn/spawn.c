@@ -294,7 +294,7 @@ static int pick_uid_range(Container *c) {
         return 0;
 }
 
-static void log_child_failure(const Container *c, const SyncMessage *m) {
+static void log_child_failure(const Container *c, const Report *m) {
         const Settings *s = c->settings;
         char what[128];
         int r = m->error < 0 ? m->error : -EIO;
@@ -681,11 +681,11 @@ static int start_children(Container *c, int sync_fds[2], pid_t *ret_outer) {
 /* SYNC 2 and SYNC 3: PID 1's pid (from the outer child) and PID 1's word that its own set-up is done, in either
  * order; or a failure of either. The outer child is reaped either way. */
 static int wait_for_pid1(Container *c, int sync_fd, pid_t outer) {
-        SyncMessage m;
+        Report m;
         int r = 0, status;
 
         for (bool ready = false; c->pid1 == 0 || !ready;) {
-                r = sync_recv(sync_fd, &m);
+                r = report_recv(sync_fd, &m);
                 if (r > 0 && m.kind == SYNC_PID1_STARTED && c->pid1 == 0 && m.arg > 0) {
                         c->pid1 = (pid_t) m.arg;
                         sync_point(SYNC_POINT_PID1_STARTED);
@@ -707,13 +707,13 @@ static int wait_for_pid1(Container *c, int sync_fd, pid_t outer) {
 
 /* SYNC 4: lets PID 1 go on; SYNC 5: EOF means it exec'd. */
 static int release_pid1(Container *c, int sync_fd) {
-        SyncMessage m;
+        Report m;
         int r;
 
-        r = sync_send(sync_fd, SYNC_GO, 0);
+        r = report_send(sync_fd, SYNC_GO, 0);
         if (r >= 0) {
                 sync_point(SYNC_POINT_GO);
-                r = sync_recv(sync_fd, &m);
+                r = report_recv(sync_fd, &m);
         }
         if (r == 0) {
                 sync_point(SYNC_POINT_EXEC);
@@ -749,7 +749,7 @@ int spawn_run(const Settings *s) {
         if (r >= 0)
                 r = block_signals(&sfd);
         if (r >= 0) {
-                r = sync_pair(sync_fds);
+                r = report_pair(sync_fds);
                 if (r < 0)
                         log_error_errno(r, "Failed to create the sync socket: %m");
         }

@@ -7,11 +7,11 @@
 #include <sys/mount.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fileio.h"
 #include "log.h"
+#include "process.h"
 #include "store.h"
 #include "strutil.h"
 #include "syscalls.h"
@@ -172,10 +172,8 @@ int closure_add_store_path(Closure *c, const char *store_dir, const char *path) 
         _cleanup_free_ char *out = NULL;
         _cleanup_close_ int err_fd = -EBADF;
         const char *name, *reason;
-        size_t size = 0;
-        int pipefd[2], status, r;
         char complaint[1024];
-        pid_t pid;
+        int r;
 
         r = store_path_check(store_dir, path, &name, &reason);
         if (r < 0)
@@ -184,34 +182,17 @@ int closure_add_store_path(Closure *c, const char *store_dir, const char *path) 
         err_fd = memfd_create("nix-store-stderr", MFD_CLOEXEC);
         if (err_fd < 0)
                 return log_error_errno(negative_errno(), "Failed to create a memfd: %m");
-        if (pipe2(pipefd, O_CLOEXEC) < 0)
-                return log_error_errno(negative_errno(), "Failed to create a pipe: %m");
-        pid = fork();
-        if (pid < 0) {
-                r = negative_errno();
-                safe_close(pipefd[0]);
-                safe_close(pipefd[1]);
-                return log_error_errno(r, "Failed to fork: %m");
+        {
+                char *argv[] = { (char *) "nix-store", (char *) "--query", (char *) "--requisites", (char *) path, NULL };
+
+                r = process_run(argv, -EBADF, err_fd, &out);
         }
-        if (pid == 0) {
-                if (dup2(pipefd[1], STDOUT_FILENO) < 0 || dup2(err_fd, STDERR_FILENO) < 0)
-                        _exit(126);
-                execlp("nix-store", "nix-store", "--query", "--requisites", path, (char *) NULL);
-                _exit(errno == ENOENT ? 127 : 126);
-        }
-        safe_close(pipefd[1]);
-        r = read_full_fd(pipefd[0], READ_FULL_MAX, &out, &size);
-        if (r > 0)
-                r = -EFBIG;
-        safe_close(pipefd[0]);
-        if (waitpid(pid, &status, 0) < 0)
-                return log_error_errno(negative_errno(), "Failed to wait for nix-store: %m");
+        if (r == -ENOENT)
+                return log_error_errno(r, "--store-path='%s' needs Nix to compute its closure, but nix-store "
+                                       "is not installed; give --closure=FILE instead.", path);
         if (r < 0)
                 return log_error_errno(r, "Failed to read the closure of '%s': %m", path);
-        if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-                return log_error_errno(-ENOENT, "--store-path='%s' needs Nix to compute its closure, but nix-store "
-                                       "is not installed; give --closure=FILE instead.", path);
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        if (r != 0) {
                 nix_store_complaint(err_fd, complaint, sizeof complaint);
                 return log_error_errno(-EIO, "nix-store could not compute the closure of '%s': %s", path,
                                        complaint);

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include <stdint.h>
+#include "report.h"
 
-/* The monitor and its children talk over one SOCK_SEQPACKET pair. A message is either one of the protocol's
- * steps forward (SYNC_PID1_STARTED, SYNC_PID1_READY, SYNC_GO) or a child's failure (SYNC_FAILED), which names the
- * step that failed (ChildStep, child.h), its errno and an index (which store path, which bind). The child never
- * formats text; the monitor turns a failure into one log line.
+/* The monitor and its children talk over one report pair (common/report.h, the tree's one child-report protocol).
+ * A message is either one of the protocol's steps forward (SYNC_PID1_STARTED, SYNC_PID1_READY, SYNC_GO) or a
+ * child's failure (SYNC_FAILED = REPORT_FAILED), which names the step that failed (ChildStep, child.h), its errno
+ * and an index (which store path, which bind). The child never formats text; the monitor turns a failure into one
+ * log line.
  *
  * The numbered sync points, in the order a start passes them (the same numbers mark both sides in spawn.c and
  * child.c, as "SYNC n"):
@@ -21,10 +22,10 @@
  *
  * A SYNC_FAILED may arrive instead of 2, 3 or 5. */
 typedef enum SyncKind {
-        SYNC_PID1_STARTED = 1,
+        SYNC_FAILED = REPORT_FAILED,
+        SYNC_PID1_STARTED = REPORT_KIND_USER,
         SYNC_PID1_READY,
         SYNC_GO,
-        SYNC_FAILED,
 } SyncKind;
 
 typedef enum SyncPoint {
@@ -34,19 +35,6 @@ typedef enum SyncPoint {
         SYNC_POINT_GO,
         SYNC_POINT_EXEC,
 } SyncPoint;
-
-typedef struct SyncMessage {
-        int32_t kind;  /* SyncKind */
-        int32_t step;  /* SYNC_FAILED: what failed (ChildStep) */
-        int32_t error; /* SYNC_FAILED: negative errno */
-        int64_t arg;   /* SYNC_PID1_STARTED: the pid; SYNC_FAILED: an index into what the step worked through, or -1 */
-} SyncMessage;
-
-int sync_pair(int ret_fds[2]);
-int sync_send(int fd, SyncKind kind, int64_t arg);
-int sync_send_failure(int fd, int step, int error, int64_t arg);
-/* Returns 1 with a message, 0 at EOF (every child end closed: exec succeeded or the child died). */
-int sync_recv(int fd, SyncMessage *ret);
 
 /* The monitor passed sync point n. Called once per point, at the one place the monitor passes it, so that what a
  * test wants to do at a point (stop there, fail there) has one place to go. It calls the test-only stop hook

@@ -7,16 +7,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fileio.h"
 #include "lockfile.h"
 #include "log.h"
 #include "nss-direct.h"
+#include "process.h"
 #include "strutil.h"
 #include "siphash.h"
 #include "syscalls.h"
@@ -68,47 +67,32 @@ static bool nss_scan(uid_t base, uint32_t size, char *ret_who, size_t who_size) 
  * whatever nsswitch.conf names) into the process that asks and glibc never unloads them, and the process that asks
  * is the monitor that stays for the container's life. The child writes the owner's description, or nothing. When
  * the child cannot be made or dies, the scan runs here: a wrong "free" answer is worse than a bigger monitor. */
+typedef struct NssQuery {
+        uid_t base;
+        uint32_t size;
+} NssQuery;
+
+/* In the child: the owner's description on stdout and exit 1, or exit 0 when the range is free. */
+static int nss_scan_child(void *userdata) {
+        const NssQuery *q = userdata;
+        char who[256];
+
+        if (!nss_scan(q->base, q->size, who, sizeof who))
+                return 0;
+        return write_all(STDOUT_FILENO, who, strlen(who)) < 0 ? EXIT_FAILURE + 1 : 1;
+}
+
 bool uid_range_nss_conflict_forked(uid_t base, uint32_t size, char *ret_who, size_t who_size) {
-        char buf[256];
-        size_t got = 0;
-        int p[2], status;
-        pid_t pid;
+        _cleanup_free_ char *who = NULL;
+        NssQuery q = { .base = base, .size = size };
+        int r;
 
-        if (pipe2(p, O_CLOEXEC) < 0)
+        r = process_call(nss_scan_child, &q, NULL, 0, &who);
+        if (r < 0 || r > 1 || (r == 1 && isempty(who)))
                 return nss_scan(base, size, ret_who, who_size);
-        pid = fork();
-        if (pid < 0) {
-                close(p[0]);
-                close(p[1]);
-                return nss_scan(base, size, ret_who, who_size);
-        }
-        if (pid == 0) {
-                bool found;
-
-                close(p[0]);
-                found = nss_scan(base, size, buf, sizeof buf);
-                if (found && write(p[1], buf, strlen(buf)) < 0)
-                        _exit(EXIT_FAILURE);
-                _exit(found ? 1 : 0);
-        }
-        close(p[1]);
-        for (;;) {
-                ssize_t k = read(p[0], buf + got, sizeof buf - 1 - got);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k <= 0 || (got += (size_t) k) == sizeof buf - 1)
-                        break;
-        }
-        close(p[0]);
-        buf[got] = '\0';
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        return nss_scan(base, size, ret_who, who_size);
-        if (!WIFEXITED(status) || WEXITSTATUS(status) > 1 || (WEXITSTATUS(status) == 1 && got == 0))
-                return nss_scan(base, size, ret_who, who_size);
-        if (WEXITSTATUS(status) == 0)
+        if (r == 0)
                 return false;
-        snprintf(ret_who, who_size, "%s", buf);
+        snprintf(ret_who, who_size, "%s", who);
         return true;
 }
 
@@ -198,29 +182,21 @@ int userns_make(uid_t base, uint32_t size, int *ret_fd) {
 /* A short-lived helper in a new user namespace: we write its maps and keep an fd to the namespace. */
 int userns_make_mapped(uid_t inside, uid_t base, uint32_t size, int *ret_fd) {
         _cleanup_close_ int nsfd = -EBADF;
-        int pipefd[2], status, r;
+        ForkSpec spec = FORK_SPEC_INIT;
+        int report = -EBADF, r;
         char path[64], map[64];
         pid_t pid;
 
-        if (pipe2(pipefd, O_CLOEXEC) < 0)
-                return -errno;
-        pid = raw_clone(CLONE_NEWUSER | SIGCHLD);
-        if (pid < 0) {
-                r = -errno;
-                safe_close(pipefd[0]);
-                safe_close(pipefd[1]);
-                return r;
-        }
+        spec.clone_flags = CLONE_NEWUSER;
+        pid = process_fork(&spec, &report);
+        if (pid < 0)
+                return pid;
         if (pid == 0) {
-                char c;
+                Report m;
 
-                (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
-                safe_close(pipefd[1]);
-                if (read(pipefd[0], &c, 1) < 0) /* EOF when the parent is done with us */
-                        _exit(1);
-                _exit(0);
+                /* EOF when the parent is done with us (it closes its end) */
+                _exit(report_recv(report, &m) < 0);
         }
-        safe_close(pipefd[0]);
 
         snprintf(map, sizeof map, "%u %u %u\n", (unsigned) inside, (unsigned) base, (unsigned) size);
         snprintf(path, sizeof path, "/proc/%d/uid_map", (int) pid);
@@ -235,8 +211,8 @@ int userns_make_mapped(uid_t inside, uid_t base, uint32_t size, int *ret_fd) {
                 if (nsfd < 0)
                         r = -errno;
         }
-        safe_close(pipefd[1]);
-        (void) waitpid(pid, &status, 0);
+        report = safe_close(report); /* the child's EOF: it ends */
+        (void) process_reap(pid);
         if (r < 0)
                 return r;
         *ret_fd = TAKE_FD(nsfd);

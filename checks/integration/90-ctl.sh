@@ -79,6 +79,17 @@ assert_eq "run: no fd of the caller's but stdio goes in (not even one past 1024)
 	"$("$CTL" run "$name" -- ls /proc/self/fd | xargs)"
 assert_eq "run: its exit status passes" "$(inside sh -c 'exit 7'; echo $?)" "7"
 fails "run: a command that is not there fails" "$CTL" run "$name" -- no-such-command
+# the entering process's own failures are reported on a channel of their own: no exit status is taken for one
+out=$("$CTL" run "$name" -- sh -c 'exit 241' 2>&1); rc=$?
+assert_eq "run: exit 241 is the command's own (not a failure of entering)" "$rc:$out" "241:"
+out=$("$CTL" run "$name" -- sh -c 'exit 127' 2>&1); rc=$?
+assert_eq "run: exit 127 is the command's own (not 'not found')" "$rc:$out" "127:"
+out=$("$CTL" run "$name" -- no-such-command 2>&1); rc=$?
+assert_eq "run: a command that is not there: 127 and says so" "$rc:$out" \
+	"127:'no-such-command' not found in the container."
+out=$("$CTL" run "$name" -- /proc/version 2>&1); rc=$?
+assert_eq "run: a failure to enter says what failed, with its errno" "$rc:$out" \
+	"1:Failed to execute '/proc/version' in the container: Permission denied"
 fails "show-ip: without a network there is no address" "$CTL" show-ip "$name"
 
 # --- live update: generation 2 adds a store path; the same PID 1 gets it
