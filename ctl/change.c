@@ -178,12 +178,15 @@ static int container_lock(const char *name, ContainerLock *ret) {
 
 /* ---- create, update ---- */
 
-static int check_launcher_args(char **args) {
-        for (char **p = args; p && *p; p++) {
-                int r = launcher_arg_check(*p);
-                if (r < 0)
-                        return r;
-        }
+/* Before anything is built or written: a stored container always starts (as far as its options go). */
+static int check_launcher_args(const char *name, char **args) {
+        _cleanup_free_ char *error = NULL;
+        int r = launcher_args_verify(name, args, false, &error);
+
+        if (r < 0 && error)
+                return log_error_errno(r, "%s", error);
+        if (r < 0)
+                return log_oom();
         return 0;
 }
 
@@ -223,7 +226,7 @@ static int do_create(const Args *a) {
                 return log_oom();
         if (lock_is_held(lock))
                 return log_error_errno(-EEXIST, "The name '%s' is taken by a running machine.", a->name);
-        r = check_launcher_args(a->launcher_args);
+        r = check_launcher_args(a->name, a->launcher_args);
         if (r < 0)
                 return r;
         r = build_toplevel(a, NULL, &toplevel, &config, &flake);
@@ -352,7 +355,7 @@ static int do_update(const Args *a) {
                                   a->timeout_sec);
                 goto finish;
         }
-        r = check_launcher_args(a->launcher_args);
+        r = check_launcher_args(a->name, a->launcher_args);
         if (r < 0)
                 goto finish;
         r = build_toplevel(a, &c, &toplevel, &config, &flake);

@@ -13,6 +13,7 @@
 #include "conf.h"
 #include "fileio.h"
 #include "log.h"
+#include "options.h"
 #include "secrets.h"
 #include "strutil.h"
 
@@ -161,25 +162,102 @@ oom:
         return log_oom();
 }
 
-int launcher_arg_check(const char *arg) {
-        static const char *const ours[] = { "--machine", "-M", "--closure", "--init", "--store-path", "--directory",
-                                             "-D", "--quiet", "-q", "--help", "--version" };
+/* An option of the settings, taken apart by the launcher's own parser: by option, never by spelling, so "--mach=Y",
+ * "-nMY" or "--ini=" cannot pass for something allowed. */
+static int option_allowed(const Option *o, bool stored, char **ret_error) {
+        /* the system image is written by us or by the NixOS module; a user's option may only change how it runs */
+        unsigned allowed = OPTION_STORABLE | (stored ? OPTION_SYSTEM : 0);
 
-        /* a credential's value goes to a file of its own (secrets.h), never into NIXOS_NSPAWN_ARGS: any bytes */
-        if (startswith(arg, SET_CREDENTIAL))
+        if (o->flags & allowed)
                 return 0;
-        if (string_has_cc(arg) || strpbrk(arg, " \"'\\$%"))
-                return log_invalid("Launcher option '%s' cannot be stored: no whitespace, quotes, backslashes, '$' "
-                                   "or '%%'.", arg);
-        if (arg[0] != '-' || streq(arg, "-") || streq(arg, "--"))
-                return log_invalid("Unexpected argument '%s': only launcher options (--…) may follow the name.",
-                                   arg);
-        for (size_t i = 0; i < ELEMENTSOF(ours); i++) {
-                const char *rest = startswith(arg, ours[i]);
+        if (o->flags & OPTION_SYSTEM || o->id == OPT_MACHINE || o->id == OPT_QUIET)
+                return error_printf(ret_error, -EINVAL, "Launcher option '%s' is nixos-nspawnctl's to set.",
+                                    option_display_name(o));
+        /* -D would run another image; --chown-foreign chowns a host directory instead of starting; --store-dir is
+         * for tests; --help, --version, --check do not start anything */
+        return error_printf(ret_error, -EINVAL, "Launcher option '%s' cannot be stored with a container.",
+                            option_display_name(o));
+}
 
-                if (rest && (*rest == 0 || *rest == '=' || (ours[i][1] != '-' && ours[i][2] == 0)))
-                        return log_invalid("Launcher option '%s' is nixos-nspawnctl's to set.", arg);
+/* Each option allowed where it is, and nothing but options. */
+static int args_allowed(char *const *args, size_t n, bool stored, char **ret_error) {
+        _cleanup_free_ char **argv = calloc(n + 2, sizeof(char *));
+        OptionCursor cur = OPTION_CURSOR_INIT((int) n + 1, argv);
+        const Option *o;
+        const char *value;
+        int r;
+
+        if (!argv)
+                return -ENOMEM;
+        argv[0] = (char *) "nixos-nspawn";
+        memcpy(argv + 1, args, n * sizeof(char *));
+        while ((r = option_next(&cur, &o, &value, ret_error)) > 0) {
+                r = option_allowed(o, stored, ret_error);
+                if (r < 0)
+                        return r;
         }
+        if (r < 0)
+                return r;
+        /* "--" or an operand: a command would replace the system's init */
+        if (cur.dashdash)
+                return error_printf(ret_error, -EINVAL, "Unexpected argument '--': only launcher options may "
+                                    "follow the name.");
+        if (cur.index < cur.argc)
+                return error_printf(ret_error, -EINVAL, "Unexpected argument '%s': only launcher options may "
+                                    "follow the name.", argv[cur.index]);
+        return 0;
+}
+
+int launcher_args_verify(const char *name, char *const *args, bool stored, char **ret_error) {
+        _cleanup_free_ char *machine = strprintf("--machine=%s", name), *closure = closure_path(name),
+                            *closure_arg = NULL;
+        _cleanup_free_ char **argv = NULL;
+        size_t n = strv_length((char **) args), argc = 0;
+        OptionsAction action;
+        Settings s;
+        int r;
+
+        for (size_t i = 0; !stored && i < n; i++)
+                /* a credential's value goes to a file of its own (secrets.h), never into NIXOS_NSPAWN_ARGS: any
+                 * bytes (the exact spelling is the option: nothing is abbreviated) */
+                if (!startswith(args[i], SET_CREDENTIAL) && (string_has_cc(args[i]) || strpbrk(args[i], " \"'\\$%")))
+                        return error_printf(ret_error, -EINVAL, "Launcher option '%s' cannot be stored: no "
+                                            "whitespace, quotes, backslashes, '$' or '%%'.", args[i]);
+        r = args_allowed(args, n, stored, ret_error);
+        if (r < 0)
+                return r;
+
+        /* the whole, as the launcher will see it: what a start would refuse is refused now */
+        closure_arg = closure ? strprintf("--closure=%s", closure) : NULL;
+        argv = calloc(n + 5, sizeof(char *));
+        if (!machine || !closure_arg || !argv)
+                return -ENOMEM;
+        argv[argc++] = (char *) "nixos-nspawn";
+        argv[argc++] = machine;
+        if (!stored) {
+                /* what conf_save() adds; the toplevel is not built yet, and only --init's form is checked */
+                argv[argc++] = closure_arg;
+                argv[argc++] = (char *) "--init=/nix/store/nixos-nspawnctl-check/init";
+        }
+        memcpy(argv + argc, args, n * sizeof(char *));
+        argc += n;
+        settings_init(&s);
+        r = options_parse(&s, (int) argc, argv, &action, ret_error);
+        if (r >= 0)
+                r = options_check(&s, ret_error);
+        settings_done(&s);
+        return r;
+}
+
+int conf_verify_args(const Conf *c) {
+        _cleanup_free_ char *error = NULL;
+        int r = launcher_args_verify(c->name, c->args, true, &error);
+
+        if (r == -ENOMEM || (r < 0 && !error))
+                return log_oom();
+        if (r < 0)
+                return log_error_errno(r, "Container '%s' cannot start with the settings in %s/%s.conf: %s",
+                                       c->name, CONF_DIR, c->name, error);
         return 0;
 }
 

@@ -45,8 +45,13 @@ int conf_remove(const char *name);
 /* Lists the container names that have a NAME.conf, sorted (a NULL-terminated list). */
 int conf_list(char ***ret);
 
-/* Whether a launcher option can go into NIXOS_NSPAWN_ARGS: systemd splits that variable at whitespace and we own
- * the machine name, closure and init. Logs why not. */
-int launcher_arg_check(const char *arg);
+/* Whether launcher options may be stored with container name: each must be one a user may store (stored = false:
+ * given to create/update) or, in a settings file (stored = true), also one of the system's (--closure,
+ * --store-path, --init, written by us or the NixOS module); decided by the launcher's own option table
+ * (spawn/options.h), never by spelling. Then the whole is checked as `nixos-nspawn --check` would: what a start
+ * would refuse is refused first. -EINVAL with *ret_error, or -ENOMEM. Nothing logged. */
+int launcher_args_verify(const char *name, char *const *args, bool stored, char **ret_error);
+/* The settings' options, checked before a start (a hand-edited file may carry anything). Logs. */
+int conf_verify_args(const Conf *c);
 /* The settings of a declarative container belong to the NixOS configuration: refuses (logging) verb on it. */
 int conf_refuse_declarative(const Conf *c, const char *verb);

@@ -51,6 +51,12 @@ const char *launcher_binary(void) {
 }
 
 int runner_start(const Conf *c, unsigned timeout_sec) {
+        /* a settings file may have been edited by hand: what the launcher would refuse (or a --machine= that
+         * would run it as another machine) is refused here, by the same table */
+        int r = conf_verify_args(c);
+
+        if (r < 0)
+                return r;
         return runner_uses_systemd() ? unit_start(c->name, false, timeout_sec) : supervise_start(c, timeout_sec);
 }
 
@@ -60,8 +66,10 @@ int runner_stop(const char *name, bool kill_now, unsigned timeout_sec) {
 }
 
 int runner_restart(const Conf *c, unsigned timeout_sec) {
-        int r;
+        int r = conf_verify_args(c);
 
+        if (r < 0)
+                return r;
         if (runner_uses_systemd())
                 return unit_start(c->name, true, timeout_sec);
         r = supervise_stop(c->name, false, timeout_sec);

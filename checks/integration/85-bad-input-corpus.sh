@@ -114,7 +114,7 @@ bad "unknown option" "--bogus" --bogus "${run[@]}"
 bad "option without its argument" "'--machine'" "${run[@]:0:1}" --machine
 bad "short option without its argument" "'-E'" "${run[@]:0:1}" -E
 bad "unknown short option" "'-Z'" -Z "${run[@]}"
-bad "unknown option with a newline: escaped (not getopt's raw message)" "'--bo\ngus=1'" --$'bo\ngus=1' "${run[@]}"
+bad "unknown option with a newline: escaped, named without its value (not getopt's raw message)" "'--bo\ngus'" --$'bo\ngus=1' "${run[@]}"
 bad "unknown short option that is ESC: escaped" "'-\x1b'" -q$'\x1b' "${run[@]}"
 
 # --- user namespace ---

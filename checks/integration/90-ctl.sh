@@ -176,8 +176,42 @@ bad_build "a configuration that fails to build (update)" "Failed to build the co
 bad "a generation that does not exist" "has no generation 42" "$CTL" switch-generation "$name" 42
 bad "a launcher option that cannot be stored" "Launcher option '--bind=/a b'" \
 	"$CTL" create "$other" --config "$T/gen1.nix" "--bind=/a b"
-bad "a launcher option that is ours" "Launcher option '--machine=x'" \
+bad "a launcher option that is ours" "Launcher option '--machine' is nixos-nspawnctl's to set" \
 	"$CTL" create "$other" --config "$T/gen1.nix" --machine=x
+# Which options may be stored is decided by the launcher's own parser, by option, not by spelling: an abbreviation
+# or a bundle of short options must not pass for something allowed (each of these was stored before, and ran the
+# container as another machine, with another init, other store paths, or chowned a host directory).
+printf '/bin/sh\n' >"$T/evil.closure"
+bad "attack: an abbreviated --machine" "Unknown option '--mach': options are not abbreviated \(--machine\?\)" \
+	"$CTL" create "$other" --config "$T/gen1.nix" --mach="$third"
+bad "attack: -M bundled after -n" "Launcher option '--machine' is nixos-nspawnctl's to set" \
+	"$CTL" create "$other" --config "$T/gen1.nix" -nM"$third"
+bad "attack: an abbreviated --init" "Unknown option '--ini'" \
+	"$CTL" create "$other" --config "$T/gen1.nix" --ini=/bin/busybox
+bad "attack: an abbreviated --closure" "Unknown option '--clos'" \
+	"$CTL" create "$other" --config "$T/gen1.nix" --clos="$T/evil.closure"
+bad "attack: an abbreviated --store-path" "Unknown option '--store-p'" \
+	"$CTL" create "$other" --config "$T/gen1.nix" --store-p=/bin
+bad "attack: --init spelled out" "Launcher option '--init' is nixos-nspawnctl's to set" \
+	"$CTL" create "$other" --config "$T/gen1.nix" --init=/bin/busybox
+bad "attack: --chown-foreign (a one-shot that chowns a host directory)" \
+	"Launcher option '--chown-foreign' cannot be stored with a container" \
+	"$CTL" create "$other" --config "$T/gen1.nix" --chown-foreign="$T"
+bad "attack: --dir=/ (abbreviated -D)" "Unknown option '--dir'" "$CTL" create "$other" --config "$T/gen1.nix" --dir=/
+bad "attack: -D/" "Launcher option '--directory' cannot be stored" "$CTL" create "$other" --config "$T/gen1.nix" -D/
+bad "attack: the test-only --store-dir" "Launcher option '--store-dir' cannot be stored" \
+	"$CTL" create "$other" --config "$T/gen1.nix" --store-dir=/tmp
+bad "an unknown launcher option" "Unknown option '--no-such-option'" \
+	"$CTL" create "$other" --config "$T/gen1.nix" --no-such-option
+bad "a command after the options" "takes no command after '--'" \
+	"$CTL" create "$other" --config "$T/gen1.nix" -n -- /bin/sh
+bad "what a start would refuse: a capability that does not exist" "Invalid --capability 'NET_ADMIN'" \
+	"$CTL" create "$other" --config "$T/gen1.nix" --capability=NET_ADMIN
+bad "what a start would refuse: options that exclude each other" "exclude each other" \
+	"$CTL" create "$other" --config "$T/gen1.nix" --network-zone=z --network-bridge=br0
+bad "update refuses them too" "Unknown option '--mach'" "$CTL" update "$name" --mach="$third"
+ok "and none of them left anything of that name" \
+	sh -c "! ls /etc/nixos-nspawn/$other.* /nix/var/nix/profiles/per-nspawn/$other* 2>/dev/null | grep ."
 bad "a strategy that does not exist" "Invalid --strategy 'later'" "$CTL" update "$name" --strategy later
 bad "a system that is not one" "is not a NixOS system" "$CTL" update "$name" --system /nix/store/nonexistent
 after=$(sum "$conf" "/etc/nixos-nspawn/$name.closure"; ls -l "$profile"*)
@@ -190,6 +224,14 @@ ok "create with a bind whose source is missing (the launcher checks its options 
 bad "start says the launcher's complaint in one line" "failed to start .*missing-source" "$CTL" start "$other"
 assert_eq "and it is not running" "$("$CTL" state "$other")" "stopped"
 ok "nothing of it is left" leftovers "$other"
+# a settings file edited by hand: start checks it with the same table (the launcher, too, refuses a second --machine)
+sed -i "s|--bind=$T/missing-source:/data|-nM$third|" "/etc/nixos-nspawn/$other.conf"
+bad "attack: a hand-edited settings file with -M: start refuses it" \
+	"Container '$other' cannot start with the settings in /etc/nixos-nspawn/$other.conf: Launcher option '--machine'" \
+	"$CTL" start "$other"
+sed -i "s|-nM$third|--machine=$third|" "/etc/nixos-nspawn/$other.conf"
+bad "attack: the same with --machine=" "Launcher option '--machine' is nixos-nspawnctl's to set" "$CTL" start "$other"
+ok "nothing ran as the other machine" leftovers "$third"
 ok "destroy it" "$CTL" destroy "$other"
 
 # --- a declarative container (the NixOS module's settings): listed, run, refused changes
