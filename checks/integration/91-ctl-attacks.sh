@@ -78,7 +78,7 @@ assert_eq "the new file holds the new value, the old file is gone" "$(cat "$cred
 assert_eq "the restarted container has the new value" "$("$CTL" run "$name" -- cat /run/host/credentials/token)" "new secret"
 bad "a bad credential ID is refused, naming the ID only" "^Invalid --set-credential for '\.\.': " \
 	"$CTL" update "$name" "--set-credential=..:hidden value"
-bad "an ID given twice too" "^Credential 'token' is given twice" \
+bad "an ID given twice too" "^Invalid --set-credential for 'token': .*unique ID" \
 	"$CTL" update "$name" "--set-credential=token:a" "--set-credential=token:b"
 assert_eq "neither left a file" "$(ls "${cred2%/*}")" "${cred2##*/}"
 
