@@ -69,3 +69,28 @@ int mountinfo_find_fstype(const char *text, const char *fstype, char **ret_targe
         }
         return -ENOENT;
 }
+
+int mountinfo_find_below(const char *text, const char *dir, char **ret_target) {
+        size_t dlen = strlen(dir);
+
+        for (const char *line = text; *line;) {
+                const char *end = strchrnul(line, '\n'), *p = line;
+
+                /* ID PARENT MAJ:MIN ROOT MOUNTPOINT …: the fifth field, compared unescaped */
+                if (end > line) {
+                        _cleanup_free_ char *mp = NULL;
+
+                        if (!skip_fields(&p, end, 4) || p >= end)
+                                return -EINVAL;
+                        mp = field_unescape(&p, end);
+                        if (!mp)
+                                return -ENOMEM;
+                        if (strncmp(mp, dir, dlen) == 0 && (mp[dlen] == 0 || mp[dlen] == '/')) {
+                                *ret_target = TAKE_PTR(mp);
+                                return 0;
+                        }
+                }
+                line = *end ? end + 1 : end;
+        }
+        return -ENOENT;
+}

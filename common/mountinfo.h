@@ -6,3 +6,6 @@
  * -EINVAL on a line that is not mountinfo. The one thing the launcher asked libmount for; parsing it here spares
  * every start loading libmount, libblkid, libselinux and libpcre2. */
 int mountinfo_find_fstype(const char *text, const char *fstype, char **ret_target);
+/* Finds the first mount whose mount point is dir or below it (dir: an absolute path without a trailing '/') and
+ * returns that mount point, unescaped. -ENOENT if there is none, -EINVAL on a line that is not mountinfo. */
+int mountinfo_find_below(const char *text, const char *dir, char **ret_target);

@@ -16,6 +16,7 @@
 #include "lockfile.h"
 #include "log.h"
 #include "nix.h"
+#include "rmtree.h"
 #include "runner.h"
 #include "settings.h"
 #include "store.h"
@@ -466,13 +467,18 @@ static int do_delete_generations(const Args *a) {
 }
 
 static int do_destroy(const Args *a) {
-        _cleanup_free_ char *log = NULL, *state = NULL, *live = NULL;
+        _cleanup_free_ char *log = NULL, *state = strprintf(STATE_DIR "/%s", a->name), *live = NULL;
         Conf c = {};
         int r = load(a->name, &c);
 
         if (r >= 0)
                 r = conf_refuse_declarative(&c, "remove");
         conf_done(&c);
+        if (r >= 0 && !state)
+                r = log_oom();
+        /* before anything changes: a host directory bound into the state is the admin's to unmount */
+        if (r >= 0 && a->delete_state)
+                r = refuse_mounts_below(state);
         if (r < 0)
                 return r;
         r = runner_stop(a->name, false, a->timeout_sec);
@@ -488,16 +494,12 @@ static int do_destroy(const Args *a) {
         (void) unlink(log);
         (void) unlink(live);
         if (r >= 0 && a->delete_state) {
-                char *argv[] = { (char *) "rm", (char *) "-rf", (char *) "--one-file-system", NULL, NULL };
-
-                state = strprintf(STATE_DIR "/%s", a->name);
-                if (!state)
-                        return log_oom();
-                argv[3] = state;
-                if (access(state, F_OK) >= 0)
-                        r = run_command(argv, NULL);
+                /* root inside filled it: by fd, no symlink followed, stopping at any mount point (rmtree.h) */
+                r = rm_tree_one_mount(state);
+                if (r == -ENOENT)
+                        r = 0;
                 if (r < 0)
-                        return log_error_errno(r, "Failed to remove the state '%s'.", state);
+                        return r; /* logged, naming what is left */
         }
         if (r >= 0)
                 log_info("Destroyed container '%s'%s.", a->name, a->delete_state ? " and its state" : "");

@@ -95,3 +95,21 @@ bad "a closed stdout too" "^Cannot run a command in the container with stdout cl
 assert_eq "a regular file, /dev/null and a pipe go in" \
 	"$("$CTL" run "$name" -- cat <"$T/hostdir/secret") $("$CTL" run "$name" -- cat </dev/null)$(echo piped | "$CTL" run "$name" -- cat)" \
 	"host only piped"
+
+# --- destroy --delete-state: never through a bind mount, never along a symlink
+state=/var/lib/nixos-nspawn/$name
+mkdir -p "$state/sub/bind" "$T/hostbound" "$T/hostlinked"
+echo keep >"$T/hostbound/keep"; echo keep >"$T/hostlinked/keep"; echo data >"$state/sub/data"
+ln -s "$T/hostlinked" "$state/link"
+mount --bind "$T/hostbound" "$state/sub/bind" && at_exit "umount -l $state/sub/bind 2>/dev/null; rm -rf $state"
+bad "destroy --delete-state refuses while a host directory is bound inside the state" \
+	"^'$state/sub/bind' is mounted inside '$state': unmount it first, nothing was deleted\.$" \
+	"$CTL" destroy "$name" --delete-state
+ok "nothing changed: the bound directory's file, the state's, the settings" \
+	test -e "$T/hostbound/keep" -a -e "$state/sub/data" -a -e "$conf"
+assert_eq "and the container still runs" "$("$CTL" state "$name")" "running"
+umount "$state/sub/bind"
+ok "unmounted, destroy --delete-state" "$CTL" destroy "$name" --delete-state
+ok "took the state" test ! -e "$state"
+ok "but not the host directory a symlink in it pointed to" test -e "$T/hostlinked/keep"
+ok "and the credential files went with the settings" test ! -e "/etc/nixos-nspawn/$name.credentials"

@@ -53,6 +53,19 @@ static void test_mountinfo(void) {
         is_int(mountinfo_find_fstype("", "ext4", &t), -ENOENT, "an empty table has nothing");
 }
 
+static void test_mountinfo_below(void) {
+        const char *mi = "22 1 8:1 / / rw - ext4 /dev/sda1 rw\n"
+                         "30 22 8:1 /srv /var/lib/s-1x rw - ext4 /dev/sda1 rw\n"
+                         "31 22 8:1 /srv /var/lib/s-1/d\\040ir/bind rw - ext4 /dev/sda1 rw\n";
+        _cleanup_free_ char *t = NULL, *u = NULL;
+
+        is_int(mountinfo_find_below(mi, "/var/lib/s-1", &t), 0, "a mount below a directory is found");
+        is_str(t, "/var/lib/s-1/d ir/bind", "…that one, unescaped, not the sibling whose name only starts alike");
+        is_int(mountinfo_find_below(mi, "/var/lib/s-1x", &u), 0, "a mount on the directory itself counts");
+        is_int(mountinfo_find_below(mi, "/var/lib/s-2", &t), -ENOENT, "none below another directory");
+        is_int(mountinfo_find_below("22 1 8:1 /\n", "/x", &t), -EINVAL, "a short line is refused");
+}
+
 static void test_notify(void) {
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         char path[] = "/tmp/test-svcmgr-XXXXXX", buf[256];
@@ -97,6 +110,7 @@ static void test_notify(void) {
 int main(void) {
         test_id128();
         test_mountinfo();
+        test_mountinfo_below();
         test_notify();
         return tap_done();
 }
