@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <limits.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+#include <linux/magic.h>
 
 #include "fileio.h"
 #include "inputs.h"
@@ -56,11 +60,87 @@ static int check_userns(const Settings *s, char **ret_error) {
         return 0;
 }
 
+/* The first symlink living in a procfs that resolving path passes (into *ret, which the caller frees): /proc/PID/root,
+ * cwd, exe, fd/N, map_files/ (the "magic" links, which jump into another process's root and mount namespace rather
+ * than naming a path), /proc/self and the like; 0: none. Other symlinks are followed (at most 40, as the kernel
+ * does), so a link elsewhere that points into /proc is found too. */
+static int readlink_malloc(const char *path, char **ret) {
+        char buf[PATH_MAX];
+        ssize_t n = readlink(path, buf, sizeof buf - 1);
+
+        if (n < 0)
+                return -errno;
+        buf[n] = 0;
+        *ret = strdup(buf);
+        return *ret ? 0 : -ENOMEM;
+}
+
+static int proc_link_in_path(const char *path, char **ret) {
+        _cleanup_free_ char *p = strdup(path);
+        unsigned hops = 0;
+
+        if (!p)
+                return -ENOMEM;
+        if (p[0] != '/')
+                return 0; /* settings_verify() refuses it */
+        for (char *s = p + 1;; s++) {
+                if (*s != '/' && *s != 0)
+                        continue;
+                char c = *s, *slash, *target;
+                struct statfs sfs;
+                struct stat st;
+                bool in_proc;
+
+                *s = 0;
+                slash = strrchr(p, '/');
+                *slash = 0;
+                in_proc = statfs(slash == p ? "/" : p, &sfs) >= 0 && sfs.f_type == PROC_SUPER_MAGIC;
+                *slash = '/';
+                if (lstat(p, &st) >= 0 && S_ISLNK(st.st_mode)) {
+                        if (in_proc) {
+                                *ret = TAKE_PTR(p);
+                                return 1;
+                        }
+                        if (++hops > 40 || readlink_malloc(p, &target) < 0)
+                                return 0; /* the stat() below says what is wrong */
+                        /* continue with the link's target, then what followed the link */
+                        *slash = 0;
+                        _cleanup_free_ char *next = strprintf("%s%s%s%s%s", target[0] == '/' ? "" : p,
+                                                              target[0] == '/' ? "" : "/", target, c ? "/" : "",
+                                                              c ? s + 1 : "");
+                        free(target);
+                        if (!next)
+                                return -ENOMEM;
+                        free(p);
+                        p = TAKE_PTR(next);
+                        s = p; /* the loop's s++ starts after the leading '/' */
+                        continue;
+                }
+                *s = c;
+                if (c == 0)
+                        return 0;
+        }
+}
+
 static int check_directory(const Settings *s, char **ret_error) {
+        _cleanup_free_ char *link = NULL;
         struct stat st, root;
+        int r;
 
         if (!s->directory)
                 return 0;
+        /* A path through another process's root (-D /proc/PID/root) is refused, whatever it leads to: what it names
+         * is whatever that process's root is when the outer child opens it (after this check), so the checks
+         * below would not hold for what gets mounted; it may be the host's root by another name (PID 1's); and the
+         * kernel lets us follow it only where ptrace would be allowed (where an LSM keeps us from PID 1, as on
+         * the machines the checks run on, stat() says EACCES and no more). */
+        r = proc_link_in_path(s->directory, &link);
+        if (r < 0)
+                return error_printf(ret_error, r, "Cannot use --directory '%s': %s", s->directory, strerror(-r));
+        if (r > 0)
+                return invalid("Cannot use --directory '%s': '%s' is a link of /proc (a process's root, cwd or "
+                               "file), which that process can change under us; give the directory's own path.",
+                               s->directory, link);
         if (stat(s->directory, &st) < 0) {
                 int e = errno;
                 return error_printf(ret_error, -e, "Cannot use --directory '%s': %s", s->directory, strerror(e));

@@ -150,7 +150,17 @@ bad "-D that does not exist" "'/nonexistent-dir'" -D /nonexistent-dir
 bad "-D that is a file" "'$busybox'" -D "$busybox"
 bad "-D / (the host's root)" "'/'" -D /
 bad "-D a symlink to /" "'$F/rootlink'" -D "$F/rootlink"
-bad "-D /proc/1/root (the host's root by another name)" "'/proc/1/root'" -D /proc/1/root
+# Through /proc's links (another process's root or cwd): refused whatever they lead to, with the reason (here PID 1's
+# root is also out of reach, EACCES: an LSM of this machine keeps us from it; elsewhere it is the host's root).
+bad "-D /proc/1/root (the host's root by another name)" "'/proc/1/root' is a link of /proc" -D /proc/1/root
+bad "-D /proc/self/root/..." "'/proc/self' is a link of /proc" -D /proc/self/root/tmp
+ln -s /proc/1/root "$F/proc1link"
+bad "-D a symlink to /proc/1/root" "'/proc/1/root' is a link of /proc" -D "$F/proc1link"
+(cd "$F/dir" && exec sleep 60) & cwd_pid=$!
+at_exit "kill $cwd_pid 2>/dev/null"
+bad "-D /proc/PID/cwd of a process whose cwd is a directory" "'/proc/$cwd_pid/cwd' is a link of /proc" \
+	-D "/proc/$cwd_pid/cwd"
+kill $cwd_pid
 bad "-D relative" "'relative'" -D relative
 bad "-D with '..'" "'/tmp/..'" -D /tmp/..
 bad "-D a FIFO" "'$F/fifo'" -D "$F/fifo"
