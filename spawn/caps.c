@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <ctype.h>
 #include <errno.h>
 #include <linux/capability.h>
 #include <stdio.h>
@@ -64,10 +65,19 @@ const char *capability_to_name(int cap) {
         return cap >= 0 && (size_t) cap < ELEMENTSOF(cap_names) ? cap_names[cap] : NULL;
 }
 
+/* As systemd-nspawn takes them: the name in any case ("cap_net_admin"), or the number. */
 int capability_from_name(const char *name) {
+        size_t n = 0;
+
         for (size_t i = 0; i < ELEMENTSOF(cap_names); i++)
                 if (strcasecmp(name, cap_names[i]) == 0)
                         return (int) i;
+        /* (by hand: the seccomp generator links this file alone) */
+        for (const char *p = name; isdigit((unsigned char) *p) && n < ELEMENTSOF(cap_names); p++)
+                n = n * 10 + (size_t) (*p - '0');
+        if (isdigit((unsigned char) name[0]) && name[strspn(name, "0123456789")] == 0 && n < ELEMENTSOF(cap_names) &&
+            (name[0] != '0' || name[1] == 0))
+                return (int) n;
         return -EINVAL;
 }
 

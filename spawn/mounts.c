@@ -207,6 +207,12 @@ int mount_tmpfs(const MountPlan *p, int root_fd, size_t *ret_index) {
                 *ret_index = i;
                 snprintf(mode, sizeof mode, "%04o", (unsigned) s->tmpfs[i].mode);
                 tmpfs_options(opts, sizeof opts, mode, p->uid);
+                /* (checked by parse_tmpfs_spec(): digits and a suffix, well within opts) */
+                if (s->tmpfs[i].size)
+                        snprintf(opts + strlen(opts), sizeof opts - strlen(opts), ",size=%s", s->tmpfs[i].size);
+                if (s->tmpfs[i].nr_inodes)
+                        snprintf(opts + strlen(opts), sizeof opts - strlen(opts), ",nr_inodes=%s",
+                                 s->tmpfs[i].nr_inodes);
                 r = mount_in_root(root_fd, s->tmpfs[i].destination, "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV, opts,
                                   p->uid, false);
                 if (r < 0)

@@ -120,7 +120,8 @@ static int parse_tmpfs(const Option *o, const char *v, Settings *s, char **ret_e
         int r = settings_add_tmpfs(s, v);
 
         if (r == -EINVAL)
-                return invalid("Invalid --tmpfs '%s': expected DST[:MODE], MODE in octal.", v);
+                return invalid("Invalid --tmpfs '%s': expected DST[:MODE] (octal) or DST:OPTIONS of mode=OCTAL, "
+                               "size=N[k|m|g|%%] and nr_inodes=N[k|m|g].", v);
         return r;
 }
 
@@ -258,8 +259,9 @@ const Option option_table[] = {
           "The same, read-only (default idmap with -U)" },
         { OPT_CHOWN_FOREIGN, "chown-foreign", 0, OPTION_ARG_REQUIRED, "DIR", parse_absolute_path, 0, NULL,
           "Move DIR's files from identity-mapped owners\n(0-65535) to the foreign range, and exit" },
-        { OPT_TMPFS, "tmpfs", 0, OPTION_ARG_REQUIRED, "DST[:MODE]", parse_tmpfs, S, NULL,
-          "Mount an empty tmpfs at DST" },
+        { OPT_TMPFS, "tmpfs", 0, OPTION_ARG_REQUIRED, "DST[:OPTIONS]", parse_tmpfs, S, NULL,
+          "Mount an empty tmpfs at DST; OPTIONS: an octal mode,\nor mode=, size=N[k|m|g|%] and nr_inodes=N[k|m|g]\n"
+          "(comma-separated, as systemd-nspawn takes them)" },
 
         { OPT_PRIVATE_NETWORK, "private-network", 0, OPTION_ARG_NONE, NULL, parse_flag, S, "Networking",
           "A network namespace of its own (only loopback)" },

@@ -36,8 +36,11 @@ void settings_done(Settings *s) {
                 free(s->binds[i].destination);
         }
         free(s->binds);
-        for (size_t i = 0; i < s->n_tmpfs; i++)
+        for (size_t i = 0; i < s->n_tmpfs; i++) {
                 free(s->tmpfs[i].destination);
+                free(s->tmpfs[i].size);
+                free(s->tmpfs[i].nr_inodes);
+        }
         free(s->tmpfs);
         free(s->network_zone);
         free(s->network_bridge);
@@ -327,9 +330,41 @@ int parse_bind_spec(const char *spec, bool read_only, BindMount *ret) {
         return 0;
 }
 
-/* DST[:MODE], MODE octal. */
+static int parse_tmpfs_mode(const char *v, mode_t *ret) {
+        char *end;
+        unsigned long m;
+
+        errno = 0;
+        m = strtoul(v, &end, 8);
+        if (errno != 0 || end == v || *end || m > 07777 || !isdigit((unsigned char) v[0]))
+                return -EINVAL;
+        *ret = (mode_t) m;
+        return 0;
+}
+
+/* N with a k, m or g suffix (either case), or with percent a share of RAM (1-100%): as tmpfs takes it. 0 is
+ * tmpfs' "no limit", which is never what a size= meant: refused. */
+static bool tmpfs_amount_is_valid(const char *v, bool percent) {
+        size_t n = strspn(v, "0123456789");
+        unsigned long long x;
+        _cleanup_free_ char *digits = strndup(v, n);
+
+        if (!digits || n == 0 || n > 18 || safe_atollu(digits, &x) < 0 || x == 0)
+                return false;
+        if (v[n] == 0)
+                return true;
+        if (v[n + 1] != 0)
+                return false;
+        if (percent && v[n] == '%')
+                return x <= 100;
+        return strchr("kKmMgG", v[n]) != NULL;
+}
+
+/* DST[:MODE] (MODE octal, our old form) or DST:OPTIONS as systemd-nspawn takes them: comma-separated mode=OCTAL,
+ * size=N[k|m|g|%], nr_inodes=N[k|m|g]. Other tmpfs options are refused rather than passed on: uid=/gid= would
+ * give the files to host IDs (ours are the container's root), and the mount flags are ours to choose. */
 int parse_tmpfs_spec(const char *spec, TmpfsMount *ret) {
-        _cleanup_free_ char *dst = NULL;
+        _cleanup_free_ char *dst = NULL, *opts = NULL, *size = NULL, *nr_inodes = NULL;
         const char *colon = strchr(spec, ':');
         mode_t mode = 0755;
 
@@ -338,17 +373,38 @@ int parse_tmpfs_spec(const char *spec, TmpfsMount *ret) {
                 return -ENOMEM;
         if (!path_is_normalized_absolute(dst) || streq(dst, "/"))
                 return -EINVAL;
-        if (colon) {
-                char *end;
-                unsigned long m;
-
-                errno = 0;
-                m = strtoul(colon + 1, &end, 8);
-                if (errno != 0 || end == colon + 1 || *end || m > 07777)
+        if (colon && !strchr(colon + 1, '=')) {
+                if (parse_tmpfs_mode(colon + 1, &mode) < 0)
                         return -EINVAL;
-                mode = (mode_t) m;
+        } else if (colon) {
+                opts = strdup(colon + 1);
+                if (!opts)
+                        return -ENOMEM;
+                for (char *o = opts, *next; o; o = next) {
+                        char *v = strchr(o, '=');
+
+                        next = strchr(o, ',');
+                        if (next)
+                                *next++ = 0;
+                        if (!v)
+                                return -EINVAL;
+                        *v++ = 0;
+                        if (streq(o, "mode")) {
+                                if (parse_tmpfs_mode(v, &mode) < 0)
+                                        return -EINVAL;
+                        } else if (streq(o, "size") || streq(o, "nr_inodes")) {
+                                bool is_size = streq(o, "size");
+
+                                if (!tmpfs_amount_is_valid(v, is_size))
+                                        return -EINVAL;
+                                if (free_and_strdup(is_size ? &size : &nr_inodes, v) < 0)
+                                        return -ENOMEM;
+                        } else
+                                return -EINVAL;
+                }
         }
-        *ret = (TmpfsMount) { .destination = TAKE_PTR(dst), .mode = mode };
+        *ret = (TmpfsMount) { .destination = TAKE_PTR(dst), .mode = mode, .size = TAKE_PTR(size),
+                              .nr_inodes = TAKE_PTR(nr_inodes) };
         return 0;
 }
 
@@ -395,6 +451,8 @@ int settings_add_tmpfs(Settings *s, const char *spec) {
         l = reallocarray(s->tmpfs, s->n_tmpfs + 1, sizeof(TmpfsMount));
         if (!l) {
                 free(t.destination);
+                free(t.size);
+                free(t.nr_inodes);
                 return -ENOMEM;
         }
         s->tmpfs = l;

@@ -62,6 +62,8 @@ typedef struct Credential {
 typedef struct TmpfsMount {
         char *destination;
         mode_t mode;
+        char *size;      /* size= as tmpfs takes it (checked: N[kmg] or N%), or NULL */
+        char *nr_inodes; /* nr_inodes= likewise (N[kmg]), or NULL */
 } TmpfsMount;
 
 typedef struct Settings {

@@ -60,6 +60,14 @@ out=$(run "$bd1" --tmpfs=/scratch:1777 -- sh -c 'stat -f -c %T /scratch; stat -c
 assert_eq "--tmpfs mounts a tmpfs with the given mode" "$out" "tmpfs
 1777"
 
+# systemd-nspawn's (and nixpkgs') --tmpfs=PATH:OPTIONS: mode=, size=, nr_inodes= reach the mount
+out=$(run "$bd1" --tmpfs=/var/cache:mode=0700,size=1M,nr_inodes=64 -- sh -c \
+	'stat -c %a /var/cache; df -k /var/cache | tail -n 1; df -i /var/cache | tail -n 1')
+assert_match "--tmpfs=/var/cache:mode=0700,size=1M,nr_inodes=64: the mode, a 1 MiB size, 64 inodes" \
+	"$(echo $out)" "^700 tmpfs +1024 .* tmpfs +64 "
+out=$(run "$bd1" --tmpfs=/big:size=1M -- sh -c 'head -c 2097152 /dev/zero >/big/f; ls -l /big/f' 2>&1)
+assert_match "a file larger than size= does not fit" "$out" " 1048576 "
+
 ok "nothing is left behind" leftovers "$bd1"
 
 out=$(run "$bd2" --bind-ro="$T/ro:/run/data" --bind-ro="$T/ro:/tmp/data" -- sh -c 'cat /run/data/file /tmp/data/file; stat -c %a /tmp')

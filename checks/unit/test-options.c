@@ -264,6 +264,10 @@ static void test_each_option(void) {
            "--tmpfs");
         settings_done(&s);
         refuses(OPT_TMPFS, "--tmpfs=relative", "Invalid --tmpfs 'relative'");
+        ok(accepts(&s, OPT_TMPFS, "--tmpfs=/var/cache:mode=0755,size=512M") && streq(s.tmpfs[0].size, "512M"),
+           "--tmpfs=PATH:OPTIONS as systemd-nspawn takes it");
+        settings_done(&s);
+        refuses(OPT_TMPFS, "--tmpfs=/x:uid=0", "Invalid --tmpfs '/x:uid=0'");
         ok(accepts(&s, OPT_PRIVATE_NETWORK, "--private-network") && s.private_network, "--private-network");
         settings_done(&s);
         ok(accepts(&s, OPT_NETWORK_VETH, "--network-veth") && s.network_veth, "--network-veth");
@@ -295,6 +299,14 @@ static void test_each_option(void) {
            s.capability_add == (UINT64_C(1) << 12), "--capability");
         settings_done(&s);
         refuses(OPT_CAPABILITY, "--capability=NET_ADMIN,CAP_X", "is not a capability name");
+        /* as systemd-nspawn takes them: any case, or the number */
+        ok(accepts(&s, OPT_CAPABILITY, "--capability=cap_sys_time,21") &&
+           s.capability_add == ((UINT64_C(1) << 25) | (UINT64_C(1) << 21)), "--capability=cap_sys_time,21");
+        settings_done(&s);
+        refuses(OPT_CAPABILITY, "--capability=41", "'41' is not a capability name");
+        refuses(OPT_CAPABILITY, "--capability=012", "'012' is not");
+        refuses(OPT_CAPABILITY, "--capability=99999999999999999999", "is not a capability name");
+        refuses(OPT_CAPABILITY, "--capability=1x", "'1x'");
         ok(accepts(&s, OPT_DROP_CAPABILITY, "--drop-capability=CAP_CHOWN") && s.capability_drop == 1,
            "--drop-capability");
         settings_done(&s);

@@ -340,9 +340,16 @@ static void test_tmpfs_spec(void) {
         } good[] = {
                 { "/x", "/x", 0755 },         { "/x:1777", "/x", 01777 }, { "/x/y:0700", "/x/y", 0700 },
                 { "/x:0", "/x", 0 },          { "/x:7777", "/x", 07777 },
+                /* systemd-nspawn's (and nixpkgs') form */
+                { "/var/cache:mode=0755,size=512M", "/var/cache", 0755 }, { "/x:size=10%", "/x", 0755 },
+                { "/x:nr_inodes=1k,mode=1777", "/x", 01777 }, { "/x:size=1g,size=2g", "/x", 0755 },
         };
         static const char *const bad[] = { "/x:9", "/", "x", "", "/x:", "/x:10000", "/x:7a", "/x:/y", "/:755",
-                                           "/x/", "/x/../y", "/x:-1" };
+                                           "/x/", "/x/../y", "/x:-1", "/x:mode=9", "/x:mode=", "/x:size=0",
+                                           "/x:size=101%", "/x:size=1t", "/x:size=1MB", "/x:size=", "/x:nr_inodes=5%",
+                                           "/x:uid=0", "/x:gid=0", "/x:mode=0755,", "/x:mode=0755,noexec",
+                                           "/x:size=-1", "/x:size=1 ", "/x:mode=+755",
+                                           "/x:size=9999999999999999999k" };
 
         for (size_t i = 0; i < ELEMENTSOF(good); i++) {
                 TmpfsMount t = {};
@@ -352,6 +359,18 @@ static void test_tmpfs_spec(void) {
                 is_str(t.destination, good[i].dst, "tmpfs '%s': destination", good[i].spec);
                 is_int(t.mode, good[i].mode, "tmpfs '%s': mode %04o", good[i].spec, (unsigned) good[i].mode);
                 free(t.destination);
+                free(t.size);
+                free(t.nr_inodes);
+        }
+        {
+                TmpfsMount t = {};
+
+                is_int(parse_tmpfs_spec("/x:size=512M,nr_inodes=4k", &t), 0, "tmpfs with size= and nr_inodes=");
+                is_str(t.size, "512M", "size= is kept as tmpfs takes it");
+                is_str(t.nr_inodes, "4k", "nr_inodes= too");
+                free(t.destination);
+                free(t.size);
+                free(t.nr_inodes);
         }
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
                 TmpfsMount t = { .mode = 01234 };
