@@ -24,6 +24,7 @@
 #include "fileio.h"
 #include "lockfile.h"
 #include "log.h"
+#include "notify.h"
 #include "process.h"
 #include "runner.h"
 #include "strutil.h"
@@ -116,54 +117,43 @@ static void report(int fd, int kind, int64_t value) {
                 (void) report_send(fd, kind, value); /* the caller gave up waiting: nothing to tell */
 }
 
+/* The launcher's NOTIFY_SOCKET: a datagram socket (notify.h) bound at path. */
 static int notify_socket_open(const char *path) {
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        int fd, one = 1;
+        int fd, r;
 
         if (strlen(path) >= sizeof sa.sun_path)
                 return -ENAMETOOLONG;
         strcpy(sa.sun_path, path);
-        fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-        if (fd < 0)
-                return -errno;
+        r = notify_socket_new(&fd);
+        if (r < 0)
+                return r;
         (void) unlink(path);
-        if (bind(fd, (struct sockaddr *) &sa, sizeof sa) < 0 ||
-            setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof one) < 0) {
-                int r = -errno;
+        if (bind(fd, (struct sockaddr *) &sa, sizeof sa) < 0) {
+                r = -errno;
                 safe_close(fd);
                 return r;
         }
         return fd;
 }
 
-/* READY=1 and X_NSPAWN_LEADER_PID= from the launcher (checked by SCM_CREDENTIALS: nobody else may speak). */
+/* READY=1 and X_NSPAWN_LEADER_PID= from the launcher (notify.c believes nobody else). */
 static void notify_read(int fd, pid_t launcher, bool *ready, pid_t *leader) {
-        char buf[4096], cbuf[CMSG_SPACE(sizeof(struct ucred))];
-        struct iovec iov = { .iov_base = buf, .iov_len = sizeof buf - 1 };
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
-        struct cmsghdr *cm;
-        struct ucred uc = {};
-        ssize_t n;
+        char buf[4096];
 
-        n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-        if (n <= 0)
-                return;
-        buf[n] = 0;
-        for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
-                if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_CREDENTIALS)
-                        memcpy(&uc, CMSG_DATA(cm), sizeof uc);
-        if (uc.pid != launcher)
+        if (notify_recv_from(fd, launcher, buf, sizeof buf) <= 0)
                 return;
         for (char *l = buf, *next; l && *l; l = next) {
-                unsigned v;
+                const char *v;
+                unsigned pid;
 
                 next = strchr(l, '\n');
                 if (next)
                         *next++ = 0;
                 if (streq(l, "READY=1"))
                         *ready = true;
-                else if (startswith(l, "X_NSPAWN_LEADER_PID=") && safe_atou32(l + 20, &v) >= 0)
-                        *leader = (pid_t) v;
+                else if ((v = startswith(l, "X_NSPAWN_LEADER_PID=")) && safe_atou32(v, &pid) >= 0)
+                        *leader = (pid_t) pid;
         }
 }
 

@@ -21,21 +21,17 @@ int notify_socket_new(int *ret_fd) {
         return 0;
 }
 
-int notify_receive(int fd, pid_t leader, bool *ret_ready, char *ret_status, size_t status_size) {
-        char buf[4096];
+int notify_recv_from(int fd, pid_t sender, char *buf, size_t size) {
         union {
                 struct cmsghdr h;
                 char space[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int) * 16)];
         } control;
-        struct iovec iov = { .iov_base = buf, .iov_len = sizeof buf - 1 };
+        struct iovec iov = { .iov_base = buf, .iov_len = size - 1 };
         struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof control };
         struct ucred *cred = NULL;
         ssize_t n;
 
-        *ret_ready = false;
-        if (status_size > 0)
-                ret_status[0] = 0;
-
+        /* MSG_TRUNC: the datagram's real length, so that a truncated one is recognised (and dropped) */
         n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_TRUNC);
         if (n < 0)
                 return errno == EAGAIN || errno == EINTR ? 0 : -errno;
@@ -49,10 +45,22 @@ int notify_receive(int fd, pid_t leader, bool *ret_ready, char *ret_status, size
                         for (int *f = (int *) CMSG_DATA(c); (char *) f < (char *) c + c->cmsg_len; f++)
                                 safe_close(*f);
         }
-        if ((size_t) n >= sizeof buf || !cred || cred->pid != leader)
-                return 0; /* truncated, or not from the container's init: ignore */
+        if ((size_t) n >= size || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || !cred || cred->pid != sender)
+                return 0; /* truncated, or not from the one we listen to: ignore */
         buf[n] = 0;
+        return 1;
+}
 
+int notify_receive(int fd, pid_t leader, bool *ret_ready, char *ret_status, size_t status_size) {
+        char buf[4096];
+        int r;
+
+        *ret_ready = false;
+        if (status_size > 0)
+                ret_status[0] = 0;
+        r = notify_recv_from(fd, leader, buf, sizeof buf);
+        if (r <= 0)
+                return r;
         for (char *line = buf; line && *line;) {
                 char *next = strchr(line, '\n');
                 const char *v;

@@ -352,6 +352,31 @@ assert_eq "state: stopped" "$("$CTL" state "$name")" "stopped"
 ok "nothing is left of the stopped container" leftovers "$name"
 bad "run in a stopped container" "Container '$name' is not running" "$CTL" run "$name" -- true
 ok "start again" "$CTL" start "$name"
+
+# --- the supervisor: a caller's fds stay out of it, killed it takes the launcher along, one of two starts wins
+# (a pipe's write end left open in the supervisor, however high its number, would keep `cat` waiting for ever)
+ok "a caller's fd 1600 does not stay open in the supervisor or the launcher (restart | cat ends)" \
+	timeout 60 bash -c 'ulimit -n 4096; (exec 1600>&1; "$0" restart "$1" >/dev/null 2>&1) | cat' "$CTL" "$name"
+state=/run/nixos-nspawnctl/$name.state
+sup=$(sed -n 's/^SUPERVISOR=//p' "$state"); launcher=$(sed -n 's/^LAUNCHER=//p' "$state")
+kill -KILL "$sup"
+ok "a SIGKILLed supervisor takes its launcher with it" wait_for 10 gone "$launcher"
+assert_eq "state then says stopped, and it is" "$("$CTL" state "$name")" "stopped"
+ok "start after that" "$CTL" start "$name"
+ok "stop stops it" "$CTL" stop "$name"
+ok "nothing is left of it" leftovers "$name"
+raced=0
+for i in 1 2 3; do
+	"$CTL" start "$name" >"$T/start-a.out" 2>&1 & a=$!
+	"$CTL" start "$name" >"$T/start-b.out" 2>&1; rc_b=$?
+	wait "$a"; rc_a=$?
+	[ "$rc_a $rc_b" = "0 0" ] && ! grep -q "exit status" "$T/start-a.out" "$T/start-b.out" || { raced=1; break; }
+	[ $i = 3 ] || "$CTL" stop "$name"
+done
+[ "$raced" = 0 ]
+_report $? "two starts at once: both succeed, the loser says it runs already (3 tries)" \
+	"$rc_a $rc_b: $(cat "$T/start-a.out" "$T/start-b.out")"
+assert_eq "and it runs" "$("$CTL" state "$name")" "running"
 ok "terminate" "$CTL" terminate "$name"
 assert_eq "state after terminate: stopped" "$("$CTL" state "$name")" "stopped"
 ok "nothing is left after terminate" leftovers "$name"
