@@ -6,7 +6,7 @@
 /* Where a container's settings and generations live. The NixOS module writes the same files for its
  * (declarative) containers, so both kinds share one layout and one `list`. */
 #define CONF_DIR "/etc/nixos-nspawn"            /* NAME.conf: environment file of nixos-nspawn@NAME.service */
-#define PROFILE_DIR "/nix/var/nix/profiles/per-nspawn" /* NAME: a Nix profile, one generation per toplevel */
+#define PROFILE_DIR "/nix/var/nix/profiles/per-nspawn" /* NAME/system: a Nix profile, one generation per toplevel */
 #define STATE_DIR "/var/lib/nixos-nspawn"       /* NAME: the conventional place for a container's binds */
 #define RUN_DIR "/run/nixos-nspawnctl"          /* NAME.lock, NAME.state: a supervised (no-systemd) container */
 #define LOG_DIR "/var/log/nixos-nspawn"         /* NAME.log: its launcher's output, without systemd */

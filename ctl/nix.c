@@ -14,6 +14,7 @@
 #include "fileio.h"
 #include "log.h"
 #include "nix.h"
+#include "profile.h"
 #include "process.h"
 #include "store.h"
 #include "strutil.h"
@@ -135,10 +136,6 @@ int nix_closure(const char *toplevel, char **ret_text) {
         return *ret_text ? 0 : log_oom();
 }
 
-static char *profile_path(const char *name) {
-        return strprintf(PROFILE_DIR "/%s", name);
-}
-
 void generations_free(Generation *g, size_t n) {
         for (size_t i = 0; i < n; i++)
                 free(g[i].system);
@@ -151,13 +148,17 @@ static int cmp_generation(const void *a, const void *b) {
 }
 
 int profile_generations(const char *name, Generation **ret, size_t *ret_n) {
-        _cleanup_free_ char *prefix = strprintf("%s-", name), *current = NULL, *profile = profile_path(name);
+        _cleanup_free_ char *current = NULL, *profile = profile_path(name), *dir = profile_dir(name);
         Generation *g = NULL;
         size_t n = 0;
         DIR *d;
+        int r;
 
-        if (!prefix || !profile)
+        if (!profile || !dir)
                 return log_oom();
+        r = profile_migrate(name);
+        if (r < 0)
+                return r;
         {
                 char buf[4096];
                 ssize_t k = readlink(profile, buf, sizeof buf - 1);
@@ -169,24 +170,19 @@ int profile_generations(const char *name, Generation **ret, size_t *ret_n) {
                                 return log_oom();
                 }
         }
-        d = opendir(PROFILE_DIR);
+        d = opendir(dir);
         if (!d) {
                 *ret = NULL;
                 *ret_n = 0;
-                return errno == ENOENT ? 0 : log_error_errno(negative_errno(), "Failed to open '%s': %m", PROFILE_DIR);
+                return errno == ENOENT ? 0 : log_error_errno(negative_errno(), "Failed to open '%s': %m", dir);
         }
         for (struct dirent *de; (de = readdir(d));) {
-                const char *rest = startswith(de->d_name, prefix), *end;
                 unsigned number;
-                char num[16], target[4096];
+                char target[4096];
                 ssize_t k;
                 Generation *m;
 
-                if (!rest || !(end = endswith(rest, "-link")) || end == rest || (size_t) (end - rest) >= sizeof num)
-                        continue;
-                memcpy(num, rest, end - rest);
-                num[end - rest] = 0;
-                if (safe_atou32(num, &number) < 0)
+                if (generation_link_number(de->d_name, PROFILE_NAME, &number) < 0)
                         continue;
                 k = readlinkat(dirfd(d), de->d_name, target, sizeof target - 1);
                 if (k <= 0)
@@ -213,19 +209,22 @@ oom:
 }
 
 static int nix_env(const char *name, char *const args[]) {
-        _cleanup_free_ char *profile = profile_path(name);
+        _cleanup_free_ char *profile = profile_path(name), *dir = profile_dir(name);
         char *argv[16] = { (char *) "nix-env", (char *) "--quiet", (char *) "--profile", profile };
         size_t n = 4;
         int r;
 
-        if (!profile)
+        if (!profile || !dir)
                 return log_oom();
         for (; *args && n < ELEMENTSOF(argv) - 1; args++)
                 argv[n++] = *args;
         argv[n] = NULL;
-        r = mkdir_p(PROFILE_DIR, 0755);
+        r = profile_migrate(name);
         if (r < 0)
-                return log_error_errno(r, "Failed to create '%s': %m", PROFILE_DIR);
+                return r;
+        r = mkdir_p(dir, 0755);
+        if (r < 0)
+                return log_error_errno(r, "Failed to create '%s': %m", dir);
         r = run_command(argv, NULL);
         if (r == -EIO)
                 return log_error_errno(r, "nix-env failed on the profile '%s'.", profile);
@@ -296,16 +295,16 @@ int profile_delete(const char *name, char *const spec[]) {
 int profile_remove(const char *name) {
         Generation *g = NULL;
         size_t n = 0;
-        _cleanup_free_ char *profile = profile_path(name);
+        _cleanup_free_ char *profile = profile_path(name), *dir = profile_dir(name);
         int r;
 
-        if (!profile)
+        if (!profile || !dir)
                 return log_oom();
-        r = profile_generations(name, &g, &n);
+        r = profile_generations(name, &g, &n); /* after profile_migrate(): only NAME's own directory is left */
         if (r < 0)
                 return r;
         for (size_t i = 0; i < n; i++) {
-                _cleanup_free_ char *link = strprintf(PROFILE_DIR "/%s-%u-link", name, g[i].number);
+                _cleanup_free_ char *link = strprintf("%s/" PROFILE_NAME "-%u-link", dir, g[i].number);
 
                 if (!link || (unlink(link) < 0 && errno != ENOENT))
                         r = link ? log_error_errno(negative_errno(), "Failed to remove '%s': %m", link) : log_oom();
@@ -313,15 +312,21 @@ int profile_remove(const char *name) {
         generations_free(g, n);
         if (unlink(profile) < 0 && errno != ENOENT)
                 r = log_error_errno(negative_errno(), "Failed to remove '%s': %m", profile);
+        if (r >= 0 && rmdir(dir) < 0 && errno != ENOENT)
+                r = log_error_errno(negative_errno(), "Failed to remove '%s': %m", dir);
         return r;
 }
 
 int profile_current(const char *name, char **ret) {
         _cleanup_free_ char *profile = profile_path(name);
         char *p;
+        int r;
 
         if (!profile)
                 return log_oom();
+        r = profile_migrate(name);
+        if (r < 0)
+                return r;
         p = realpath(profile, NULL);
         if (!p)
                 return errno == ENOENT ? -ENOENT : log_error_errno(negative_errno(), "Failed to resolve '%s': %m",

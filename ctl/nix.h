@@ -17,7 +17,7 @@ int nix_closure(const char *toplevel, char **ret_text);
 /* Checks that path is a NixOS toplevel we can boot: a store path with an executable init. Logs why not. */
 int toplevel_check(const char *path);
 
-/* Generations of PROFILE_DIR/NAME. */
+/* Generations of the profile PROFILE_DIR/NAME/system (profile.h). */
 typedef struct Generation {
         unsigned number;
         char *system;

@@ -19,7 +19,7 @@ for n in "$name" "$other" "$third"; do
 	at_exit "$CTL terminate $n >/dev/null 2>&1; $CTL destroy $n >/dev/null 2>&1; rm -f /etc/nixos-nspawn/$n.conf /var/log/nixos-nspawn/$n.log /run/nixos-nspawnctl/$n.*"
 done
 conf=/etc/nixos-nspawn/$name.conf
-profile=/nix/var/nix/profiles/per-nspawn/$name
+profile=/nix/var/nix/profiles/per-nspawn/$name/system
 ms() { local s=${EPOCHREALTIME/[.,]/}; "$@"; local rc=$?; took=$(((${EPOCHREALTIME/[.,]/} - s) / 1000)); return $rc; }
 leader() { "$CTL" status "$1" | awk '/leader: PID/ { print $3 }'; }
 inside() { "$CTL" run "$name" -- "$@"; }

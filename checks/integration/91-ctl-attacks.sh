@@ -13,8 +13,10 @@ export NIXOS_NSPAWN="$NSPAWN"
 PROFILES=/nix/var/nix/profiles/per-nspawn
 
 name=$(mname atk)
-for n in "$name" "$name-1-link" "$name-2-link"; do
-	at_exit "$CTL terminate $n >/dev/null 2>&1; $CTL destroy $n >/dev/null 2>&1; rm -rf /etc/nixos-nspawn/$n.* /var/log/nixos-nspawn/$n.log /run/nixos-nspawnctl/$n.* $PROFILES/$n $PROFILES/$n-*"
+victim=$(mname atkv)
+mig=$(mname atkm)
+for n in "$name" "$victim" "$victim-1-link" "$mig"; do
+	at_exit "$CTL terminate $n >/dev/null 2>&1; $CTL destroy $n >/dev/null 2>&1; rm -rf /etc/nixos-nspawn/$n.* /var/log/nixos-nspawn/$n.log /run/nixos-nspawnctl/$n.* $PROFILES/$n $PROFILES/$n-* $PROFILES/.$n.new"
 done
 conf=/etc/nixos-nspawn/$name.conf
 config() { # FILE [fixture attributes…]: a configuration for the stand-in
@@ -29,6 +31,7 @@ bad() { # DESCRIPTION WANT-REGEX COMMAND...: fails with exactly one line, which 
 }
 config "$T/gen1.nix" 'fixture.files.base = "generation one";'
 config "$T/gen2.nix" 'fixture.files.base = "generation two";'
+config "$T/evil.nix" 'fixture.files.base = "the attacker";'
 
 # --- a careless caller: a FIFO as --config or --closure must not hang a build that holds the lock
 mkfifo "$T/fifo"
@@ -113,3 +116,65 @@ ok "unmounted, destroy --delete-state" "$CTL" destroy "$name" --delete-state
 ok "took the state" test ! -e "$state"
 ok "but not the host directory a symlink in it pointed to" test -e "$T/hostlinked/keep"
 ok "and the credential files went with the settings" test ! -e "/etc/nixos-nspawn/$name.credentials"
+
+# --- a name that was another container's generation link: A-1-link cannot take over A's generation 1
+gens() { "$CTL" list-generations "$1" | awk '{ print $1, $2, $3 }'; }
+ok "create a victim" "$CTL" create "$victim" --config "$T/gen1.nix"
+ok "and its generation 2" "$CTL" update "$victim" --config "$T/gen2.nix"
+before=$(gens "$victim")
+assert_match "two generations, the second current" "$(echo $before)" \
+	"^1 /nix/store/[a-z0-9]{32}-nixos-system-atk 2 /nix/store/[a-z0-9]{32}-nixos-system-atk \(current\)$"
+ok "a container named like its generation 1's link is created" "$CTL" create "$victim-1-link" --config "$T/evil.nix"
+evil_sys=$(. "/etc/nixos-nspawn/$victim-1-link.conf"; echo "$NIXOS_NSPAWN_SYSTEM")
+assert_eq "the victim's generations did not change" "$(gens "$victim")" "$before"
+ok "switch-generation 1 of the victim" "$CTL" switch-generation "$victim" 1
+assert_eq "runs the victim's own generation 1, not the attacker's system" \
+	"$(. "/etc/nixos-nspawn/$victim.conf"; echo "$NIXOS_NSPAWN_SYSTEM")" "$(echo "$before" | awk 'NR == 1 { print $2 }')"
+ok "destroy the victim" "$CTL" destroy "$victim"
+assert_eq "the other container's generation is untouched" "$(gens "$victim-1-link")" "1 $evil_sys (current)"
+ok "destroy the other" "$CTL" destroy "$victim-1-link"
+ok "nothing of either is left in the profiles" sh -c "! ls -d $PROFILES/$victim* $PROFILES/.$victim* 2>/dev/null | grep ."
+
+# --- an old-layout profile (PROFILE_DIR/NAME and NAME-N-link next to it) is moved by the next command; killed at
+# each step of the move, the command after finishes it, and every generation stays a GC root throughout
+ok "create a container with two generations" sh -c \
+	"'$CTL' create '$mig' --config '$T/gen1.nix' && '$CTL' update '$mig' --config '$T/gen2.nix'"
+want=$(gens "$mig")
+sys_1=$(echo "$want" | awk 'NR == 1 { print $2 }'); sys_2=$(echo "$want" | awk 'NR == 2 { print $2 }')
+old_layout() { # the new layout of $mig turned back into the old one, as nixos-nspawnctl before it made it
+	local d=$PROFILES/$mig l n
+	for l in "$d"/system-*-link; do
+		n=${l##*/system-}
+		ln -s "$(readlink "$l")" "$PROFILES/$mig-${n%-link}-link"
+	done
+	n=$(readlink "$d/system")
+	rm -rf "$d" && ln -s "$mig-${n#system-}" "$PROFILES/$mig"
+}
+new_layout() { # $mig's profile is a directory of its own, and nothing of the old layout or the move is left
+	[ -d "$PROFILES/$mig" ] && [ ! -L "$PROFILES/$mig" ] && [ ! -e "$PROFILES/.$mig.new" ] &&
+		! ls "$PROFILES/$mig"-*-link >/dev/null 2>&1
+}
+rooted() { # every generation is a link to its system somewhere below the profiles (a GC root)
+	[ -n "$(find "$PROFILES" -type l -lname "$sys_1" | head -n 1)" ] && [ -n "$(find "$PROFILES" -type l -lname "$sys_2" | head -n 1)" ]
+}
+is_stopped() { [ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" = T ]; }
+old_layout
+ok "the old layout, by hand" test -L "$PROFILES/$mig" -a -L "$PROFILES/$mig-2-link"
+assert_eq "the next command moves it and sees the same generations" "$(gens "$mig" 2>/dev/null)" "$want"
+ok "the new layout" new_layout
+for k in 1 2 3 4; do
+	old_layout
+	NIXOS_NSPAWNCTL_TEST_STOP_AT=profile-migrate-$k "$CTL" list-generations "$mig" >/dev/null 2>&1 &
+	pid=$!
+	if wait_for 10 is_stopped "$pid"; then
+		kill -KILL "$pid"; wait "$pid" 2>/dev/null
+		ok "killed at step $k of the move: every generation is still a GC root" rooted
+		assert_eq "the next command finishes the move: the same generations" "$(gens "$mig" 2>/dev/null)" "$want"
+		ok "and the layout is the new one" new_layout
+	else
+		kill -KILL "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+		_report 1 "the move stops at step $k when asked (NIXOS_NSPAWNCTL_TEST_STOP_AT)"
+	fi
+done
+ok "destroy it" "$CTL" destroy "$mig"
+ok "nothing of it is left in the profiles" sh -c "! ls -d $PROFILES/$mig* $PROFILES/.$mig* 2>/dev/null | grep ."
