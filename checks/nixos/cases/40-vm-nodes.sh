@@ -21,7 +21,7 @@ ok "VM test 'webRemoved': no settings file, no drop-in" test ! -e "$T/vm-webRemo
 
 # --- their test scripts compile (Python) ---
 scripts=$(nix-instantiate --eval --strict --json "$TOP/checks/nixos/vm-scripts.nix" --arg nixosEval "$NIXOS_EVAL" 2>&1)
-for t in simple proxy static web; do
+for t in simple overlaystore proxy static web; do
 	jq -er ".$t.testScript" <<<"$scripts" >"$T/vm-$t.py" 2>/dev/null
 	ok "VM test '$t': its test script compiles" python3 -c 'import sys; compile(open(sys.argv[1]).read(), sys.argv[1], "exec")' "$T/vm-$t.py"
 done
