@@ -63,6 +63,8 @@ SECCOMP_DEFAULT := $(BUILD)/gen/seccomp-default.h
 
 UNIT_TESTS := $(patsubst checks/unit/%.c,$(BUILD)/checks/%,$(wildcard checks/unit/test-*.c))
 HELPERS    := $(patsubst checks/helpers/%.c,$(BUILD)/helpers/%,$(wildcard checks/helpers/*.c))
+# Tools the tests run on the host to ask the product's own code (checks/tools/): linked against the library.
+TOOLS      := $(patsubst checks/tools/%.c,$(BUILD)/tools/%,$(wildcard checks/tools/*.c))
 
 # Fuzzers: clang's libFuzzer with ASan and UBSan (checks/fuzz/fuzz-*.c; seeds in checks/fuzz/corpus/NAME/).
 FUZZ_CC      ?= clang
@@ -75,7 +77,7 @@ FUZZ_CFLAGS = -std=gnu17 -O1 -g -fsanitize=fuzzer,address,undefined -fno-omit-fr
 .PHONY: all deps install uninstall check check-unit check-build check-integration check-system check-nixos check-fuzz \
         unit-tests fuzzers fuzz demo bench analyze clean help
 
-all: $(PROGRAMS:%=$(BUILD)/%) $(HELPERS)
+all: $(PROGRAMS:%=$(BUILD)/%) $(HELPERS) $(TOOLS)
 
 help:
 	@echo "make [all]          build $(BIN) and $(CTL)"
@@ -125,6 +127,10 @@ $(BUILD)/ctl/change.o: ALL_CFLAGS += -DGUEST_MODULE='"$(DATADIR)/nixos-nspawn/co
 
 # A unit test is its own file linked against the library: only the objects it uses come along.
 $(BUILD)/checks/test-%: $(BUILD)/checks/unit/test-%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/tools/%: $(BUILD)/checks/tools/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 

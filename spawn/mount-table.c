@@ -47,6 +47,8 @@ typedef struct ApiMount {
 } ApiMount;
 
 #define RO_ATTRS (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)
+/* What API_MASK binds over a file (runhost.c makes it). */
+#define MASK_SOURCE "run/host/inaccessible/reg"
 
 /* One line per mount: FS(who, where, what, type, flags, options, when), or an operation on what is there. */
 #define FS(ph, where_, what_, type_, flags_, options_, cond_)                                                    \
@@ -173,6 +175,11 @@ static bool wanted(const ApiMount *m, const MountPlan *p, MountPhase phase) {
         return true;
 }
 
+/* The mount attributes an operation row sets; API_WRITABLE also clears MOUNT_ATTR_RDONLY. */
+static uint64_t op_attrs(ApiMountKind kind) {
+        return kind == API_WRITABLE ? MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC : RO_ATTRS;
+}
+
 static int mount_one(const ApiMount *m, const MountPlan *p, int root_fd, uid_t uid) {
         char opts[256];
 
@@ -187,13 +194,11 @@ static int mount_one(const ApiMount *m, const MountPlan *p, int root_fd, uid_t u
         case API_BIND_CONSOLE:
                 return mount_in_root(root_fd, m->where, p->console ?: "/dev/null", NULL, MS_BIND, NULL, uid, true);
         case API_READ_ONLY:
-                return bind_attached_with(root_fd, m->where, m->where, RO_ATTRS, 0, true);
+                return bind_attached_with(root_fd, m->where, m->where, op_attrs(m->kind), 0, true);
         case API_WRITABLE:
-                return bind_attached_with(root_fd, m->where, m->where,
-                                          MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, MOUNT_ATTR_RDONLY,
-                                          false);
+                return bind_attached_with(root_fd, m->where, m->where, op_attrs(m->kind), MOUNT_ATTR_RDONLY, false);
         case API_MASK:
-                return bind_attached_with(root_fd, "run/host/inaccessible/reg", m->where, RO_ATTRS, 0, false);
+                return bind_attached_with(root_fd, MASK_SOURCE, m->where, op_attrs(m->kind), 0, false);
         }
         return -EINVAL;
 }
@@ -278,4 +283,51 @@ int mount_api_populate(const MountPlan *p, int root_fd) {
                 safe_close(fd);
         }
         return 0;
+}
+
+bool mount_api_row(size_t i, const MountPlan *p, ApiMountRow *ret) {
+        static const char *const kinds[] = {
+                [API_FS] = "fs",
+                [API_BIND_DEVICE] = "bind-device",
+                [API_BIND_CONSOLE] = "bind-console",
+                [API_READ_ONLY] = "read-only",
+                [API_WRITABLE] = "writable",
+                [API_MASK] = "mask",
+        };
+        const ApiMount *m;
+        uint64_t a;
+
+        if (i >= ELEMENTSOF(api_mounts))
+                return false;
+        m = &api_mounts[i];
+        *ret = (ApiMountRow) {
+                .where = m->where,
+                .kind = kinds[m->kind],
+                .type = m->type,
+                .options = m->options,
+                .phase = m->phase,
+                .wanted = wanted(m, p, m->phase),
+                .inherits_flags = m->kind == API_BIND_DEVICE || m->kind == API_BIND_CONSOLE,
+        };
+        switch (m->kind) {
+        case API_FS:
+                ret->what = m->what;
+                ret->flags = m->flags;
+                break;
+        case API_BIND_DEVICE:
+                ret->what = m->what;
+                break;
+        case API_BIND_CONSOLE:
+                ret->what = p->console ?: "/dev/null";
+                break;
+        case API_READ_ONLY:
+        case API_WRITABLE:
+        case API_MASK:
+                ret->what = m->kind == API_MASK ? MASK_SOURCE : m->where;
+                a = op_attrs(m->kind);
+                ret->flags = (a & MOUNT_ATTR_RDONLY ? MS_RDONLY : 0) | (a & MOUNT_ATTR_NOSUID ? MS_NOSUID : 0) |
+                             (a & MOUNT_ATTR_NODEV ? MS_NODEV : 0) | (a & MOUNT_ATTR_NOEXEC ? MS_NOEXEC : 0);
+                break;
+        }
+        return true;
 }

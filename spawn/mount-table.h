@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "mounts.h"
@@ -33,3 +34,18 @@ const char *mount_api_describe(size_t i, char *buf, size_t size);
 /* Outer child, after its part of the table: /dev's symlinks and directories, and the mount points of /proc, /sys
  * and /tmp, all the container root's. */
 int mount_api_populate(const MountPlan *p, int root_fd);
+
+/* Row i of the table as plan p applies it: what checks compare with a container's /proc/self/mountinfo
+ * (checks/tools/api-mounts.c), so that the table is the one statement of what is mounted. False past the end. */
+typedef struct ApiMountRow {
+        const char *where;   /* relative to the container's root */
+        const char *kind;    /* fs, bind-device, bind-console, read-only, writable, mask */
+        const char *what;    /* fs: its source name; a bind: what is bound (host path, or below the root) */
+        const char *type;    /* fs: the file system type; else NULL */
+        const char *options; /* fs: its options as the table has them (uid=/gid= come on top); else NULL */
+        unsigned long flags; /* MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_STRICTATIME of the mount */
+        bool inherits_flags; /* a bind of a host node: it has its source mount's flags, not flags of its own */
+        MountPhase phase;
+        bool wanted;         /* p uses this row */
+} ApiMountRow;
+bool mount_api_row(size_t i, const MountPlan *p, ApiMountRow *ret);
