@@ -46,8 +46,9 @@ int idmap_supported(const char *path, bool recursive, int userns_fd) {
         /* The kernel's answers when the file system is the reason (fs/namespace.c, can_idmap_mount()): EINVAL when
          * it does not allow idmapping (overlayfs, 9p, NFS, CIFS, FUSE, older ZFS: measured EINVAL for overlayfs on
          * 6.18), EPERM when the mount is idmapped already (a store that is an idmapped mount itself, as in a nested
-         * container; measured too). EOPNOTSUPP is not among them. EINVAL and EPERM also mean other things (a bad fd, no privilege), so the same clone must take a
-         * plain attribute before we call it a refusal of idmapping alone. */
+         * container; measured too). EOPNOTSUPP is not among them. EPERM is also "no privilege" and EINVAL "no such
+         * attribute": the same clone must then take a plain attribute before we call it a refusal of idmapping
+         * alone. (EINVAL for a bad user namespace fd cannot be told apart; ours is the container's, made by us.) */
         if (r != -EINVAL && r != -EPERM)
                 return r;
         if (sys_mount_setattr(fd, "", flags, &plain) < 0)
