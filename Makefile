@@ -199,7 +199,7 @@ check-integration: all
 	@$(RUN) integration
 check-system: all
 	@$(RUN) system
-check-nixos:
+check-nixos: all
 	@$(RUN) nixos
 check-fuzz: fuzzers
 	@$(RUN) fuzz

@@ -81,6 +81,26 @@ let
     };
   };
 
+  # The launcher's own verdict at build time (nixos/check.sh: `nixos-nspawn --check`), so `nixos-rebuild build`
+  # fails with the launcher's message and the container's name instead of a start failing later. The same
+  # arguments, with the override fragments as store files (the /etc paths are not in the build sandbox); the
+  # system's paths lose their context, as --check reads neither closure nor init: the check need not wait for
+  # the container's system to be built.
+  launcherCheck =
+    name: c:
+    let
+      a = plan.launcherArgs {
+        inherit name c;
+        inherit (plans.${name}) sys;
+        fragmentFile = side: text: pkgs.writeText "nixos-nspawn-${name}-${side}.network" text;
+      };
+      args = map builtins.unsafeDiscardStringContext a.system ++ a.rest;
+    in
+    pkgs.runCommand "nixos-nspawn-check-${name}" { } ''
+      ${pkgs.runtimeShell} ${./check.sh} ${cfg.package}/bin/nixos-nspawn ${lib.escapeShellArg name} ${lib.escapeShellArgs args}
+      touch $out
+    '';
+
   resolvedMdns =
     if options.services.resolved ? settings then { settings.Resolve.MulticastDNS = mkDefault true; }
     else { extraConfig = "MulticastDNS=yes"; };
@@ -103,7 +123,7 @@ in
 {
   imports = [ (import ./options.nix { inherit lib pkgs; networkType = options.systemd.network.networks.type.nestedTypes.elemType; }) ];
 
-  config = mkIf (cfg.containers != { }) {
+  config = mkIf (cfg.containers != { }) ({
     inherit assertions;
 
     systemd.packages = [ cfg.package ];
@@ -164,5 +184,9 @@ in
     # Every container's systemd takes inotify instances, all charged to the host's root; the default of 128 runs
     # out after a few containers ("Too many open files").
     boot.kernel.sysctl."fs.inotify.max_user_instances" = mkDefault 8192;
-  };
+  # (NixOS 23.05 and later: derivations the system's build depends on. nixos-eval has no system.checks; there
+  # `make check-nixos` runs nixos/check.sh itself on every container it renders.)
+  } // optionalAttrs (options ? system && options.system ? checks) {
+    system.checks = mapAttrsToList launcherCheck cfg.containers;
+  });
 }

@@ -460,6 +460,11 @@ int options_parse(Settings *s, int argc, char *const *argv, OptionsAction *ret_a
                 if (r < 0)
                         return r;
         }
+        /* a one-shot that chowns a host directory and exits: never mistaken for (or hidden among) a container's
+         * options, where it would chown at every start instead of starting */
+        if (s->chown_foreign && (s->init || s->directory || s->command || s->closure_files || s->store_paths))
+                return invalid("--chown-foreign='%s' changes a host directory and exits: it excludes --init, "
+                               "--closure, --store-path, --directory and a command.", s->chown_foreign);
         *ret_action = action;
         return 0;
 }

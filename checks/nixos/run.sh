@@ -43,6 +43,12 @@ for f in "$TOP"/checks/nixos/bad/*.nix; do
 	want=$(sed -n '1s/^# expect: //p' "$f")
 	[ -n "$want" ] || { _report 1 "bad/${f##*/} names its expected message" "no '# expect: ' first line"; continue; }
 	out=$("$NIXOS_EVAL/eval.sh" "$TOP/nixos/host.nix" "$f" 2>&1); rc=$?
+	if [ "$rc" = 0 ]; then
+		# evaluates: then the launcher's check (a NixOS build's system.checks) must refuse it
+		d=$T/bad-${f##*/}
+		OUTPUT=units OUT_DIR=$d "$NIXOS_EVAL/eval.sh" "$TOP/nixos/host.nix" "$f" >/dev/null 2>&1
+		out=$(launcher_check "$d" 2>&1); rc=$?
+	fi
 	[ "$rc" = 1 ] && grep -qF -- "$want" <<<"$out"
 	_report $? "bad/${f##*/} fails: $want" "exit $rc, output:
 $(grep -v '^note:' <<<"$out" | tail -n 8 | cut -c1-300)"

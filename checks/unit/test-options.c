@@ -378,6 +378,9 @@ static void test_check(void) {
            error ?: "");
         r = CHECK(&error, "--chown-foreign=/srv/x");
         ok(r >= 0, "--chown-foreign alone needs nothing to run");
+        r = CHECK(&error, "--init=/i", "--chown-foreign=/srv/x");
+        ok(r == -EINVAL && error && strstr(error, "--chown-foreign='/srv/x' changes a host directory"),
+           "--chown-foreign among a container's options is refused: %s", error ?: "");
         unlink(good);
         unlink(match);
         unlink(junk);
