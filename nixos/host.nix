@@ -6,7 +6,7 @@
 let
   inherit (lib)
     concatLists concatStringsSep filter length listToAttrs mapAttrs mapAttrs'
-    mapAttrsToList mkDefault mkIf mkMerge nameValuePair optional optionalAttrs optionals unique;
+    mapAttrsToList mkDefault mkIf mkMerge mkOverride nameValuePair optional optionalAttrs optionals unique;
 
   cfg = config.nixos-nspawn;
   plan = import ./plan.nix { inherit lib pkgs; };
@@ -26,6 +26,10 @@ let
     optional (lib.any (c: vethOf c && c.network.bridge == null && c.network.veth.zone == null && c.network.veth.enable) (lib.attrValues cfg.containers)) "ve-${wildcard}"
     ++ optional (lib.any (c: vethOf c && c.network.bridge == null && c.network.veth.zone != null) (lib.attrValues cfg.containers)) "vz-${wildcard}";
   usesNetworkd = hostLinks != [ ] || lib.any (c: vethOf c && c.network.bridge != null) (lib.attrValues cfg.containers);
+  # The host ends of the launcher's veths: ve-NAME, vb-NAME (a port of a bridge), and the zones' bridges vz-ZONE.
+  containerLinkGlobs = [ "ve-*" "vb-*" "vz-*" ];
+  # networkd manages host links of the host's own: as its networking backend, or with networks it declared.
+  hostUsesNetworkd = config.networking.useNetworkd || config.systemd.network.networks != { };
 
   # One socket per host address and port: the address is part of the name (127.0.0.1 → 127-0-0-1, ::1 → --1).
   forwardName =
@@ -123,7 +127,7 @@ in
 {
   imports = [ (import ./options.nix { inherit lib pkgs; networkType = options.systemd.network.networks.type.nestedTypes.elemType; }) ];
 
-  config = mkIf (cfg.containers != { }) ({
+  config = mkIf (cfg.containers != { }) (mkMerge [ {
     inherit assertions;
 
     systemd.packages = [ cfg.package ];
@@ -167,8 +171,10 @@ in
       socketConfig = optionalAttrs (x.f.hostAddress != null) { FreeBind = true; };
     }) forwards);
 
-    # machinectl start refuses a name it finds no image for: an empty directory stands in (never used)
-    systemd.tmpfiles.rules = mapAttrsToList (name: _: "d /var/lib/machines/${name} 0700 root root -") cfg.containers;
+    # machinectl start refuses a name it finds no image for: an empty directory stands in (never used). Missing
+    # bind sources are created owned by whom root inside writes as (binds.<path>.createHostPath).
+    systemd.tmpfiles.rules = mapAttrsToList (name: _: "d /var/lib/machines/${name} 0700 root root -") cfg.containers
+      ++ concatLists (mapAttrsToList (_: plan.bindCreations) cfg.containers);
 
     systemd.targets.machines.wantedBy = mkIf (lib.any (c: c.autoStart) (lib.attrValues cfg.containers)) [ "multi-user.target" ];
 
@@ -177,16 +183,47 @@ in
     }) hostLinks);
     networking.firewall.allowedTCPPorts = unique (map (x: x.f.hostPort) (filter (x: x.f.openFirewall) forwards));
 
+    # networkd runs for the containers' links only: the launcher writes .network units matching ve-*/vz-*/vb-*
+    # (with RequiredForOnline=no, so they never hold up network-online.target). The host's own networking stays
+    # what it is (scripted, NetworkManager or networkd): no networking.useNetworkd here, which would move the
+    # whole host to networkd (dhcpcd off, its DHCP and default gateway moved, networkd's assertions).
     systemd.network.enable = mkIf usesNetworkd (mkDefault true);
-    networking.useNetworkd = mkIf usesNetworkd (mkDefault true);
-    services.resolved = mkIf usesNetworkd ({ enable = mkDefault true; } // resolvedMdns);
+    # Where networkd manages none of the host's own links, systemd-networkd-wait-online would find nothing to
+    # wait for and hold network-online.target up until its timeout: the host's own backend (dhcpcd,
+    # NetworkManager-wait-online) answers for the host instead. Weaker than mkDefault, like the sysctl below.
+    systemd.network.wait-online.enable = mkIf (usesNetworkd && !hostUsesNetworkd) (mkOverride 1100 false);
+
+    # resolved is the host's DNS once enabled (/etc/resolv.conf, NetworkManager's dns = "systemd-resolved"):
+    # enabled only when asked for; where it runs anyway, it gets mDNS for the containers' NAME.local.
+    services.resolved = mkMerge [
+      (mkIf cfg.resolved.enable { enable = true; })
+      (mkIf (usesNetworkd && config.services.resolved.enable) resolvedMdns)
+    ];
+
+    warnings = optional (usesNetworkd && !config.systemd.network.enable) ''
+      nixos-nspawn: systemd.network.enable = false, so nothing applies the launcher's networkd units for the
+      containers' veths (${concatStringsSep ", " (lib.attrNames (lib.filterAttrs (_: vethOf) cfg.containers))}):
+      their host ends get no address, no DHCP server, no NAT and no mDNS, and the containers no network
+      beyond their own link, unless the host configures ve-*/vz-*/vb-* itself.'';
 
     # Every container's systemd takes inotify instances, all charged to the host's root; the default of 128 runs
-    # out after a few containers ("Too many open files").
-    boot.kernel.sysctl."fs.inotify.max_user_instances" = mkDefault 8192;
+    # out after a few containers ("Too many open files"). Weaker than every nixpkgs module that sets it
+    # (graphical-desktop.nix: mkDefault 524288; incus.nix: mkOverride 1050 1048576), so a larger limit
+    # they set wins instead of conflicting or being lowered to this one.
+    boot.kernel.sysctl."fs.inotify.max_user_instances" = mkOverride 1100 8192;
+  }
   # (NixOS 23.05 and later: derivations the system's build depends on. nixos-eval has no system.checks; there
   # `make check-nixos` runs nixos/check.sh itself on every container it renders.)
-  } // optionalAttrs (options ? system && options.system ? checks) {
+  (optionalAttrs (options ? system && options.system ? checks) {
     system.checks = mapAttrsToList launcherCheck cfg.containers;
-  });
+  })
+  # Keep the host's other network managers off the containers' links, as nixpkgs' own containers do. Guarded for
+  # module sets without these NixOS modules (nixos-eval); every NixOS declares both.
+  (optionalAttrs (options.networking ? dhcpcd) {
+    networking.dhcpcd.denyInterfaces = mkIf usesNetworkd containerLinkGlobs;
+  })
+  (optionalAttrs (options.networking ? networkmanager) {
+    networking.networkmanager.unmanaged = mkIf usesNetworkd (map (g: "interface-name:${g}") containerLinkGlobs);
+  })
+  ]);
 }

@@ -9,7 +9,7 @@ let
   inherit (lib) mkOption types literalExpression;
 
   bindModule =
-    { name, ... }:
+    { name, config, ... }:
     {
       options = {
         hostPath = mkOption {
@@ -39,6 +39,19 @@ let
             included: only for directories nothing on the host runs or trusts. `false`: not idmapped (the
             picked range's UIDs on disk). State written with identity mapping moves over to the foreign range
             once with `nixos-nspawn --chown-foreign=DIR`.
+          '';
+        };
+        createHostPath = mkOption {
+          type = types.bool;
+          default = !config.readOnly && config.idmap != false;
+          defaultText = literalExpression "!readOnly && idmap != false";
+          example = false;
+          description = ''
+            Whether a missing host directory is created (systemd-tmpfiles, at boot and at each activation),
+            owned so that the container's root can write it: by the foreign UID range's root (2147352576) for a
+            foreign-mapped bind, by root for an identity-mapped one. An existing path is left as it is (owner
+            and mode only apply to a directory it creates). With `idmap = false` the owner is the container's
+            UID range, known only for a fixed `privateUsers` (or `"no"`: root).
           '';
         };
       };
@@ -181,10 +194,12 @@ let
         };
         timeoutStartSec = mkOption {
           type = types.str;
-          default = "1min";
-          example = "5min";
+          default = "5min";
+          example = "15min";
           description = ''
-            How long its start may take until the container's systemd reports ready (`TimeoutStartSec=`).
+            How long its start may take until the container's systemd reports ready (`TimeoutStartSec=`): a first
+            start runs the container's whole activation, and many containers starting with the host share its
+            CPUs and disks.
           '';
         };
         restartIfChanged = mkOption {
@@ -440,6 +455,17 @@ in
       defaultText = literalExpression "pkgs.nixos-nspawn";
       example = literalExpression "inputs.nixos-nspawn.packages.\${pkgs.stdenv.hostPlatform.system}.default";
       description = "The nixos-nspawn package: the launcher, `nixos-nspawnctl` and the unit template.";
+    };
+    resolved.enable = mkOption {
+      type = types.bool;
+      default = false;
+      example = true;
+      description = ''
+        Whether to run systemd-resolved on the host, with mDNS, so that the host reaches each container with a
+        veth as `<name>.local`. Off by default: resolved then becomes the host's DNS (`/etc/resolv.conf`, and
+        NetworkManager's `dns = "systemd-resolved"`). Where resolved runs anyway (`services.resolved.enable`),
+        mDNS is turned on for it either way; the containers' own links are the only ones it is used on.
+      '';
     };
     imports = mkOption {
       type = types.listOf types.deferredModule;

@@ -169,10 +169,8 @@ rec {
           "--network-veth-${side}-config=${fragmentFile side (renderNetwork def)}";
       bind =
         dst: b:
-        "--bind${optionalString b.readOnly "-ro"}=${if b.hostPath != null then b.hostPath else dst}:${dst}:${
-          if b.idmap == false then "noidmap"
-          else if b.idmap == "identity" || (b.idmap == true && b.readOnly) then "idmap"
-          else "foreign"
+        "--bind${optionalString b.readOnly "-ro"}=${bindSource dst b}:${dst}:${
+          { none = "noidmap"; identity = "idmap"; foreign = "foreign"; }.${bindMapping b}
         }";
       credential =
         id: cr:
@@ -219,6 +217,34 @@ rec {
       NIXOS_NSPAWN_ORIGIN=declarative
     '';
 
+  # How a bind is idmapped: "none", "identity" (1:1) or "foreign" (systemd's foreign UID range on disk).
+  bindMapping =
+    b:
+    if b.idmap == false then "none"
+    else if b.idmap == "identity" || (b.idmap == true && b.readOnly) then "identity"
+    else "foreign";
+  bindSource = dst: b: if b.hostPath != null then b.hostPath else dst;
+
+  # The host UID that root inside owns files of a bind as: where a created bind source must belong so that the
+  # container's root can write it. null where it depends on the range a start picks (idmap = false, "pick").
+  bindRootOwner =
+    c: b:
+    let m = bindMapping b; in
+    if m == "foreign" then 2147352576 # 0x7FFE0000, the foreign range's root
+    else if m == "identity" || c.privateUsers == "no" then 0
+    else if builtins.match "[0-9]+(:[0-9]+)?" c.privateUsers != null then lib.toInt (lib.head (lib.splitString ":" c.privateUsers))
+    else null;
+
+  # systemd-tmpfiles lines creating the missing bind sources of one container (createHostPath). The ':' before
+  # mode, user and group applies them only to a directory it creates (systemd >= 254): an existing host path is
+  # never chowned or chmodded.
+  bindCreations =
+    c:
+    concatLists (mapAttrsToList (dst: b:
+      let owner = bindRootOwner c b; in
+      optional (b.createHostPath && owner != null) "d ${bindSource dst b} :0755 :${toString owner} :${toString owner} -"
+    ) c.binds);
+
   # Bad configurations of one container, as NixOS assertions. Every message names the container, the option
   # and the bad value.
   containerAssertions =
@@ -257,6 +283,8 @@ rec {
         "${opt "binds"}.${quote dst}: paths with ':' cannot be passed to the launcher (--bind=SRC:DST:OPTS).")
       (a (!(b.idmap != false && c.privateUsers == "no"))
         "${opt "binds"}.${quote dst}.idmap: needs a user namespace, but privateUsers = \"no\"; set idmap = false.")
+      (a (!b.createHostPath || bindRootOwner c b != null)
+        "${opt "binds"}.${quote dst}.createHostPath: with idmap = false its owner is the UID range each start picks (privateUsers = ${quote c.privateUsers}); set a fixed privateUsers, another idmap, or createHostPath = false.")
     ]) c.binds)
     ++ map (t: a (normalizedAbsolute (lib.head (lib.splitString ":" t)) && !overlapsStore (lib.head (lib.splitString ":" t)))
       "${opt "tmpfs"}: ${quote t}: needs a normalized absolute path outside the Nix store.") c.tmpfs

@@ -8,6 +8,8 @@ in
 {
   # The original README's first example.
   simple = {
+    # the test asks for mycontainer.local from the host
+    nixos-nspawn.resolved.enable = true;
     nixos-nspawn.containers.mycontainer.config = { pkgs, ... }: {
       imports = [ stateVersion ];
       environment.systemPackages = [ pkgs.htop ];
@@ -15,15 +17,32 @@ in
   };
 
   # The original README's second example: nginx on the host in front of the container's.
-  proxy = {
+  proxy = { pkgs, ... }: {
+    # the host resolves backend.local over mDNS
+    nixos-nspawn.resolved.enable = true;
     services.nginx = {
       enable = true;
       recommendedProxySettings = true;
       virtualHosts."_".locations."/".proxyPass = "http://backend.local";
     };
-    systemd.services.nginx = {
+    # nginx resolves the upstream once, when it starts, and fails without it: a start before mDNS answers would
+    # make systemd restart it until its start limit gives up. So it starts after the name resolves (within
+    # the deadline of this unit's TimeoutStartSec); if the name never does, nginx fails once, not in a loop.
+    systemd.services.backend-name = {
+      description = "Wait until backend.local resolves";
       wants = [ "nixos-nspawn@backend.service" ];
       after = [ "nixos-nspawn@backend.service" ];
+      path = [ pkgs.systemd ];
+      script = "until resolvectl query backend.local; do sleep 1; done";
+      serviceConfig = {
+        Type = "oneshot";
+        RemainAfterExit = true;
+        TimeoutStartSec = "5min";
+      };
+    };
+    systemd.services.nginx = {
+      requires = [ "backend-name.service" ];
+      after = [ "backend-name.service" ];
     };
     nixos-nspawn.containers.backend.config = {
       imports = [ stateVersion ];
@@ -60,7 +79,8 @@ in
       path = [ pkgs.curl ];
       script = "curl -sf http://127.0.0.1/ > /run/probe.out";
     };
-    systemd.tmpfiles.rules = [ "d /srv/web 0755 root root -" "f /run/web-secret 0600 root root - s3cret" ];
+    # /srv/web, the bind source, is created by the module, owned by the foreign range's root (createHostPath)
+    systemd.tmpfiles.rules = [ "f /run/web-secret 0600 root root - s3cret" ];
     nixos-nspawn.containers.web = {
       config = {
         imports = [ stateVersion ];

@@ -16,7 +16,7 @@ assert_match "credentials: text is a store file" "$(grep -- '^--load-credential=
 ok "credentials: a text value is not in the settings file either" bash -c "! grep -q 'ca.example' '$d/etc/nixos-nspawn/db.conf'"
 u=$(unit_dropin "$d" nixos-nspawn@db.service)
 assert_eq "unit settings reach the unit: MemoryMax" "$(key_of "$u" MemoryMax)" 2G
-assert_eq "timeoutStartSec" "$(key_of "$u" TimeoutStartSec)" 5min
+assert_eq "timeoutStartSec" "$(key_of "$u" TimeoutStartSec)" 10min
 ok "autoStart = false: not wanted by machines.target" test ! -e "$d/etc/systemd/system/machines.target.wants/nixos-nspawn@db.service"
 
 render fwd "$TOP/checks/nixos/cases/migrate-forward.nix"

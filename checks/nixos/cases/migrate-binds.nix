@@ -9,7 +9,7 @@
     credentials.db-password.file = "/run/secrets/db";
     credentials.ca-url.text = "https://ca.example.internal";
     serviceConfig.MemoryMax = "2G";
-    timeoutStartSec = "5min";
+    timeoutStartSec = "10min";
     autoStart = false;
   };
 }
