@@ -18,6 +18,7 @@
 #include "nix.h"
 #include "rmtree.h"
 #include "runner.h"
+#include "secrets.h"
 #include "settings.h"
 #include "store.h"
 #include "strutil.h"
@@ -506,6 +507,34 @@ static int do_destroy(const Args *a) {
         return r;
 }
 
+/* Settings saved before credentials had files of their own may still hold --set-credential=ID:VALUE, which would
+ * put the value on the launcher's command line: saved again before a start, the value moves to a root-only file
+ * (secrets.h). A declarative container's settings are NixOS's (its module refuses --set-credential now). */
+static int do_upgrade_credentials(const Args *a) {
+        _cleanup_free_ char *path = closure_path(a->name), *closure = NULL;
+        bool found = false;
+        size_t size;
+        Conf c = {};
+        int r = load(a->name, &c);
+
+        if (r < 0)
+                return r;
+        for (char **p = c.extra_args; p && *p; p++)
+                found = found || startswith(*p, SET_CREDENTIAL);
+        if (found && c.origin == ORIGIN_IMPERATIVE) {
+                r = path ? read_full_file(path, &closure, &size) : log_oom();
+                if (r < 0 && path)
+                        log_error_errno(r, "Failed to read '%s': %m", path);
+                if (r >= 0)
+                        r = conf_save(&c, closure);
+                if (r >= 0)
+                        log_info("Moved the credentials of container '%s' out of its settings into root-only files.",
+                                 c.name);
+        }
+        conf_done(&c);
+        return r;
+}
+
 /* ---- the changing verbs, under the container's lock ---- */
 
 static int locked(const Args *a, int (*verb)(const Args *a)) {
@@ -523,6 +552,19 @@ static int locked(const Args *a, int (*verb)(const Args *a)) {
 
 int verb_create(const Args *a) {
         return locked(a, do_create);
+}
+int upgrade_credentials(const Args *a) {
+        bool found = false;
+        Conf c = {};
+        int r = load(a->name, &c);
+
+        /* the lock only when there is something to move: a start never waits for another verb otherwise */
+        for (char **p = c.extra_args; r >= 0 && p && *p; p++)
+                found = found || startswith(*p, SET_CREDENTIAL);
+        conf_done(&c);
+        if (r < 0 || !found)
+                return r;
+        return locked(a, do_upgrade_credentials);
 }
 int verb_update(const Args *a) {
         return locked(a, do_update);

@@ -61,8 +61,10 @@ char *live_file(const char *name) {
 
 int verb_start(const Args *a) {
         Conf c = {};
-        int r = load(a->name, &c);
+        int r = upgrade_credentials(a);
 
+        if (r >= 0)
+                r = load(a->name, &c);
         if (r >= 0)
                 r = runner_start(&c, a->timeout_sec);
         conf_done(&c);
@@ -91,8 +93,10 @@ int verb_terminate(const Args *a) {
 
 int verb_restart(const Args *a) {
         Conf c = {};
-        int r = load(a->name, &c);
+        int r = upgrade_credentials(a);
 
+        if (r >= 0)
+                r = load(a->name, &c);
         if (r >= 0)
                 r = runner_restart(&c, a->timeout_sec);
         conf_done(&c);

@@ -29,6 +29,9 @@ typedef struct Args {
 } Args;
 
 int verb_create(const Args *a);
+/* Before a start: settings of an older nixos-nspawnctl that hold a credential's value get it moved to a root-only
+ * file (change.c). */
+int upgrade_credentials(const Args *a);
 int verb_start(const Args *a);
 int verb_stop(const Args *a);
 int verb_restart(const Args *a);

@@ -176,5 +176,11 @@ for k in 1 2 3 4; do
 		_report 1 "the move stops at step $k when asked (NIXOS_NSPAWNCTL_TEST_STOP_AT)"
 	fi
 done
+# settings an older nixos-nspawnctl wrote with a credential's value in them: moved out before the start
+sed -i 's|^NIXOS_NSPAWN_ARGS="\(.*\)"$|NIXOS_NSPAWN_ARGS="\1 --set-credential=tok:oldsecret"|' "/etc/nixos-nspawn/$mig.conf"
+ok "old settings with --set-credential=tok:oldsecret, by hand" grep -q oldsecret "/etc/nixos-nspawn/$mig.conf"
+ok "start" "$CTL" start "$mig"
+ok "the settings do not hold the value any more" sh -c '! grep -q oldsecret "$1"' - "/etc/nixos-nspawn/$mig.conf"
+assert_eq "the container has the credential all the same" "$("$CTL" run "$mig" -- cat /run/host/credentials/tok)" "oldsecret"
 ok "destroy it" "$CTL" destroy "$mig"
 ok "nothing of it is left in the profiles" sh -c "! ls -d $PROFILES/$mig* $PROFILES/.$mig* 2>/dev/null | grep ."
