@@ -94,3 +94,45 @@ int mountinfo_find_below(const char *text, const char *dir, char **ret_target) {
         }
         return -ENOENT;
 }
+
+/* Whether the comma-separated list [p, end) holds item. */
+static bool list_has(const char *p, const char *end, const char *item) {
+        size_t n = strlen(item);
+
+        while (p < end) {
+                const char *comma = memchr(p, ',', (size_t) (end - p));
+                const char *e = comma ?: end;
+
+                if ((size_t) (e - p) == n && strncmp(p, item, n) == 0)
+                        return true;
+                p = e + 1;
+        }
+        return false;
+}
+
+int mountinfo_find_cgroup1(const char *text, const char *controller, char **ret_target) {
+        for (const char *line = text; *line;) {
+                const char *end = strchrnul(line, '\n'), *p = line, *sep = NULL, *mp;
+
+                if (end > line) {
+                        if (!skip_fields(&p, end, 4))
+                                return -EINVAL;
+                        mp = p;
+                        for (const char *q = p; q + 3 <= end; q++)
+                                if (q[0] == ' ' && q[1] == '-' && q[2] == ' ') {
+                                        sep = q + 3;
+                                        break;
+                                }
+                        if (!sep)
+                                return -EINVAL;
+                        /* FSTYPE SOURCE SUPEROPTIONS: "cgroup", anything, a list naming the controller */
+                        if (strncmp(sep, "cgroup ", 7) == 0 && skip_fields(&sep, end, 2) &&
+                            list_has(sep, end, controller)) {
+                                *ret_target = field_unescape(&mp, end);
+                                return *ret_target ? 0 : -ENOMEM;
+                        }
+                }
+                line = *end ? end + 1 : end;
+        }
+        return -ENOENT;
+}

@@ -9,3 +9,6 @@ int mountinfo_find_fstype(const char *text, const char *fstype, char **ret_targe
 /* Finds the first mount whose mount point is dir or below it (dir: an absolute path without a trailing '/') and
  * returns that mount point, unescaped. -ENOENT if there is none, -EINVAL on a line that is not mountinfo. */
 int mountinfo_find_below(const char *text, const char *dir, char **ret_target);
+/* Finds the first cgroup v1 mount (fstype "cgroup") whose super options name controller ("pids") and returns its
+ * mount point, unescaped. -ENOENT if there is none (a cgroup2-only host, or the controller is not bound to v1). */
+int mountinfo_find_cgroup1(const char *text, const char *controller, char **ret_target);

@@ -55,7 +55,7 @@ in
             if [ -d /run/systemd/system ]; then
               systemctl reset-failed ${unit}.service 2>/dev/null || true
               exec systemd-run --quiet --unit=${unit} --description='Container ${name} (nixos-nspawn)' \
-                -p Type=notify -p Delegate=yes -p KillMode=mixed -p Slice=machine.slice \
+                -p Type=notify -p Delegate=yes -p KillMode=mixed -p Slice=machine.slice -p TasksMax=16384 \
                 -p TimeoutStartSec=${escapeShellArg c.timeoutStartSec} -p TimeoutStopSec=90s \
                 -p SuccessExitStatus=133 -p RestartForceExitStatus=133 \
                 ${argv}

@@ -272,7 +272,7 @@ _noreturn_ void outer_child(const ChildPlan *c, pid_t monitor, int sync_fd) {
         if (r < 0 && r != -ENOENT && r != -EPERM)
                 child_fail(sync_fd, STEP_RESET_LOGINUID, r, -1);
 
-        r = mount_staging();
+        r = mount_staging(s);
         if (r < 0)
                 child_fail(sync_fd, STEP_MOUNT_STAGING, r, -1);
         r = mount_root(plan, &root_fd);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "mount-table.h"
+#include "resource-limits.h"
 #include "strutil.h"
 #include "syscalls.h"
 
@@ -44,6 +45,7 @@ typedef struct ApiMount {
         unsigned long flags;
         const char *options;
         ApiMountIf cond;
+        TmpfsLimitId limit; /* a tmpfs: its size= and nr_inodes= (resource-limits.c) */
 } ApiMount;
 
 #define RO_ATTRS (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)
@@ -54,6 +56,10 @@ typedef struct ApiMount {
 #define FS(ph, where_, what_, type_, flags_, options_, cond_)                                                    \
         { .phase = ph, .kind = API_FS, .where = where_, .what = what_, .type = type_, .flags = flags_,          \
           .options = options_, .cond = cond_ }
+/* A tmpfs with its size and inode limit */
+#define TMPFS(ph, where_, what_, flags_, options_, cond_, limit_)                                                 \
+        { .phase = ph, .kind = API_FS, .where = where_, .what = what_, .type = "tmpfs", .flags = flags_,        \
+          .options = options_, .cond = cond_, .limit = limit_ }
 #define OP(ph, kind_, where_, what_, cond_)                                                                       \
         { .phase = ph, .kind = kind_, .where = where_, .what = what_, .cond = cond_ }
 
@@ -61,7 +67,8 @@ typedef struct ApiMount {
 
 static const ApiMount api_mounts[] = {
         /* Not nodev: the host's device nodes are bound in (mknod is not allowed in a user namespace). */
-        FS(MOUNT_BY_OUTER_CHILD, "dev", "tmpfs", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=0755", API_OWNED),
+        TMPFS(MOUNT_BY_OUTER_CHILD, "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=0755", API_OWNED,
+              TMPFS_LIMIT_DEV),
         OP(MOUNT_BY_OUTER_CHILD, API_BIND_DEVICE, "dev/null", "/dev/null", 0),
         OP(MOUNT_BY_OUTER_CHILD, API_BIND_DEVICE, "dev/zero", "/dev/zero", 0),
         OP(MOUNT_BY_OUTER_CHILD, API_BIND_DEVICE, "dev/full", "/dev/full", 0),
@@ -69,9 +76,10 @@ static const ApiMount api_mounts[] = {
         OP(MOUNT_BY_OUTER_CHILD, API_BIND_DEVICE, "dev/urandom", "/dev/urandom", 0),
         OP(MOUNT_BY_OUTER_CHILD, API_BIND_DEVICE, "dev/tty", "/dev/tty", 0),
         OP(MOUNT_BY_OUTER_CHILD, API_BIND_CONSOLE, "dev/console", NULL, 0),
-        FS(MOUNT_BY_OUTER_CHILD, "run", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV | MS_STRICTATIME, "mode=0755",
-           API_OWNED),
-        FS(MOUNT_BY_OUTER_CHILD, "tmp", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", API_IF_TMP | API_OWNED),
+        TMPFS(MOUNT_BY_OUTER_CHILD, "run", "tmpfs", MS_NOSUID | MS_NODEV | MS_STRICTATIME, "mode=0755", API_OWNED,
+              TMPFS_LIMIT_RUN),
+        TMPFS(MOUNT_BY_OUTER_CHILD, "tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", API_IF_TMP | API_OWNED,
+              TMPFS_LIMIT_TMP),
 
         /* The container's user namespace may mount proc and sysfs only where an instance of each is already fully
          * visible in its mount namespace (the kernel's mount_too_revealing()); after the pivot the host's are gone.
@@ -107,8 +115,9 @@ static const ApiMount api_mounts[] = {
         /* gid=5: tty inside the container */
         FS(MOUNT_BY_PID1, "dev/pts", "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
            "newinstance,ptmxmode=0666,mode=0620,gid=5", 0),
-        FS(MOUNT_BY_PID1, "tmp", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", API_IF_TMP),
-        FS(MOUNT_BY_PID1, "dev/shm", "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_STRICTATIME, "mode=1777", 0),
+        TMPFS(MOUNT_BY_PID1, "tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", API_IF_TMP, TMPFS_LIMIT_TMP),
+        TMPFS(MOUNT_BY_PID1, "dev/shm", "shm", MS_NOSUID | MS_NODEV | MS_STRICTATIME, "mode=1777", 0,
+              TMPFS_LIMIT_DEV_SHM),
         FS(MOUNT_BY_PID1, "dev/mqueue", "mqueue", "mqueue", NOSUID_NODEV_NOEXEC, NULL, 0),
 
         /* once the monitor moved PID 1 into its cgroup and PID 1 made it the root of its cgroup namespace */
@@ -185,10 +194,13 @@ static int mount_one(const ApiMount *m, const MountPlan *p, int root_fd, uid_t u
 
         switch (m->kind) {
         case API_FS:
+                snprintf(opts, sizeof opts, "%s", m->options ?: "");
                 if (m->cond & API_OWNED)
-                        snprintf(opts, sizeof opts, "%s,uid=%u,gid=%u", m->options, (unsigned) uid, (unsigned) uid);
-                return mount_in_root(root_fd, m->where, m->what, m->type, m->flags,
-                                     m->cond & API_OWNED ? opts : m->options, uid, false);
+                        snprintf(opts + strlen(opts), sizeof opts - strlen(opts), ",uid=%u,gid=%u", (unsigned) uid,
+                                 (unsigned) uid);
+                tmpfs_limit_append(p->settings, m->limit, opts, sizeof opts);
+                return mount_in_root(root_fd, m->where, m->what, m->type, m->flags, opts[0] ? opts : NULL, uid,
+                                     false);
         case API_BIND_DEVICE:
                 return mount_in_root(root_fd, m->where, m->what, NULL, MS_BIND, NULL, uid, true);
         case API_BIND_CONSOLE:

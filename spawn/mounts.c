@@ -12,6 +12,7 @@
 #include "fileio.h"
 #include "mount-util.h"
 #include "mounts.h"
+#include "resource-limits.h"
 #include "strutil.h"
 #include "syscalls.h"
 
@@ -54,11 +55,15 @@ static int attach(int mnt_fd, const char *path) {
         return r;
 }
 
-int mount_staging(void) {
+int mount_staging(const Settings *s) {
+        char opts[128] = "mode=0755";
+
         /* Nothing we mount may propagate back to the host. */
         if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
                 return -errno;
-        if (mount("nixos-nspawn", STAGING_DIR, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
+        /* with -D it holds the overlay's upper layer, all that the container writes to its root: the root's limit */
+        tmpfs_limit_append(s, TMPFS_LIMIT_ROOT, opts, sizeof opts);
+        if (mount("nixos-nspawn", STAGING_DIR, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
                 return -errno;
         if (mkdir(ROOT_DIR, 0755) < 0)
                 return -errno;
@@ -88,6 +93,7 @@ int mount_root(const MountPlan *p, int *ret_root_fd) {
                         return -errno;
         } else {
                 tmpfs_options(opts, sizeof opts, "0755", p->uid);
+                tmpfs_limit_append(s, TMPFS_LIMIT_ROOT, opts, sizeof opts);
                 if (mount("rootfs", ROOT_DIR, "tmpfs", 0, opts) < 0)
                         return -errno;
         }
@@ -202,17 +208,17 @@ int mount_tmpfs(const MountPlan *p, int root_fd, size_t *ret_index) {
         int r;
 
         for (size_t i = 0; i < s->n_tmpfs; i++) {
+                const char *size, *nr_inodes;
                 char mode[8];
 
                 *ret_index = i;
                 snprintf(mode, sizeof mode, "%04o", (unsigned) s->tmpfs[i].mode);
                 tmpfs_options(opts, sizeof opts, mode, p->uid);
                 /* (checked by parse_tmpfs_spec(): digits and a suffix, well within opts) */
-                if (s->tmpfs[i].size)
-                        snprintf(opts + strlen(opts), sizeof opts - strlen(opts), ",size=%s", s->tmpfs[i].size);
-                if (s->tmpfs[i].nr_inodes)
-                        snprintf(opts + strlen(opts), sizeof opts - strlen(opts), ",nr_inodes=%s",
-                                 s->tmpfs[i].nr_inodes);
+                /* what the --tmpfs does not say, the default for a --tmpfs (resource-limits.c) */
+                tmpfs_limit_get(s, TMPFS_LIMIT_USER, &size, &nr_inodes);
+                snprintf(opts + strlen(opts), sizeof opts - strlen(opts), ",size=%s,nr_inodes=%s",
+                         s->tmpfs[i].size ?: size, s->tmpfs[i].nr_inodes ?: nr_inodes);
                 r = mount_in_root(root_fd, s->tmpfs[i].destination, "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV, opts,
                                   p->uid, false);
                 if (r < 0)

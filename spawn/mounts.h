@@ -35,7 +35,7 @@ typedef struct MountPlan {
 
 
 /* Outer child, still in the host user namespace. Each returns -errno; *ret_index names the failing element. */
-int mount_staging(void);
+int mount_staging(const Settings *s);
 int mount_root(const MountPlan *p, int *ret_root_fd);
 int mount_store(const MountPlan *p, int root_fd, size_t *ret_index);
 int mount_binds(const MountPlan *p, int root_fd, size_t *ret_index);

@@ -5,6 +5,7 @@
 #include "caps.h"
 #include "id128.h"
 #include "netconf.h"
+#include "resource-limits.h"
 #include "options.h"
 #include "strutil.h"
 #include "units.h"
@@ -123,6 +124,22 @@ static int parse_tmpfs(const Option *o, const char *v, Settings *s, char **ret_e
                 return invalid("Invalid --tmpfs '%s': expected DST[:MODE] (octal) or DST:OPTIONS of mode=OCTAL, "
                                "size=N[k|m|g|%%] and nr_inodes=N[k|m|g].", v);
         return r;
+}
+
+static int parse_tmpfs_limits(const Option *o, const char *v, Settings *s, char **ret_error) {
+        int r = settings_set_tmpfs_limits(s, v);
+
+        if (r == -EINVAL)
+                return invalid("Invalid --tmpfs-limits '%s': expected PATH:OPTIONS with PATH one of /, /run, /tmp, "
+                               "/dev, /dev/shm and OPTIONS of size=N[k|m|g|%%] and nr_inodes=N[k|m|g].", v);
+        return r;
+}
+
+static int parse_tasks_max_option(const Option *o, const char *v, Settings *s, char **ret_error) {
+        if (parse_tasks_max(v, &s->tasks_max) < 0)
+                return invalid("Invalid --tasks-max '%s': expected a number of tasks (at least 1) or infinity.", v);
+        s->tasks_max_set = true;
+        return 0;
 }
 
 static int parse_flag(const Option *o, const char *v, Settings *s, char **ret_error) {
@@ -262,6 +279,12 @@ const Option option_table[] = {
         { OPT_TMPFS, "tmpfs", 0, OPTION_ARG_REQUIRED, "DST[:OPTIONS]", parse_tmpfs, S, NULL,
           "Mount an empty tmpfs at DST; OPTIONS: an octal mode,\nor mode=, size=N[k|m|g|%] and nr_inodes=N[k|m|g]\n"
           "(comma-separated, as systemd-nspawn takes them)" },
+        { OPT_TMPFS_LIMITS, "tmpfs-limits", 0, OPTION_ARG_REQUIRED, "PATH:OPTIONS", parse_tmpfs_limits, S, NULL,
+          "Size and inodes of the container's own tmpfs at PATH\n(/, /run, /tmp, /dev, /dev/shm): size=N[k|m|g|%],\n"
+          "nr_inodes=N[k|m|g]" },
+        { OPT_TASKS_MAX, "tasks-max", 0, OPTION_ARG_REQUIRED, "N|infinity", parse_tasks_max_option, S, "Limits",
+          "At most N processes and threads in the container\n(default 16384 without a unit; under one its\n"
+          "TasksMax=)" },
 
         { OPT_PRIVATE_NETWORK, "private-network", 0, OPTION_ARG_NONE, NULL, parse_flag, S, "Networking",
           "A network namespace of its own (only loopback)" },

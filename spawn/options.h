@@ -52,6 +52,8 @@ typedef enum OptionId {
         OPT_CONSOLE,
         OPT_PIPE,
         OPT_STORE_DIR,
+        OPT_TASKS_MAX,
+        OPT_TMPFS_LIMITS,
         _OPT_MAX,
 } OptionId;
 

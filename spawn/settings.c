@@ -42,6 +42,10 @@ void settings_done(Settings *s) {
                 free(s->tmpfs[i].nr_inodes);
         }
         free(s->tmpfs);
+        for (size_t i = 0; i < _TMPFS_LIMIT_MAX; i++) {
+                free(s->tmpfs_limits[i].size);
+                free(s->tmpfs_limits[i].nr_inodes);
+        }
         free(s->network_zone);
         free(s->network_bridge);
         strv_freep(&s->network_macvlan);
@@ -344,7 +348,7 @@ static int parse_tmpfs_mode(const char *v, mode_t *ret) {
 
 /* N with a k, m or g suffix (either case), or with percent a share of RAM (1-100%): as tmpfs takes it. 0 is
  * tmpfs' "no limit", which is never what a size= meant: refused. */
-static bool tmpfs_amount_is_valid(const char *v, bool percent) {
+bool tmpfs_amount_is_valid(const char *v, bool percent) {
         size_t n = strspn(v, "0123456789");
         unsigned long long x;
         _cleanup_free_ char *digits = strndup(v, n);

@@ -66,6 +66,27 @@ typedef struct TmpfsMount {
         char *nr_inodes; /* nr_inodes= likewise (N[kmg]), or NULL */
 } TmpfsMount;
 
+/* The tmpfs mounts every container has, each with a size and inode limit (spawn/limits.c holds the defaults and
+ * why; --tmpfs-limits=PATH:OPTIONS changes one). TMPFS_LIMIT_USER: a --tmpfs that names no size= or nr_inodes=. */
+typedef enum TmpfsLimitId {
+        TMPFS_LIMIT_NONE, /* a table row without a limit (not a tmpfs) */
+        TMPFS_LIMIT_ROOT, /* "/": the tmpfs root, or with -D the overlay's upper layer */
+        TMPFS_LIMIT_RUN,
+        TMPFS_LIMIT_TMP,
+        TMPFS_LIMIT_DEV,
+        TMPFS_LIMIT_DEV_SHM,
+        TMPFS_LIMIT_USER,
+        _TMPFS_LIMIT_MAX,
+} TmpfsLimitId;
+
+typedef struct TmpfsLimit {
+        char *size;      /* as --tmpfs takes it; NULL: the default */
+        char *nr_inodes;
+} TmpfsLimit;
+
+/* --tasks-max=infinity */
+#define TASKS_MAX_INFINITY UINT64_MAX
+
 typedef struct Settings {
         char *machine;
         char *hostname;
@@ -89,6 +110,9 @@ typedef struct Settings {
         size_t n_binds;
         TmpfsMount *tmpfs;
         size_t n_tmpfs;
+        TmpfsLimit tmpfs_limits[_TMPFS_LIMIT_MAX];
+        uint64_t tasks_max; /* --tasks-max=: the container's pids limit, TASKS_MAX_INFINITY: none */
+        bool tasks_max_set; /* given: applies under a unit too (which otherwise sets its own TasksMax=) */
 
         bool private_network;
         bool network_veth;
@@ -135,6 +159,8 @@ int parse_signal(const char *arg, int *ret);
 int parse_boolean(const char *arg, bool *ret);
 int parse_bind_spec(const char *spec, bool read_only, BindMount *ret);
 int parse_tmpfs_spec(const char *spec, TmpfsMount *ret);
+/* N[k|m|g] (with percent also N%, 1-100), N > 0: a tmpfs size= or nr_inodes= value. */
+bool tmpfs_amount_is_valid(const char *v, bool percent);
 int parse_uid(const char *arg, uint32_t *ret);
 
 int settings_add_bind(Settings *s, const char *spec, bool read_only);

@@ -51,6 +51,8 @@
 #include "mount-table.h"
 #include "mounts.h"
 #include "notify.h"
+#include "pids.h"
+#include "resource-limits.h"
 #include "propagate.h"
 #include "spawn.h"
 #include "store.h"
@@ -74,6 +76,7 @@ typedef struct Container {
         int foreign_userns_fd; /* for foreign binds; -EBADF when there are none */
         IdmapFallback unmapped; /* what is mounted without idmapping where its file system refuses it */
         Cgroup cgroup;
+        PidsLimit pids;
         Machined machined;
         Netconf net;
         int netns_fd;        /* --network-namespace-path */
@@ -208,6 +211,7 @@ static void container_done(Container *c) {
         netconf_done(&c->net);
         c->netns_fd = safe_close(c->netns_fd);
         (void) cgroup_destroy(&c->cgroup);
+        pids_limit_done(&c->pids);
         uid_range_release(&c->range);
         propagate_remove(&c->store_propagation);
         c->machine_lock_fd = unlock_file(c->machine_lock_path, c->machine_lock_fd);
@@ -514,6 +518,10 @@ static int place_container(Container *c) {
                 r = create_machine_scope(c);
         if (r >= 0)
                 r = cgroup_place(&c->cgroup, c->settings->machine, c->pid1, c->uid, c->machined.registered);
+        if (r >= 0) /* under a unit or scope of systemd's, its TasksMax= is the default (resource-limits.h) */
+                r = pids_limit_apply(&c->cgroup, c->settings->machine, c->pid1,
+                                     tasks_max_for(c->settings, c->cgroup.mode != CGROUP_STANDALONE),
+                                     c->settings->tasks_max_set, &c->pids);
         if (r >= 0)
                 r = register_machine(c);
         return r;

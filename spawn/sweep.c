@@ -14,6 +14,7 @@
 #include "lockfile.h"
 #include "log.h"
 #include "netconf.h"
+#include "pids.h"
 #include "propagate.h"
 #include "settings.h"
 #include "strutil.h"
@@ -105,6 +106,7 @@ void sweep_stale(MachineIsRunningFn machine_is_running) {
         sweep_by_machine(EXPORT_RECORD_DIR, machine_is_running, export_remove_stale);
         sweep_by_machine(PROPAGATE_DIR, machine_is_running, remove_propagation_point);
         (void) cgroup_remove_stale(machine_is_running);
+        pids_remove_stale(machine_is_running);
         netconf_remove_stale_units(machine_is_running);
         netconf_remove_stale_zones();
 }

@@ -70,7 +70,8 @@ for net in none veth zone; do
 		[ -z "$holders" ]; _report $? "[$net] stop point $point: only the launcher holds the machine lock" \
 			"also held by: $(for h in $holders; do tr '\0' ' ' <"/proc/$h/cmdline"; echo " ($h)"; done)"
 		kill -KILL "$pid"; wait "$pid" 2>/dev/null
-		unheld "$lock"; _report $? "[$net] stop point $point: the machine lock is free right after the SIGKILL"
+		# (within a second, not at once: another run's launcher may be probing every lock file for an instant)
+		wait_for 1 unheld "$lock"; _report $? "[$net] stop point $point: the machine lock is free right after the SIGKILL"
 		wait_for 10 unheld "$lock"
 		# and a dead namespace's veth goes with it, asynchronously, in the kernel: the zone's bridge is empty after
 		[ "$net" = zone ] && wait_for 10 sh -c "! ip link show vb-$a"

@@ -9,6 +9,7 @@
 
 #include "caps.h"
 #include "options.h"
+#include "resource-limits.h"
 #include "strutil.h"
 #include "tap.h"
 
@@ -323,6 +324,32 @@ static void test_each_option(void) {
         ok(accepts(&s, OPT_STORE_DIR, "--store-dir=/tmp/store") && streq(s.store_dir, "/tmp/store"), "--store-dir");
         settings_done(&s);
         refuses(OPT_STORE_DIR, "--store-dir=/", "Invalid --store-dir '/'");
+        settings_init(&s);
+        ok(tasks_max_for(&s, false) == 16384 && tasks_max_for(&s, true) == TASKS_MAX_INFINITY,
+           "no --tasks-max: 16384 of ours without a unit, none of ours under one (its TasksMax= applies)");
+        settings_done(&s);
+        ok(accepts(&s, OPT_TASKS_MAX, "--tasks-max=64") && s.tasks_max == 64 && s.tasks_max_set &&
+           tasks_max_for(&s, true) == 64 && tasks_max_for(&s, false) == 64, "--tasks-max=64, under a unit too");
+        settings_done(&s);
+        ok(accepts(&s, OPT_TASKS_MAX, "--tasks-max=infinity") && s.tasks_max == TASKS_MAX_INFINITY,
+           "--tasks-max=infinity");
+        settings_done(&s);
+        refuses(OPT_TASKS_MAX, "--tasks-max=0", "Invalid --tasks-max '0'");
+        refuses(OPT_TASKS_MAX, "--tasks-max=-1", "Invalid --tasks-max '-1'");
+        refuses(OPT_TASKS_MAX, "--tasks-max=12k", "Invalid --tasks-max '12k'");
+        refuses(OPT_TASKS_MAX, "--tasks-max=18446744073709551616", "Invalid --tasks-max");
+        ok(accepts(&s, OPT_TMPFS_LIMITS, "--tmpfs-limits=/run:size=50%,nr_inodes=1m") &&
+           streq(s.tmpfs_limits[TMPFS_LIMIT_RUN].size, "50%") &&
+           streq(s.tmpfs_limits[TMPFS_LIMIT_RUN].nr_inodes, "1m"), "--tmpfs-limits=/run:size=50%%,nr_inodes=1m");
+        settings_done(&s);
+        ok(accepts(&s, OPT_TMPFS_LIMITS, "--tmpfs-limits=/:size=2g") && streq(s.tmpfs_limits[TMPFS_LIMIT_ROOT].size, "2g") &&
+           !s.tmpfs_limits[TMPFS_LIMIT_ROOT].nr_inodes, "--tmpfs-limits=/:size=2g");
+        settings_done(&s);
+        refuses(OPT_TMPFS_LIMITS, "--tmpfs-limits=/var:size=1m", "Invalid --tmpfs-limits '/var:size=1m'");
+        refuses(OPT_TMPFS_LIMITS, "--tmpfs-limits=/run:size=101%", "Invalid --tmpfs-limits '/run:size=101%'");
+        refuses(OPT_TMPFS_LIMITS, "--tmpfs-limits=/run:nr_inodes=5%", "Invalid --tmpfs-limits");
+        refuses(OPT_TMPFS_LIMITS, "--tmpfs-limits=/run:uid=0", "Invalid --tmpfs-limits");
+        refuses(OPT_TMPFS_LIMITS, "--tmpfs-limits=/run", "Invalid --tmpfs-limits '/run'");
 
         for (int id = 0; id < _OPT_MAX; id++)
                 ok(tested[id], "option %s is tested here", option_display_name(option_by_id((OptionId) id)));

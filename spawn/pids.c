@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "log.h"
+#include "mountinfo.h"
+#include "pids.h"
+#include "resource-limits.h"
+#include "strutil.h"
+
+#define PIDS_V1_TOP "nixos-nspawn"
+
+/* Whether word is one of the space-separated words of text (cgroup.controllers, cgroup.subtree_control). */
+static bool has_word(const char *text, const char *word) {
+        size_t n = strlen(word);
+
+        for (const char *p = text; (p = strstr(p, word)); p += n)
+                if ((p == text || isspace((unsigned char) p[-1])) && (p[n] == 0 || isspace((unsigned char) p[n])))
+                        return true;
+        return false;
+}
+
+/* Enables the pids controller in cgroup2 directory dir's parent's subtree_control, and in that of each ancestor
+ * from top (a directory we manage: the cgroup2 root standalone, our unit's cgroup when delegated) down, so that dir
+ * has a pids.max. 0: it has; -ENOENT: cgroup2 offers no pids controller here (bound to v1, or not above top). */
+static int v2_enable_pids(const char *top, const char *dir) {
+        _cleanup_free_ char *path = strdup(dir), *max = strprintf("%s/pids.max", dir);
+        size_t toplen = strlen(top);
+
+        if (!path || !max)
+                return -ENOMEM;
+        if (strncmp(path, top, toplen) != 0 || (path[toplen] != '/' && path[toplen] != 0))
+                return -EINVAL;
+        /* cut path at each '/' from the end of top on: top, then each ancestor of dir below it */
+        for (char *s = path + toplen; *s == '/'; s = strchrnul(s + 1, '/')) {
+                _cleanup_free_ char *controllers = NULL, *subtree = NULL, *file = NULL;
+                int r;
+
+                *s = 0;
+                file = strprintf("%s/cgroup.controllers", path);
+                if (!file)
+                        return -ENOMEM;
+                if (read_full_file(file, &controllers, NULL) < 0 || !has_word(controllers, "pids"))
+                        return -ENOENT;
+                free(file);
+                file = strprintf("%s/cgroup.subtree_control", path);
+                if (!file)
+                        return -ENOMEM;
+                r = read_full_file(file, &subtree, NULL);
+                if (r >= 0 && !has_word(subtree, "pids"))
+                        r = write_string_at(AT_FDCWD, file, "+pids");
+                if (r < 0)
+                        return r;
+                *s = '/';
+        }
+        return access(max, F_OK) >= 0 ? 0 : -ENOENT;
+}
+
+static int write_max(const char *dir, uint64_t max) {
+        _cleanup_free_ char *file = strprintf("%s/pids.max", dir);
+        char v[32];
+
+        if (!file)
+                return -ENOMEM;
+        snprintf(v, sizeof v, "%" PRIu64, max);
+        return write_string_at(AT_FDCWD, file, v);
+}
+
+/* The v1 pids hierarchy's directory of our own cgroup there (under systemd our unit's: its TasksMax= stays above
+ * ours), from /proc/self/cgroup's "N:pids:/PATH" line. */
+static int v1_own_dir(char **ret) {
+        _cleanup_free_ char *mountinfo = NULL, *mnt = NULL, *cgroups = NULL;
+        const char *line;
+        int r;
+
+        r = read_full_file("/proc/self/mountinfo", &mountinfo, NULL);
+        if (r >= 0)
+                r = mountinfo_find_cgroup1(mountinfo, "pids", &mnt);
+        if (r >= 0)
+                r = read_full_file("/proc/self/cgroup", &cgroups, NULL);
+        if (r < 0)
+                return r;
+        for (line = cgroups; line && *line;) {
+                const char *end = strchrnul(line, '\n'), *c1 = memchr(line, ':', (size_t) (end - line)), *c2;
+
+                c2 = c1 ? memchr(c1 + 1, ':', (size_t) (end - c1 - 1)) : NULL;
+                if (c2 && c2 - c1 - 1 == 4 && strncmp(c1 + 1, "pids", 4) == 0) {
+                        /* "/" is the hierarchy's root: no second slash */
+                        *ret = strprintf("%s%.*s", mnt, c2[1] == '/' && c2 + 2 == end ? 0 : (int) (end - c2 - 1),
+                                         c2 + 1);
+                        return *ret ? 0 : -ENOMEM;
+                }
+                line = *end ? end + 1 : NULL;
+        }
+        return -ENOENT;
+}
+
+static int v1_apply(const char *machine, pid_t pid1, uint64_t max, PidsLimit *ret) {
+        _cleanup_free_ char *own = NULL, *dir = NULL, *procs = NULL;
+        char pid[32];
+        int r;
+
+        r = v1_own_dir(&own);
+        if (r < 0)
+                return r;
+        dir = strprintf("%s/" PIDS_V1_TOP "/%s", own, machine);
+        procs = strprintf("%s/" PIDS_V1_TOP "/%s/cgroup.procs", own, machine);
+        if (!dir || !procs)
+                return -ENOMEM;
+        r = mkdir_p(dir, 0755);
+        if (r < 0)
+                return r;
+        ret->v1_path = TAKE_PTR(dir); /* ours to remove from here on */
+        r = write_max(ret->v1_path, max);
+        if (r < 0)
+                return r;
+        snprintf(pid, sizeof pid, "%d", (int) pid1);
+        return write_string_at(AT_FDCWD, procs, pid);
+}
+
+int pids_limit_apply(const Cgroup *cg, const char *machine, pid_t pid1, uint64_t max, bool explicit, PidsLimit *ret) {
+        _cleanup_free_ char *mnt = NULL;
+        const char *top;
+        int r;
+
+        *ret = (PidsLimit) {};
+        if (max == TASKS_MAX_INFINITY)
+                return 0;
+        /* cgroup2 first: standalone, all the way from its root is ours; delegated, our unit's cgroup down; a
+         * scope of machined's has pids.max when systemd enabled the controller above it */
+        r = cgroup2_find_mount(&mnt);
+        if (r >= 0 && cg->container) {
+                top = cg->mode == CGROUP_STANDALONE ? mnt : cg->mode == CGROUP_DELEGATED ? cg->path : cg->container;
+                r = v2_enable_pids(top, cg->container);
+                if (r >= 0) {
+                        r = write_max(cg->container, max);
+                        if (r < 0)
+                                return log_error_errno(r, "Failed to set the tasks limit of '%s': %m", cg->container);
+                        return 0;
+                }
+        }
+        r = v1_apply(machine, pid1, max, ret);
+        if (r >= 0)
+                return 0;
+        pids_limit_done(ret);
+        if (r == -ENOENT && !explicit) {
+                log_debug("The host has no pids controller: no tasks limit.");
+                return 0;
+        }
+        if (r == -ENOENT)
+                return log_error_errno(r, "Cannot apply --tasks-max: the host has no pids cgroup controller.");
+        return log_error_errno(r, "Failed to set up the tasks limit (cgroup v1 pids): %m");
+}
+
+/* rmdir, waiting out the moment a cgroup whose last task is exiting is still busy (up to 2 s). */
+static void rmdir_busy(const char *path) {
+        for (int i = 0; i < 2000; i++) {
+                if (rmdir(path) >= 0 || errno != EBUSY)
+                        return;
+                nanosleep(&(struct timespec) { .tv_nsec = 1000000 }, NULL);
+        }
+}
+
+void pids_limit_done(PidsLimit *p) {
+        char *slash;
+
+        if (!p->v1_path)
+                return;
+        rmdir_busy(p->v1_path);
+        /* the shared top directory goes with the last container; EBUSY means others still run */
+        slash = strrchr(p->v1_path, '/');
+        *slash = 0;
+        (void) rmdir(p->v1_path);
+        free(p->v1_path);
+        p->v1_path = NULL;
+}
+
+void pids_remove_stale(IsHeldFn machine_is_running) {
+        _cleanup_free_ char *own = NULL, *top = NULL;
+        struct dirent *de;
+        DIR *d;
+
+        if (v1_own_dir(&own) < 0 || !(top = strprintf("%s/" PIDS_V1_TOP, own)))
+                return;
+        d = opendir(top);
+        if (!d)
+                return;
+        while ((de = readdir(d))) {
+                _cleanup_free_ char *path = NULL;
+
+                if (de->d_type != DT_DIR || de->d_name[0] == '.' || machine_is_running(de->d_name))
+                        continue;
+                path = strprintf("%s/%s", top, de->d_name);
+                if (path) {
+                        log_info("Removing the tasks limit cgroup '%s' that a killed launcher left behind.", path);
+                        rmdir_busy(path);
+                }
+        }
+        closedir(d);
+}

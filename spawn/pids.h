@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The container's tasks limit (--tasks-max=, resource-limits.h for the default): pids.max on the container's
+ * cgroup where cgroup2 offers the pids controller, else on a cgroup of the v1 pids hierarchy made for it (hybrid
+ * hosts). Either way it sits outside what the container's root may write: pids.max is not among the files its
+ * delegated cgroup hands over, and the v1 cgroup is not in its cgroup namespace at all. */
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cgroup.h"
+
+typedef struct PidsLimit {
+        char *v1_path; /* the v1 cgroup we made for PID 1 (removed at exit), or NULL */
+} PidsLimit;
+
+/* After cgroup_place(), before PID 1 goes on (it has forked nothing yet): limits the container to max tasks
+ * (TASKS_MAX_INFINITY: nothing to do). explicit: the user asked for it, so a host without a pids controller is an
+ * error rather than a note. Logs. */
+int pids_limit_apply(const Cgroup *cg, const char *machine, pid_t pid1, uint64_t max, bool explicit, PidsLimit *ret);
+/* Removes the v1 cgroup, once PID 1 is gone. */
+void pids_limit_done(PidsLimit *p);
+/* The v1 cgroups of machines whose launcher is gone (nobody holds their name lock). */
+void pids_remove_stale(IsHeldFn machine_is_running);
