@@ -70,8 +70,13 @@ let
 
   # ---- names ---------------------------------------------------------------------------------------------------
 
-  # machined's rule for machine names, narrowed to what is also a hostname label and an interface suffix.
-  validName = n: builtins.match "[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?" n != null && stringLength n <= 63;
+  # The launcher's rule for machine names (spawn/settings.c, machine_name_is_valid()), written once more here
+  # because evaluation cannot ask it: a hostname of at most 64 characters, dot-separated labels of letters, digits
+  # and '-' (not first or last), each at most 63. checks/nixos/cases/60-rules.sh feeds the same names to both and
+  # expects the same verdict. A dotted name's first label is the guest's default hostName, the rest its domain.
+  validLabel = l: builtins.match "[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?" l != null && stringLength l <= 63;
+  validName = n: stringLength n <= 64 && lib.all validLabel (lib.splitString "." n);
+  nameLabels = n: lib.splitString "." n;
 
   # Values travel in NIXOS_NSPAWN_ARGS="…", which systemd splits at whitespace when it expands
   # $NIXOS_NSPAWN_ARGS: an argument with a space would become two, a quote or backslash would end or escape
@@ -93,7 +98,7 @@ let
   quote = s: "'${lib.escape [ "'" ] s}'";
 in
 rec {
-  inherit renderNetwork ifnameMax;
+  inherit renderNetwork ifnameMax validName;
 
   # A container's NixOS configuration, evaluated as NixOS evaluates a system (nixos-containers does the same),
   # with the guest module, the shared imports and the name as default hostname.
@@ -106,7 +111,9 @@ rec {
       modules = [
         ./container.nix
         {
-          networking.hostName = lib.mkDefault name;
+          networking.hostName = lib.mkDefault (lib.head (nameLabels name));
+          networking.domain = lib.mkIf (lib.length (nameLabels name) > 1)
+            (lib.mkDefault (concatStringsSep "." (lib.tail (nameLabels name))));
           # The host's platform, weaker than mkDefault: a shared module that carries nixos-generate-config's
           # `nixpkgs.hostPlatform = lib.mkDefault "x86_64-linux"` then wins instead of conflicting with it.
           nixpkgs.hostPlatform = lib.mkOverride 1400 pkgs.stdenv.hostPlatform;
@@ -258,7 +265,7 @@ rec {
     in
     [
       (a (validName name)
-        "nixos-nspawn.containers: invalid container name ${quote name} (${toString (stringLength name)} characters): use letters, digits and '-' (not first or last), at most 63 characters (it is the hostname inside).")
+        "nixos-nspawn.containers: invalid container name ${quote name} (${toString (stringLength name)} characters): the launcher takes a hostname of at most 64 characters, dot-separated labels of letters, digits and '-' (not first or last).")
       (a ((c.config == null) != (c.path == null))
         "${opt "config"} and ${opt "path"}: set exactly one of them (the container's NixOS configuration, or a prebuilt toplevel).")
       (a (c.path == null || lib.isDerivation c.path || isStorePath c.path)

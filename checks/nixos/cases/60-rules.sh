@@ -17,3 +17,25 @@ render checks "$T/checks.nix"
 assert_eq "system.checks holds one launcher check per container" "$(sort "$out/etc/system-checks" 2>&1)" \
 	"nixos-nspawn-check-db
 nixos-nspawn-check-web"
+
+# --- one name rule: the same names to the launcher (--check --machine=) and to the module (plan.nix's validName);
+# the same verdict for each
+a63=$(printf 'a%.0s' {1..63}); a64=$(printf 'a%.0s' {1..64}); b31=$(printf 'b%.0s' {1..31}); b32=$(printf 'b%.0s' {1..32})
+names=(web web-1 A9 a.b.c x-y-z.example-1 "$a63" "$a63.b" "$b32.$b31" "$b32.$b32" "$a64" -a a- a..b .a a. a_b
+	"a b" a/b 'a$b' "ä" "a-.b" "a.-b" "" 0 9-9 "web.")
+: >"$T/names.txt"
+for n in "${names[@]}"; do printf '%s\n' "$n" >>"$T/names.txt"; done
+c_verdicts=$(for n in "${names[@]}"; do
+	if "$NSPAWN" --check --machine="$n" --init=/i >/dev/null 2>&1; then echo valid; else echo invalid; fi
+done)
+nix_verdicts=$(nix-instantiate --eval --strict --json -E "
+	let lib = import $NIXOS_EVAL/nixpkgs/lib; plan = import $TOP/nixos/plan.nix { inherit lib; pkgs = { }; };
+	    names = lib.init (lib.splitString \"\\n\" (builtins.readFile $T/names.txt));
+	in map (n: if plan.validName n then \"valid\" else \"invalid\") names" 2>&1 | jq -r '.[]' 2>&1)
+if [ -x "$NSPAWN" ]; then
+	assert_eq "the launcher and the module agree on ${#names[@]} machine names" "$(paste -d' ' "$T/names.txt" <(echo "$nix_verdicts"))" \
+		"$(paste -d' ' "$T/names.txt" <(echo "$c_verdicts"))"
+	assert_eq "…of which some are valid and some not (the test can fail)" "$(sort -u <<<"$c_verdicts" | tr '\n' ' ')" "invalid valid "
+else
+	skip "the launcher and the module agree on machine names" "no launcher at $NSPAWN (make all)"
+fi
