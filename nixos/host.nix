@@ -113,7 +113,7 @@ let
     concatLists (mapAttrsToList (name: c: plan.containerAssertions { inherit name c; inherit (plans.${name}) args; }) cfg.containers)
     ++ map (x: {
       assertion = false;
-      message = "nixos-nspawn.containers.${x.a.container}.forwardPorts and nixos-nspawn.containers.${x.b.container}.forwardPorts both forward host port ${toString x.a.hostPort}/${x.a.protocol}${lib.optionalString (x.a.hostAddress != null) " on ${x.a.hostAddress}"}.";
+      message = "nixos-nspawn.containers.${x.a.container}.forwardPorts and nixos-nspawn.containers.${x.b.container}.forwardPorts both forward host port ${toString x.a.hostPort}/${x.a.protocol}${lib.optionalString (x.a.hostAddress != null && x.a.hostAddress == x.b.hostAddress) " on ${x.a.hostAddress}"}${lib.optionalString (x.a.hostAddress != x.b.hostAddress) " on ${if x.a.hostAddress == null then "every address" else x.a.hostAddress} and ${if x.b.hostAddress == null then "every address" else x.b.hostAddress}"}${x.why}: the second socket would fail with EADDRINUSE.";
     }) (plan.forwardCollisions cfg.containers)
     ++ map (s: {
       assertion = let u = config.systemd.services.${s.svc}; in (u.script or "") != "" || u.serviceConfig ? ExecStart;

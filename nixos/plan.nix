@@ -93,12 +93,46 @@ let
   # The kernel's rule (dev_valid_name), plus ':' which the launcher's flags use as a separator.
   validIfname = n: stringLength n <= ifnameMax && n != "." && n != ".." && builtins.match "[^/:[:space:]]+" n != null;
 
+  # Addresses as inet_pton takes them (systemd parses ListenStream= so): IPv4 dotted quads without leading zeros,
+  # IPv6 with at most one "::", a dotted quad at the end and a %zone.
+  validIPv4 =
+    a:
+    let m = builtins.match "(0|[1-9][0-9]{0,2})\\.(0|[1-9][0-9]{0,2})\\.(0|[1-9][0-9]{0,2})\\.(0|[1-9][0-9]{0,2})" a; in
+    m != null && lib.all (x: lib.toInt x <= 255) m;
+  validIPv6 =
+    a:
+    let
+      parts = lib.splitString "%" a;
+      addr = lib.head parts;
+      zoneOk = lib.length parts == 1 || (lib.length parts == 2 && builtins.match "[a-zA-Z0-9_.-]+" (lib.elemAt parts 1) != null);
+      groups = x: if x == "" then [ ] else lib.splitString ":" x;
+      hex = g: builtins.match "[0-9a-fA-F]{1,4}" g != null;
+      tailOk = gs: gs == [ ] || (lib.all hex (lib.init gs) && (hex (lib.last gs) || validIPv4 (lib.last gs)));
+      width = gs: lib.length gs + (if gs != [ ] && validIPv4 (lib.last gs) then 1 else 0);
+      halves = lib.splitString "::" addr;
+      left = groups (lib.head halves);
+      right = groups (lib.last halves);
+    in
+    zoneOk && lib.hasInfix ":" addr && (
+      if lib.length halves == 1 then tailOk left && width left == 8
+      else lib.length halves == 2 && lib.all hex left && tailOk right && width left + width right <= 7);
+  validAddress = a: validIPv4 a || validIPv6 a;
+
+  # What a forward's socket binds: no address or "::" every address of both families (systemd binds [::]:PORT,
+  # which takes IPv4 too while net.ipv6.bindv6only is 0, the default), "0.0.0.0" every IPv4 address.
+  forwardScope =
+    f:
+    let a = lib.toLower (toString f.hostAddress); in
+    if f.hostAddress == null || a == "::" then { kind = "all"; }
+    else if a == "0.0.0.0" then { kind = "ipv4"; }
+    else { kind = "one"; address = a; family = if lib.hasInfix ":" a then 6 else 4; };
+
   isStorePath = p: builtins.match "/nix/store/[0-9a-z]{32}-[^/]+" (toString p) != null;
 
   quote = s: "'${lib.escape [ "'" ] s}'";
 in
 rec {
-  inherit renderNetwork ifnameMax validName;
+  inherit renderNetwork ifnameMax validName validAddress;
 
   # A container's NixOS configuration, evaluated as NixOS evaluates a system (nixos-containers does the same),
   # with the guest module, the shared imports and the name as default hostname.
@@ -318,7 +352,7 @@ rec {
       (a ((veth.config.host == null && veth.config.container == null) || (net.private && net.namespace.path == null && (veth.enable || veth.zone != null || net.bridge != null)))
         "${opt "network.veth.config"}: settings for the veth, but the container has none (network.veth.enable = false).")
     ]
-    ++ map (f: a (f.hostAddress == null || builtins.match "[0-9.]+|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*(%[a-zA-Z0-9_-]+)?" f.hostAddress != null)
+    ++ map (f: a (f.hostAddress == null || validAddress f.hostAddress)
       "${opt "forwardPorts"}: hostPort ${toString f.hostPort} has hostAddress = ${quote (toString f.hostAddress)}; give an IPv4 or IPv6 address (no brackets, no name).")
       c.forwardPorts
     ++ map (f: a (f.protocol == "tcp")
@@ -333,14 +367,25 @@ rec {
       "${opt "launcher arguments"}: ${quote x} contains whitespace, a quote, a backslash or '$', which the settings file /etc/nixos-nspawn/${name}.conf cannot carry.")
       (args.system ++ args.rest);
 
-  # Two forwards collide when they share a port and an address (no address: every address).
+  # Two forwards collide when their sockets would bind one port on overlapping addresses: the second socket fails
+  # with EADDRINUSE at boot. A wildcard overlaps what it covers (forwardScope); `why` says how, or is "".
   forwardCollisions =
     containers:
     let
       all = concatLists (mapAttrsToList (name: c: map (f: f // { container = name; }) c.forwardPorts) containers);
       indexed = lib.imap0 (i: f: f // { inherit i; }) all;
-      clash = x: y: x.i < y.i && x.protocol == y.protocol && x.hostPort == y.hostPort
-        && (x.hostAddress == null || y.hostAddress == null || x.hostAddress == y.hostAddress);
+      spell = f: if f.hostAddress == null then "every address" else f.hostAddress;
+      overlap =
+        x: y:
+        let sx = forwardScope x; sy = forwardScope y; in
+        if sx.kind == "all" || sy.kind == "all" then
+          (if x.hostAddress == y.hostAddress then "" else " (${spell (if sx.kind == "all" then x else y)} covers both IPv4 and IPv6, ${spell (if sx.kind == "all" then y else x)} among them)")
+        else if sx.kind == "ipv4" || sy.kind == "ipv4" then
+          (if sx.kind == sy.kind then "" else
+            let other = if sx.kind == "ipv4" then sy else sx; in
+            if other.family == 4 then " (0.0.0.0 covers every IPv4 address, ${other.address} among them)" else null)
+        else if sx.address == sy.address then "" else null;
+      clash = x: y: x.i < y.i && x.protocol == y.protocol && x.hostPort == y.hostPort && overlap x y != null;
     in
-    concatMap (x: map (y: { a = x; b = y; }) (filter (clash x) indexed)) indexed;
+    concatMap (x: map (y: { a = x; b = y; why = overlap x y; }) (filter (clash x) indexed)) indexed;
 }

@@ -39,3 +39,33 @@ if [ -x "$NSPAWN" ]; then
 else
 	skip "the launcher and the module agree on machine names" "no launcher at $NSPAWN (make all)"
 fi
+
+# --- forward addresses: the module's verdict is inet_pton's (what systemd parses ListenStream= with)
+addrs=(0.0.0.0 127.0.0.1 192.168.1.300 192.168.01.1 1.2.3 1.2.3.4.5 255.255.255.255 :: ::1 fd00::1 fd00::1::2 ::: \
+	fe80::1%eth0 ::ffff:10.0.0.1 1:2:3:4:5:6:7:8 1:2:3:4:5:6:7:8:9 1:2:3:4:5:6:7 1::2:3:4:5:6:7 12345::1 g::1 \
+	"[::1]" localhost 1:2:3:4:5:6:1.2.3.4 1:2:3:4:5:6:7:1.2.3.4)
+printf '%s\n' "${addrs[@]}" >"$T/addrs.txt"
+pton=$(python3 -c '
+import socket, sys
+for a in open(sys.argv[1]).read().split("\n")[:-1]:
+    ok = False
+    for fam in (socket.AF_INET, socket.AF_INET6):
+        try: socket.inet_pton(fam, a.split("%")[0] if fam == socket.AF_INET6 else a); ok = True
+        except OSError: pass
+    print("valid" if ok else "invalid")' "$T/addrs.txt" 2>&1)
+nixv=$(nix-instantiate --eval --strict --json -E "
+	let lib = import $NIXOS_EVAL/nixpkgs/lib; plan = import $TOP/nixos/plan.nix { inherit lib; pkgs = { }; };
+	in map (n: if plan.validAddress n then \"valid\" else \"invalid\") (lib.init (lib.splitString \"\\n\" (builtins.readFile $T/addrs.txt)))" 2>&1 | jq -r '.[]' 2>&1)
+assert_eq "forward addresses: the module agrees with inet_pton on ${#addrs[@]} addresses" \
+	"$(paste -d' ' "$T/addrs.txt" <(echo "$nixv"))" "$(paste -d' ' "$T/addrs.txt" <(echo "$pton"))"
+
+# --- forwards that share a port without overlapping: each family's wildcard, one address per family
+cat >"$T/fwd-ok.nix" <<'NIX'
+{
+  nixos-nspawn.containers.a = { config = { }; forwardPorts = [ { hostPort = 80; hostAddress = "0.0.0.0"; } ]; };
+  nixos-nspawn.containers.b = { config = { }; forwardPorts = [ { hostPort = 80; hostAddress = "fd00::1"; } ]; };
+  nixos-nspawn.containers.c = { config = { }; forwardPorts = [ { hostPort = 81; hostAddress = "10.0.0.1"; } { hostPort = 81; hostAddress = "10.0.0.2"; } ]; };
+}
+NIX
+ok "forwards of one port on 0.0.0.0 and an IPv6 address, or on two IPv4 addresses, do not collide" \
+	"$NIXOS_EVAL/eval.sh" "$TOP/nixos/host.nix" "$T/fwd-ok.nix"
