@@ -15,6 +15,7 @@
 #include "live.h"
 #include "lockfile.h"
 #include "log.h"
+#include "logfile.h"
 #include "nix.h"
 #include "rmtree.h"
 #include "runner.h"
@@ -493,6 +494,11 @@ static int do_destroy(const Args *a) {
         if (!log || !live)
                 return log_oom();
         (void) unlink(log);
+        {
+                _cleanup_free_ char *rotated = log_file_rotated(log);
+                if (rotated)
+                        (void) unlink(rotated);
+        }
         (void) unlink(live);
         if (r >= 0 && a->delete_state) {
                 /* root inside filled it: by fd, no symlink followed, stopping at any mount point (rmtree.h) */

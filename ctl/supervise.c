@@ -24,6 +24,7 @@
 #include "fileio.h"
 #include "lockfile.h"
 #include "log.h"
+#include "logfile.h"
 #include "notify.h"
 #include "process.h"
 #include "runner.h"
@@ -160,7 +161,7 @@ static void notify_read(int fd, pid_t launcher, bool *ready, pid_t *leader) {
 /* The launcher, our child. It dies with us (SIGKILL): a supervisor killed leaves no container running that
  * nobody watches and whose lock nobody holds; what the killed launcher leaves behind the next start sweeps. Returns
  * its pid once it exec'd, or -errno (logged to our log). */
-static pid_t launch(const Conf *c, const char *notify_path) {
+static pid_t launch(const Conf *c, const char *notify_path, int output_fd) {
         _cleanup_free_ char *machine = strprintf("--machine=%s", c->name);
         _cleanup_free_ char **argv = NULL;
         ForkSpec spec = FORK_SPEC_INIT;
@@ -176,6 +177,8 @@ static pid_t launch(const Conf *c, const char *notify_path) {
         argv[1] = (char *) "--quiet";
         argv[2] = machine;
         memcpy(argv + 3, c->args, n * sizeof(char *));
+        /* its output (and with --console=pipe the container's) through us into the capped log (logfile.h) */
+        spec.stdio[1] = spec.stdio[2] = output_fd;
         pid = process_fork(&spec, &report_fd);
         if (pid < 0)
                 return pid;
@@ -193,13 +196,33 @@ static pid_t launch(const Conf *c, const char *notify_path) {
         return r;
 }
 
+/* Moves what the launcher wrote into the log; closes *fd at EOF. Non-blocking: returns when the pipe is empty. */
+static void pump_output(int *fd, LogFile *lf) {
+        char buf[65536];
+
+        while (*fd >= 0) {
+                ssize_t n = read(*fd, buf, sizeof buf);
+
+                if (n > 0) {
+                        (void) log_file_write(lf, buf, (size_t) n);
+                        continue;
+                }
+                if (n < 0 && (errno == EINTR))
+                        continue;
+                if (n == 0 || errno != EAGAIN)
+                        *fd = safe_close(*fd);
+                return;
+        }
+}
+
 /* The supervisor's life. ready_fd gets SUPERVISE_READY at the first READY=1, or SUPERVISE_EXITED when the launcher
  * ended before that, or a failure (report.h). */
 static _noreturn_ void supervise(const Conf *c, int ready_fd) {
         _cleanup_free_ char *lock = run_file(c->name, "lock"), *notify = run_file(c->name, "notify"),
                             *state = run_file(c->name, "state"), *live = run_file(c->name, "live"),
                             *log = strprintf(LOG_DIR "/%s.log", c->name);
-        int lock_fd = -EBADF, notify_fd, sigfd, logfd, nullfd, status = 0, r;
+        int lock_fd = -EBADF, notify_fd, sigfd, nullfd, status = 0, r;
+        LogFile lf = LOG_FILE_NULL;
         bool stopping = false;
         sigset_t mask;
 
@@ -209,10 +232,11 @@ static _noreturn_ void supervise(const Conf *c, int ready_fd) {
         if (r < 0) /* -EWOULDBLOCK: another start won */
                 process_fail(ready_fd, SUPERVISE_STEP_LOCK, r, -1);
         nullfd = open("/dev/null", O_RDWR | O_CLOEXEC);
-        logfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640);
-        if (nullfd < 0 || logfd < 0 || dup2(nullfd, STDIN_FILENO) < 0 || dup2(logfd, STDOUT_FILENO) < 0 ||
-            dup2(logfd, STDERR_FILENO) < 0)
+        if (nullfd < 0 || dup2(nullfd, STDIN_FILENO) < 0)
                 process_fail(ready_fd, SUPERVISE_STEP_LOG, -errno, -1);
+        r = log_file_open(&lf, log);
+        if (r < 0)
+                process_fail(ready_fd, SUPERVISE_STEP_LOG, r, -1);
         sigemptyset(&mask);
         sigaddset(&mask, SIGCHLD);
         sigaddset(&mask, SIGTERM);
@@ -228,20 +252,32 @@ static _noreturn_ void supervise(const Conf *c, int ready_fd) {
         for (;;) {
                 bool ready = false;
                 pid_t leader = 0, launcher;
+                int out[2] = { -EBADF, -EBADF };
 
-                launcher = launch(c, notify);
+                if (pipe2(out, O_CLOEXEC) < 0) {
+                        if (ready_fd >= 0)
+                                (void) report_failure(ready_fd, SUPERVISE_STEP_LAUNCH, -errno, -1);
+                        break;
+                }
+                launcher = launch(c, notify, out[1]);
+                out[1] = safe_close(out[1]);
+                (void) fcntl(out[0], F_SETFL, O_NONBLOCK);
                 if (launcher < 0) {
+                        safe_close(out[0]);
                         if (ready_fd >= 0)
                                 (void) report_failure(ready_fd, SUPERVISE_STEP_LAUNCH, launcher, -1);
                         break;
                 }
                 state_write(c->name, launcher, 0);
                 for (bool exited = false; !exited;) {
-                        struct pollfd p[2] = { { .fd = sigfd, .events = POLLIN }, { .fd = notify_fd, .events = POLLIN } };
+                        struct pollfd p[3] = { { .fd = sigfd, .events = POLLIN }, { .fd = notify_fd, .events = POLLIN },
+                                               { .fd = out[0], .events = POLLIN } };
                         struct signalfd_siginfo si;
 
-                        if (poll(p, 2, -1) < 0)
+                        if (poll(p, 3, -1) < 0)
                                 continue;
+                        if (p[2].revents & (POLLIN | POLLHUP | POLLERR))
+                                pump_output(&out[0], &lf);
                         if (p[1].revents & POLLIN) {
                                 bool was_ready = ready;
 
@@ -268,6 +304,8 @@ static _noreturn_ void supervise(const Conf *c, int ready_fd) {
                         if (waitpid(launcher, &status, WNOHANG) == launcher)
                                 exited = true;
                 }
+                pump_output(&out[0], &lf); /* what it wrote last; nothing of it waits for more */
+                out[0] = safe_close(out[0]);
                 status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
                 fprintf(stderr, "nixos-nspawnctl: the launcher of %s exited with status %d%s\n", c->name, status,
                         status == REBOOT_STATUS && !stopping ? ", a reboot: starting it again" : "");

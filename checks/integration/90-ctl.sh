@@ -16,7 +16,7 @@ name=$(mname ctl)
 other=$(mname ctlb)
 third=$(mname ctlc)
 for n in "$name" "$other" "$third"; do
-	at_exit "$CTL terminate $n >/dev/null 2>&1; $CTL destroy $n >/dev/null 2>&1; rm -f /etc/nixos-nspawn/$n.conf /var/log/nixos-nspawn/$n.log /run/nixos-nspawnctl/$n.*"
+	at_exit "$CTL terminate $n >/dev/null 2>&1; $CTL destroy $n >/dev/null 2>&1; rm -f /etc/nixos-nspawn/$n.conf /var/log/nixos-nspawn/$n.log /var/log/nixos-nspawn/$n.log.1 /run/nixos-nspawnctl/$n.*"
 done
 conf=/etc/nixos-nspawn/$name.conf
 profile=/nix/var/nix/profiles/per-nspawn/$name/system
@@ -59,6 +59,19 @@ assert_match "list shows it running, imperative, generation 1" "$("$CTL" list)" 
 assert_match "list --json too" "$("$CTL" list --json)" \
 	"\{\"name\":\"$name\",\"state\":\"running\",\"origin\":\"imperative\",\"generation\":1,\"system\":\"$sys1\"\}"
 ok "start of a running container is fine" "$CTL" start "$name"
+
+# --- the console log is capped (16 MiB a file) and rotated once: root inside writes 20 MiB to its console
+log=/var/log/nixos-nspawn/$name.log
+log_sizes() { echo "$(stat -c %s "$log" 2>/dev/null || echo 0) $(stat -c %s "$log.1" 2>/dev/null || echo 0)"; }
+inside sh -c 'yes 0123456789abcdefghi | head -c 20971520 >/dev/console; echo console-end-marker >/dev/console'
+logged_all() { grep -q console-end-marker "$log"; }
+wait_for 20 logged_all
+read -r cur old <<<"$(log_sizes)"
+[ "$cur" -le 16777216 ] && [ "$old" -le 16777216 ] && [ "$old" -gt 0 ]
+_report $? "20 MiB written to /dev/console inside: NAME.log and NAME.log.1 each at most 16 MiB" "sizes: $cur $old"
+[ $((cur + old)) -ge 20971520 ]; _report $? "nothing of it was dropped (one rotation, both files)" "sizes: $cur $old"
+ok "the latest output is in NAME.log" logged_all
+ok "no second rotated file" test ! -e "$log.2"
 
 # --- run enters every namespace, the cgroup, as root
 want=""; got=""
@@ -384,6 +397,7 @@ mkdir -p "/var/lib/nixos-nspawn/$name" && touch "/var/lib/nixos-nspawn/$name/dat
 ok "destroy" "$CTL" destroy "$name"
 ok "destroy keeps the state unless asked" test -e "/var/lib/nixos-nspawn/$name/data"
 ok "the settings and generations are gone" sh -c "! ls /etc/nixos-nspawn/$name.* $profile* 2>/dev/null | grep ."
+ok "so are its console log and the rotated one" sh -c "! test -e $log && ! test -e $log.1"
 fails "exists says no after destroy" "$CTL" exists "$name"
 ok "create it again (the name is free)" "$CTL" create "$name" --config "$T/gen1.nix"
 ok "destroy --delete-state" "$CTL" destroy "$name" --delete-state
