@@ -164,6 +164,16 @@ check_mode "picked range, private network, -D image" -D "$img" --private-network
 check_mode "-U no, host network, -D image" -D "$img" --private-users=no
 check_mode "-U no, private network, -D image" -D "$img" --private-users=no --private-network
 
+# What a writable /sys would let -U no root do to the host: write a host-wide switch (its own value: nothing changes
+# even when the write goes through).
+if [ -w /sys/kernel/mm/ksm/run ]; then
+	out=$(run "$am" --private-users=no -- \
+		sh -c 'read v < /sys/kernel/mm/ksm/run && echo "$v" > /sys/kernel/mm/ksm/run && echo written' 2>&1)
+	assert_match "-U no, host network: root inside cannot write the host's /sys/kernel/mm/ksm/run" "$out" "Read-only file system"
+else
+	skip "-U no, host network: root inside cannot write the host's /sys/kernel/mm/ksm/run" "no KSM on this host"
+fi
+
 for r in "${!lacking[@]}"; do
 	skip "$r (in ${lacking[$r]} modes)" "this kernel has no ${r#* }"
 done
