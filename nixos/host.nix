@@ -109,8 +109,27 @@ let
     if options.services.resolved ? settings then { settings.Resolve.MulticastDNS = mkDefault true; }
     else { extraConfig = "MulticastDNS=yes"; };
 
+  opt = name: o: "nixos-nspawn.containers.${name}.${o}";
   assertions =
     concatLists (mapAttrsToList (name: c: plan.containerAssertions { inherit name c; inherit (plans.${name}) args; }) cfg.containers)
+    ++ map (z: {
+      assertion = false;
+      message = "${concatStringsSep " and " (map (n: opt n "network.veth.config.host") z.members)} give zone '${z.zone}''s bridge vz-${z.zone} different settings: each start writes the bridge's unit from its own, so the last to start would win; give every member of the zone the same.";
+    }) (plan.zoneDisagreements cfg.containers)
+    ++ map (x: {
+      assertion = false;
+      message = "${opt x.a.name "network.interfaces"} moves host interface '${x.a.ifname}' into ${x.a.name}, but ${opt x.b.name "network.${x.b.how}"} uses it too: a moved interface is gone from the host while ${x.a.name} runs.";
+    }) (plan.interfaceConflicts cfg.containers)
+    # A guest's own unit for a link the launcher configures would be silently ignored (ours sorts first, and
+    # networkd takes the first file matching a link): refused, naming both, rather than one of them quietly losing.
+    ++ concatLists (mapAttrsToList (name: c: map (x: {
+      assertion = false;
+      message = "${opt name "config"}.systemd.network.networks.\"${x.unit}\" matches ${x.link}, which the launcher configures itself (its unit wins, and the guest's would be ignored): put these settings in ${opt name x.option}${lib.optionalString (x.link == "host0") " (merged over the launcher's defaults)"} instead.";
+    }) (plan.guestLinkClashes { inherit c; inherit (plans.${name}) guestConfig; })) cfg.containers)
+    ++ concatLists (mapAttrsToList (name: c: map (x: {
+      assertion = false;
+      message = "${opt name "config"}.services.${x.service} binds port ${toString x.port}, but with network.private = false and privateUsers = '${c.privateUsers}' root inside cannot bind ports below 1024 of the host's network: set privateUsers = \"no\", or give the container a network of its own.";
+    }) (lib.optionals (plan.hostNetworkWithRange c && plans.${name}.guestConfig != null) (plan.lowPortServices plans.${name}.guestConfig))) cfg.containers)
     ++ map (x: {
       assertion = false;
       message = "nixos-nspawn.containers.${x.a.container}.forwardPorts and nixos-nspawn.containers.${x.b.container}.forwardPorts both forward host port ${toString x.a.hostPort}/${x.a.protocol}${lib.optionalString (x.a.hostAddress != null && x.a.hostAddress == x.b.hostAddress) " on ${x.a.hostAddress}"}${lib.optionalString (x.a.hostAddress != x.b.hostAddress) " on ${if x.a.hostAddress == null then "every address" else x.a.hostAddress} and ${if x.b.hostAddress == null then "every address" else x.b.hostAddress}"}${x.why}: the second socket would fail with EADDRINUSE.";
@@ -200,7 +219,9 @@ in
       (mkIf (usesNetworkd && config.services.resolved.enable) resolvedMdns)
     ];
 
-    warnings = optional (usesNetworkd && !config.systemd.network.enable) ''
+    warnings = mapAttrsToList (name: c: "${opt name "network.private"} = false with privateUsers = '${c.privateUsers}': the container shares the host's network but not its users, so its services cannot bind ports below 1024 (EACCES); set privateUsers = \"no\" if one must.")
+      (lib.filterAttrs (_: plan.hostNetworkWithRange) cfg.containers)
+      ++ optional (usesNetworkd && !config.systemd.network.enable) ''
       nixos-nspawn: systemd.network.enable = false, so nothing applies the launcher's networkd units for the
       containers' veths (${concatStringsSep ", " (lib.attrNames (lib.filterAttrs (_: vethOf) cfg.containers))}):
       their host ends get no address, no DHCP server, no NAT and no mDNS, and the containers no network

@@ -40,7 +40,8 @@ let
   renderNetwork =
     def:
     let
-      network = (def.networkConfig or { }) // lib.filterAttrs (_: v: v != [ ] && v != null) (listKeys def);
+      network = (def.networkConfig or { }) // lib.filterAttrs (_: v: v != [ ] && v != null) (listKeys def)
+        // lib.optionalAttrs ((def.DHCP or null) != null) { inherit (def) DHCP; };
     in
     section "Link" (def.linkConfig or { })
     + section "Network" network
@@ -54,19 +55,32 @@ let
     + objects "IPv6Prefix" "ipv6PrefixConfig" (def.ipv6Prefixes or [ ])
     + optionalString ((def.extraConfig or "") != "") def.extraConfig;
 
+  # The keys of a networks entry renderNetwork writes; any other key that is set would be dropped silently (with
+  # lib.mkContainers, where no NixOS type checks the entry, a misspelled one too).
+  renderedKeys = [
+    "linkConfig" "networkConfig" "address" "gateway" "dns" "ntp" "domains" "addresses" "routes" "dhcpV4Config"
+    "dhcpV6Config" "ipv6AcceptRAConfig" "dhcpServerConfig" "ipv6SendRAConfig" "ipv6Prefixes" "extraConfig" "DHCP"
+  ];
+  # set: not null, empty or the NixOS type's own default
+  isSet = k: v: !(v == null || v == [ ] || v == { } || v == "" || (k == "enable" && v == true) || k == "name" && v == null);
+  unknownNetworkKeys =
+    # (tryEval: NixOS's removed options, such as dhcpConfig, throw when read)
+    def: filter (k: !(lib.elem k renderedKeys) && !(lib.elem k unsupportedKeys)
+      && (let t = builtins.tryEval (isSet k def.${k}); in t.success && t.value)) (lib.attrNames def);
+
   # Parts of a networks entry the launcher cannot take: they would be dropped silently otherwise.
+  unsupportedKeys = [
+    "matchConfig"
+    "routingPolicyRules"
+    "dhcpServerStaticLeases"
+    "bridgeConfig"
+    "cakeConfig"
+    "bridgeFDBs"
+    "bridgeMDBs"
+    "lldpConfig"
+  ];
   unsupportedNetworkParts =
-    def:
-    filter (k: (def.${k} or { }) != { } && (def.${k} or [ ]) != [ ] && (def.${k} or "") != "") [
-      "matchConfig"
-      "routingPolicyRules"
-      "dhcpServerStaticLeases"
-      "bridgeConfig"
-      "cakeConfig"
-      "bridgeFDBs"
-      "bridgeMDBs"
-      "lldpConfig"
-    ];
+    def: filter (k: (def.${k} or { }) != { } && (def.${k} or [ ]) != [ ] && (def.${k} or "") != "") unsupportedKeys;
 
   # ---- names ---------------------------------------------------------------------------------------------------
 
@@ -162,17 +176,23 @@ rec {
   containerPlan =
     { name, c, imports, fragmentFile }:
     let
+      guest = if validName name && c.path == null && c.config != null then evalContainer { inherit name c imports; } else null;
       toplevel =
         if !validName name then unsetToplevel
         else if c.path != null then c.path
-        else if c.config != null then (evalContainer { inherit name c imports; }).config.system.build.toplevel
+        else if guest != null then guest.config.system.build.toplevel
         else unsetToplevel;
       sys = system { inherit c toplevel; };
       args = launcherArgs { inherit name c sys fragmentFile; };
       fragments = lib.genAttrs [ "host" "container" ] (side: let def = c.network.veth.config.${side}; in
         if def == null then null else renderNetwork def);
     in
-    { inherit sys args fragments; conf = settingsFile { inherit args sys; }; };
+    {
+      inherit sys args fragments;
+      conf = settingsFile { inherit args sys; };
+      # the guest's own configuration (null for a prebuilt path): what it does with links the launcher configures
+      guestConfig = if guest == null then null else guest.config;
+    };
 
   unitName = name: "nixos-nspawn@${name}.service";
   netnsPath = name: "/run/netns/${name}";
@@ -336,6 +356,10 @@ rec {
     ++ map (side: a (unsupportedNetworkParts (if veth.config.${side} == null then { } else veth.config.${side}) == [ ])
       "${opt "network.veth.config.${side}"}: ${concatStringsSep ", " (unsupportedNetworkParts veth.config.${side})} cannot be given here (the launcher matches the link itself and merges only [Link], [Network], [Address], [Route], [DHCPv4], [DHCPv6], [IPv6AcceptRA], [DHCPServer], [IPv6SendRA], [IPv6Prefix]).")
       [ "host" "container" ]
+    ++ map (side: let def = if veth.config.${side} == null then { } else veth.config.${side}; in
+      a (unknownNetworkKeys def == [ ])
+      "${opt "network.veth.config.${side}"}: ${concatStringsSep ", " (map (k: "${k} = ${quote (builtins.toJSON def.${k})}") (unknownNetworkKeys def))}: not taken into the launcher's override file (it writes ${concatStringsSep ", " renderedKeys}); a misspelling?")
+      [ "host" "container" ]
     ++ [
       (a (net.private || !hasLinks)
         "${opt "network.private"} = false shares the host's network: set network.veth.enable = false and no zone, bridge, macvlans or interfaces.")
@@ -366,6 +390,86 @@ rec {
     ++ map (x: a (!unsafeArg x)
       "${opt "launcher arguments"}: ${quote x} contains whitespace, a quote, a backslash or '$', which the settings file /etc/nixos-nspawn/${name}.conf cannot carry.")
       (args.system ++ args.rest);
+
+  # ---- what only the module sees: several containers at once, and each guest's own configuration -------------
+
+  # Members of one zone share its bridge vz-ZONE, which the host fragment (network.veth.config.host) configures:
+  # each start writes the bridge's unit from its own container, so the last one to start would win.
+  zoneDisagreements =
+    containers:
+    let
+      members = filter (m: m.zone != null) (mapAttrsToList (name: c: {
+        inherit name;
+        zone = if c.network.private && c.network.namespace.path == null && c.network.bridge == null then c.network.veth.zone else null;
+        host = let d = c.network.veth.config.host; in if d == null then null else renderNetwork d;
+      }) containers);
+    in
+    concatMap (z: let ms = filter (m: m.zone == z) members; in
+      optional (lib.length (lib.unique (map (m: m.host) ms)) > 1) { zone = z; members = map (m: m.name) ms; })
+      (lib.unique (map (m: m.zone) members));
+
+  # A host interface moved into one container (network.interfaces) is gone from the host while it runs: no other
+  # container can have it too, nor a macvlan on it, nor use it as its bridge.
+  interfaceConflicts =
+    containers:
+    let
+      uses = concatLists (mapAttrsToList (name: c:
+        let net = c.network; on = net.private && net.namespace.path == null; in
+        optionals on (
+          map (i: { inherit name; ifname = i; how = "interfaces"; }) (lib.unique net.interfaces)
+          ++ map (i: { inherit name; ifname = i; how = "macvlans"; }) (lib.unique net.macvlans)
+          ++ optional (net.bridge != null) { inherit name; ifname = net.bridge; how = "bridge"; }
+        )) containers);
+      moved = filter (u: u.how == "interfaces") uses;
+      other = m: u: u.ifname == m.ifname && !(u.name == m.name && u.how == m.how)
+        && !(u.how == "interfaces" && u.name < m.name);
+    in
+    concatMap (m: map (u: { a = m; b = u; }) (filter (other m) uses)) moved;
+
+  # The links inside that the launcher configures (its 10-*.network units sort first: networkd takes the first file
+  # that matches a link, so a guest's own unit for them would be silently ignored).
+  launcherLinks =
+    c:
+    let
+      net = c.network;
+      on = net.private && net.namespace.path == null;
+    in
+    optional (on && (net.veth.enable || net.veth.zone != null || net.bridge != null))
+      { link = "host0"; option = "network.veth.config.container"; }
+    ++ optionals on (map (i: { link = "mv-${i}"; option = "network.macvlans"; }) net.macvlans);
+  globRegex = p: concatStrings (map (ch:
+    if ch == "*" then ".*" else if ch == "?" then "."
+    else if lib.elem ch [ "." "[" "]" "(" ")" "+" "^" "$" "|" "{" "}" "\\" ] then "\\${ch}" else ch) (lib.stringToCharacters p));
+  matchNames = def: let n = def.matchConfig.Name or null; in
+    if n == null then [ ] else filter (x: x != "") (if builtins.isList n then n else lib.splitString " " (toString n));
+  guestLinkClashes =
+    { c, guestConfig }:
+    if guestConfig == null then [ ] else
+    concatLists (mapAttrsToList (unit: def: concatMap (l:
+      optional ((def.enable or true) && lib.any (pat: builtins.match (globRegex pat) l.link != null) (matchNames def))
+        { inherit unit; inherit (l) link option; }
+    ) (launcherLinks c)) (guestConfig.systemd.network.networks or { }));
+
+  # With the host's network and a user namespace, root inside has no CAP_NET_BIND_SERVICE over the host's network
+  # namespace (its user namespace owns neither): binding a port below 1024 fails with EACCES. Known services of the
+  # guest and the ports they bind by default.
+  lowPortServices =
+    g:
+    let
+      svc = n: g.services.${n} or { };
+      on = n: (svc n).enable or false;
+    in
+    optionals (on "openssh") (map (p: { service = "openssh"; port = p; }) (filter (p: p < 1024) ((svc "openssh").ports or [ 22 ])))
+    ++ concatMap (x: optional (on x.service) x) [
+      { service = "nginx"; port = 80; }
+      { service = "httpd"; port = 80; }
+      { service = "caddy"; port = 80; }
+      { service = "postfix"; port = 25; }
+      { service = "dnsmasq"; port = 53; }
+      { service = "unbound"; port = 53; }
+      { service = "bind"; port = 53; }
+    ];
+  hostNetworkWithRange = c: !c.network.private && c.privateUsers != "no";
 
   # Two forwards collide when their sockets would bind one port on overlapping addresses: the second socket fails
   # with EADDRINUSE at boot. A wildcard overlaps what it covers (forwardScope); `why` says how, or is "".

@@ -69,3 +69,24 @@ cat >"$T/fwd-ok.nix" <<'NIX'
 NIX
 ok "forwards of one port on 0.0.0.0 and an IPv6 address, or on two IPv4 addresses, do not collide" \
 	"$NIXOS_EVAL/eval.sh" "$TOP/nixos/host.nix" "$T/fwd-ok.nix"
+
+# --- the host's network with a picked range: a warning naming privateUsers and the port limit
+cat >"$T/hostnet.nix" <<'NIX'
+{ nixos-nspawn.containers.web = { config = { }; network.private = false; network.veth.enable = false; }; }
+NIX
+render hostnet "$T/hostnet.nix"
+assert_match "network.private = false with a picked range: a warning names privateUsers and the port limit" \
+	"$(cat "$T/hostnet.err")" "nixos-nspawn.containers.web.network.private = false with privateUsers = 'pick'.*cannot bind ports below 1024"
+
+# --- what the guest may configure: links the launcher does not; and DHCP= in an override is written, not dropped
+cat >"$T/guestnet.nix" <<'NIX'
+{
+  nixos-nspawn.containers.web = {
+    config = { systemd.network.enable = true; systemd.network.networks."30-eth" = { matchConfig.Name = "eth*"; DHCP = "yes"; }; };
+    network.veth.config.container.DHCP = "ipv4";
+  };
+}
+NIX
+render guestnet "$T/guestnet.nix"
+assert_match "a guest's unit for a link the launcher does not configure evaluates; DHCP= reaches the override" \
+	"$(cat "$out/etc/nixos-nspawn/web.container.network" 2>&1)" "DHCP=ipv4"

@@ -1,0 +1,5 @@
+# expect: nixos-nspawn.containers.a.network.interfaces moves host interface 'eth1' into a, but nixos-nspawn.containers.b.network.macvlans uses it too
+{
+  nixos-nspawn.containers.a = { config = { }; network.veth.enable = false; network.interfaces = [ "eth1" ]; };
+  nixos-nspawn.containers.b = { config = { }; network.veth.enable = false; network.macvlans = [ "eth1" ]; };
+}
