@@ -5,8 +5,12 @@
 #     inherit pkgs;
 #     containers.web.config = { services.nginx.enable = true; };
 #   };
-#   # containers.web.{toplevel, closure, args, up, down, shell, runner}; `nix run .#web-up` with
-#   # apps.web-up = { type = "app"; program = "${containers.web.up}/bin/web-up"; };
+#   # containers.web.{toplevel, closure, args, up, down, shell, check, runner, apps}; `nix run .#web-up` with
+#   # apps.x86_64-linux = lib.concatMapAttrs (_: c: c.apps) containers;   # web-up, web-down, web-shell
+#
+# Options of the host module that need a host unit (serviceConfig, autoStart, restartIfChanged, activation),
+# port forwards and namespace services are evaluation errors naming them; `check` (part of `runner`) is the
+# launcher's own verdict on the arguments (nixos/check.sh), as the host module's system.checks.
 #
 # NAME-up starts the container as the transient unit nixos-nspawn-NAME.service (systemd-run; Type=notify, so it
 # returns when the container is ready), or in the foreground where systemd is not PID 1. NAME-down stops it,
@@ -42,8 +46,18 @@ in
             { on = c.forwardPorts != [ ]; message = "nixos-nspawn.containers.${name}.forwardPorts: needs the NixOS host module (host units); use network.namespace.export and a socket unit of your own."; }
             { on = c.network.namespace.services != [ ]; message = "nixos-nspawn.containers.${name}.network.namespace.services: needs the NixOS host module."; }
           ];
+          # Options of the host module's unit that a flake app cannot honour: an error naming each, rather than
+          # a MemoryMax= that never reaches NAME-up or an autoStart nothing acts on.
+          raw = containers.${name} or { };
+          notHonoured = filter (k: builtins.isAttrs raw && raw ? ${k}) [ "serviceConfig" "autoStart" "restartIfChanged" "activation" ];
           failed = map (a: a.message) (filter (a: !a.assertion) (plan.containerAssertions { inherit name c; inherit (p) args; }))
-            ++ map (x: x.message) notHere;
+            ++ map (x: x.message) notHere
+            ++ map (k: "nixos-nspawn.containers.${name}.${k}: lib.mkContainers cannot honour it (there is no host unit: ${name}-up runs the launcher with systemd-run's own properties); remove it, or use the NixOS host module.") notHonoured;
+          # the launcher's verdict on the arguments, as the host module's system.checks (nixos/check.sh)
+          check = pkgs.runCommand "nixos-nspawn-check-${name}" { } ''
+            ${pkgs.runtimeShell} ${./check.sh} ${cfg.package}/bin/nixos-nspawn ${escapeShellArg name} ${concatStringsSep " " (map escapeShellArg (map builtins.unsafeDiscardStringContext p.args.system ++ p.args.rest))}
+            mkdir $out
+          '';
           argv = concatStringsSep " " (map escapeShellArg (
             [ "${cfg.package}/bin/nixos-nspawn" "--quiet" "--machine=${name}" ] ++ p.args.system ++ p.args.rest
           ));
@@ -80,8 +94,14 @@ in
           inherit (p.sys) toplevel;
           closure = p.sys.closureFile;
           args = p.args.system ++ p.args.rest;
-          inherit up down shell;
-          runner = pkgs.symlinkJoin { name = "${name}-runner"; paths = [ up down shell ]; };
+          inherit up down shell check;
+          # (the check is built with the runner: a configuration the launcher refuses fails the build)
+          runner = pkgs.symlinkJoin { name = "${name}-runner"; paths = [ up down shell check ]; };
+          # flake apps: apps.<system> = lib.concatMapAttrs (_: c: c.apps) containers;
+          apps = lib.mapAttrs' (verb: drv: lib.nameValuePair "${name}-${verb}" {
+            type = "app";
+            program = "${drv}/bin/${name}-${verb}";
+          }) { inherit up down shell; };
         };
     in
     mapAttrs one cfg.containers;

@@ -20,6 +20,20 @@ assert_eq "lib: the runner holds the three" "$(cat "$d/runner")" db-runner
 out=$(cd "$T" && printf '{ lib, pkgs, ... }: { environment.etc.x.text = toString ((import %s/nixos/lib.nix { inherit lib; }).mkContainers { inherit pkgs; containers.web = { config = { }; forwardPorts = [ { hostPort = 80; } ]; }; }).web.toplevel; }\n' "$TOP" >"$T/libbad.nix" &&
 	"$NIXOS_EVAL/eval.sh" "$TOP/nixos/host.nix" "$T/libbad.nix" 2>&1)
 assert_match "lib: a port forward is refused with a message (it needs the host module)" "$out" "nixos-nspawn.containers.web.forwardPorts: needs the NixOS host module"
+assert_match "lib: flake apps db-up, db-down, db-shell" "$(cat "$d/apps")" \
+	"^db-down=app:/nix/store/[0-9a-z]{32}-db-down/bin/db-down db-shell=app:.*/bin/db-shell db-up=app:.*/bin/db-up\$"
+assert_eq "lib: the launcher's check comes with the runner" "$(cat "$d/check")" nixos-nspawn-check-db
+libbad() { # CONTAINER-ATTRS: mkContainers' message for containers.web = { config = { }; ATTRS }
+	printf '{ lib, pkgs, ... }: { environment.etc.x.text = toString ((import %s/nixos/lib.nix { inherit lib; }).mkContainers { inherit pkgs; containers.web = { config = { }; %s }; }).web.toplevel; }\n' "$TOP" "$1" >"$T/libbad.nix"
+	"$NIXOS_EVAL/eval.sh" "$TOP/nixos/host.nix" "$T/libbad.nix" 2>&1
+}
+for o in 'serviceConfig.MemoryMax = "1G";' 'autoStart = false;' 'restartIfChanged = false;' 'activation.strategy = "switch";'; do
+	assert_match "lib: '$o' cannot be honoured: an error naming it" "$(libbad "$o")" \
+		"nixos-nspawn.containers.web.${o%%[.= ]*}: lib.mkContainers cannot honour it"
+done
+assert_match "lib: a misspelled key in network.veth.config is an error, not an empty override" \
+	"$(libbad 'network.veth.config.container.networkConfg.DHCP = "yes";')" \
+	"nixos-nspawn.containers.web.network.veth.config.container: networkConfg = '\{\"DHCP\":\"yes\"\}': not taken into the launcher's override file"
 
 # --- the guest module, as the container's toplevel renders it ---
 top=$(sed -n 's/^NIXOS_NSPAWN_SYSTEM=//p' "$T/htop/etc/nixos-nspawn/mycontainer.conf")

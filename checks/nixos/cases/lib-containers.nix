@@ -20,4 +20,6 @@ in
   environment.etc."lib-test/db-down".text = db.down.text or "";
   environment.etc."lib-test/db-shell".text = db.shell.text or "";
   environment.etc."lib-test/runner".text = db.runner.name;
+  environment.etc."lib-test/apps".text = lib.concatStringsSep " " (lib.mapAttrsToList (n: a: "${n}=${a.type}:${a.program}") db.apps);
+  environment.etc."lib-test/check".text = db.check.name;
 }
