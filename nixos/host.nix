@@ -75,14 +75,16 @@ let
 
   # `machinectl start NAME` starts systemd-nspawn@NAME.service: this drop-in makes it run our launcher with the
   # same settings (the launcher's lock on the machine name keeps it from running twice).
-  machinectlUnit = name: {
+  # The container's own unit settings (serviceConfig: MemoryMax= and the like, timeoutStartSec) apply here too.
+  machinectlUnit = name: c: {
     overrideStrategy = "asDropin";
     serviceConfig = {
       EnvironmentFile = "/etc/nixos-nspawn/${name}.conf";
       ExecStart = [ "" "${cfg.package}/bin/nixos-nspawn --quiet --machine=%i $NIXOS_NSPAWN_ARGS" ];
       # systemd-nspawn@.service expects watchdog pings the launcher does not send
       WatchdogSec = 0;
-    };
+      TimeoutStartSec = c.timeoutStartSec;
+    } // c.serviceConfig;
   };
 
   # The launcher's own verdict at build time (nixos/check.sh: `nixos-nspawn --check`), so `nixos-rebuild build`
@@ -160,7 +162,7 @@ in
 
     systemd.services = mkMerge [
       (mapAttrs' (name: c: nameValuePair "nixos-nspawn@${name}" (containerUnit name c)) cfg.containers)
-      (mapAttrs' (name: _: nameValuePair "systemd-nspawn@${name}" (machinectlUnit name)) cfg.containers)
+      (mapAttrs' (name: c: nameValuePair "systemd-nspawn@${name}" (machinectlUnit name c)) cfg.containers)
       (listToAttrs (map (s: nameValuePair s.svc {
         bindsTo = [ (plan.unitName s.name) ];
         after = [ (plan.unitName s.name) ];

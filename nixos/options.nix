@@ -251,8 +251,13 @@ let
         tmpfs = mkOption {
           type = types.listOf types.str;
           default = [ ];
-          example = [ "/var/cache" "/srv/scratch:0700" ];
-          description = "Empty tmpfs mounts, as `PATH` or `PATH:MODE`.";
+          example = [ "/var/cache:mode=0755,size=512M" "/srv/scratch:0700" ];
+          description = ''
+            Empty tmpfs mounts, owned by the container's root: `PATH`, `PATH:MODE` (octal) or, as
+            systemd-nspawn and nixpkgs' containers take them, `PATH:OPTIONS` with comma-separated `mode=`,
+            `size=` (`N`, `Nk`, `Nm`, `Ng` or a share of RAM `N%`) and `nr_inodes=`. Other tmpfs options are
+            refused by the launcher (at build time: `nixos-nspawn --check`).
+          '';
         };
         credentials = mkOption {
           type = types.attrsOf (types.submodule credentialModule);
@@ -332,7 +337,9 @@ let
               example = false;
               description = ''
                 A veth pair: `ve-<name>` on the host, `host0` inside, each configured by systemd-networkd
-                (DHCP, NAT, IPv6 link-local, mDNS by default). The name then has at most 12 characters.
+                (DHCP, NAT, IPv6 link-local, mDNS by default). Past 12 characters of name, `ve-<name>` would be
+                longer than an interface name may be (15): the launcher then names the link `ve-` and a hash of the
+                name, with `ve-<name>` as its altname (`ip link` shows both).
               '';
             };
             zone = mkOption {
@@ -341,7 +348,8 @@ let
               example = "lab";
               description = ''
                 Put the host end into the bridge `vz-<zone>` (as `vb-<name>`), shared by the zone's containers,
-                which reach each other as `<name>.local`. At most 12 characters.
+                which reach each other as `<name>.local`. Letters, digits and `-`; past 12 characters the bridge
+                is named `vz-` and a hash of the zone, with `vz-<zone>` as its altname.
               '';
             };
             config.host = mkOption {
@@ -390,8 +398,9 @@ let
             default = [ ];
             example = [ "eth1" ];
             description = ''
-              Host interfaces on which the container gets a macvlan, `mv-<interface>` inside (at most 12
-              characters).
+              Host interfaces on which the container gets a macvlan, `mv-<interface>` inside (for an interface
+              name past 12 characters, `mv-` and a hash of it, with `mv-<interface>` as altname). The launcher
+              configures it; a guest's own `systemd.network.networks` entry matching it is refused.
             '';
           };
           interfaces = mkOption {
