@@ -25,6 +25,7 @@
 #include "lockfile.h"
 #include "log.h"
 #include "logfile.h"
+#include "loglines.h"
 #include "notify.h"
 #include "process.h"
 #include "runner.h"
@@ -196,15 +197,18 @@ static pid_t launch(const Conf *c, const char *notify_path, int output_fd) {
         return r;
 }
 
-/* Moves what the launcher wrote into the log; closes *fd at EOF. Non-blocking: returns when the pipe is empty. */
-static void pump_output(int *fd, LogFile *lf) {
+/* Moves what the launcher wrote into the log, escaped (loglines.h); closes *fd at EOF. Non-blocking: returns when
+ * the pipe is empty, or after a bounded round (1 MiB), so that a container flooding its console cannot keep us
+ * from signals and notifications. */
+static void pump_output(int *fd, LogLines *lines, LogFile *lf) {
         char buf[65536];
 
-        while (*fd >= 0) {
+        for (int round = 0; *fd >= 0 && round < 16;) {
                 ssize_t n = read(*fd, buf, sizeof buf);
 
                 if (n > 0) {
-                        (void) log_file_write(lf, buf, (size_t) n);
+                        log_lines_feed(lines, lf, buf, (size_t) n);
+                        round++;
                         continue;
                 }
                 if (n < 0 && (errno == EINTR))
@@ -223,6 +227,7 @@ static _noreturn_ void supervise(const Conf *c, int ready_fd) {
                             *log = strprintf(LOG_DIR "/%s.log", c->name);
         int lock_fd = -EBADF, notify_fd, sigfd, nullfd, status = 0, r;
         LogFile lf = LOG_FILE_NULL;
+        LogLines lines = {};
         bool stopping = false;
         sigset_t mask;
 
@@ -277,7 +282,7 @@ static _noreturn_ void supervise(const Conf *c, int ready_fd) {
                         if (poll(p, 3, -1) < 0)
                                 continue;
                         if (p[2].revents & (POLLIN | POLLHUP | POLLERR))
-                                pump_output(&out[0], &lf);
+                                pump_output(&out[0], &lines, &lf);
                         if (p[1].revents & POLLIN) {
                                 bool was_ready = ready;
 
@@ -304,7 +309,8 @@ static _noreturn_ void supervise(const Conf *c, int ready_fd) {
                         if (waitpid(launcher, &status, WNOHANG) == launcher)
                                 exited = true;
                 }
-                pump_output(&out[0], &lf); /* what it wrote last; nothing of it waits for more */
+                pump_output(&out[0], &lines, &lf); /* what it wrote last; nothing of it waits for more */
+                log_lines_flush(&lines, &lf);
                 out[0] = safe_close(out[0]);
                 status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
                 fprintf(stderr, "nixos-nspawnctl: the launcher of %s exited with status %d%s\n", c->name, status,

@@ -62,6 +62,13 @@ ips=$("$CTL" show-ip "$name" 2>&1)
 assert_match "show-ip prints the name escaped" "$ips" 'fe80::42%\\x1b\]0;pwn\\x07\\x1b\[2J'
 ok "and no control byte at all" sh -c '! printf %s "$1" | LC_ALL=C grep -q "[[:cntrl:]]"' - "$(tr -d '\n' <<<"$ips")"
 
+# --- root inside writes escape sequences to its console: the supervisor's log holds them escaped
+log=/var/log/nixos-nspawn/$name.log
+ok "root inside writes a title and clear-screen sequence to the console" "$CTL" run "$name" -- sh -c \
+	"printf '%s console-marker\\r\\n' '$evil' >/dev/console"
+ok "the log gets the line, escaped" wait_for 10 grep -qF '\x1b]0;pwn\x07\x1b[2J console-marker' "$log"
+ok "and has no escape byte, nor a CR, in it at all" sh -c '! LC_ALL=C grep -q "$(printf "[\033\007\r]")" "$1"' - "$log"
+
 # --- a credential given to create is a secret: not in the world-readable settings, nor on a command line
 ok "the settings do not hold it" sh -c '! grep -q "top secret" "$1"' - "$conf"
 assert_eq "they are world-readable (as the NixOS module's are)" "$(stat -c %a "$conf")" "644"
