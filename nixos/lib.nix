@@ -63,9 +63,15 @@ in
           ));
           unit = "nixos-nspawn-${name}";
           asRoot = ''[ "$(id -u)" = 0 ] || exec sudo -- "$0" "$@"'';
+          # Missing bind sources (createHostPath), as the host module's tmpfiles lines make them: an existing
+          # path is left as it is.
+          createSources = lib.concatMapStrings (x:
+            let o = toString x.owner; in "[ -e ${escapeShellArg x.path} ] || install -d -m 0755 -o ${o} -g ${o} ${escapeShellArg x.path}\n"
+          ) (plan.bindsToCreate c);
           up = pkgs.writeShellScriptBin "${name}-up" ''
             set -eu
             ${asRoot}
+            ${createSources}
             if [ -d /run/systemd/system ]; then
               systemctl reset-failed ${unit}.service 2>/dev/null || true
               exec systemd-run --quiet --unit=${unit} --description='Container ${name} (nixos-nspawn)' \

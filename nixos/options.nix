@@ -47,7 +47,8 @@ let
           defaultText = literalExpression "!readOnly && idmap != false";
           example = false;
           description = ''
-            Whether a missing host directory is created (systemd-tmpfiles, at boot and at each activation),
+            Whether a missing host directory is created (by systemd-tmpfiles at boot and activation; by
+            `NAME-up` with `lib.mkContainers`),
             owned so that the container's root can write it: by the foreign UID range's root (2147352576) for a
             foreign-mapped bind, by root for an identity-mapped one. An existing path is left as it is (owner
             and mode only apply to a directory it creates). With `idmap = false` the owner is the container's

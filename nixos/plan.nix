@@ -299,11 +299,13 @@ rec {
   # systemd-tmpfiles lines creating the missing bind sources of one container (createHostPath). The ':' before
   # mode, user and group applies them only to a directory it creates (systemd >= 254): an existing host path is
   # never chowned or chmodded.
-  bindCreations =
+  bindCreations = c: map (x: "d ${x.path} :0755 :${toString x.owner} :${toString x.owner} -") (bindsToCreate c);
+  # The same as { path; owner; } (lib.nix: its NAME-up creates them).
+  bindsToCreate =
     c:
     concatLists (mapAttrsToList (dst: b:
       let owner = bindRootOwner c b; in
-      optional (b.createHostPath && owner != null) "d ${bindSource dst b} :0755 :${toString owner} :${toString owner} -"
+      optional (b.createHostPath && owner != null) { path = bindSource dst b; inherit owner; }
     ) c.binds);
 
   # Bad configurations of one container, as NixOS assertions. Every message names the container, the option

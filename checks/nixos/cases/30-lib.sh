@@ -14,6 +14,8 @@ assert_match "lib: db-up starts it as a transient notify unit with a delegated c
 	"systemd-run --quiet --unit=nixos-nspawn-db .*-p Type=notify -p Delegate=yes -p KillMode=mixed"
 assert_match "lib: …running the launcher with the arguments, shell-quoted" "$(cat "$d/db-up")" \
 	"bin/nixos-nspawn --quiet '--machine=db' '--closure=/nix/store/"
+assert_match "lib: db-up creates the missing bind source for the foreign range's root, and only a missing one" "$(cat "$d/db-up")" \
+	"\\[ -e /srv/db \\] \\|\\| install -d -m 0755 -o 2147352576 -g 2147352576 /srv/db"
 assert_match "lib: db-down stops that unit" "$(cat "$d/db-down")" "systemctl stop nixos-nspawn-db.service"
 assert_match "lib: db-shell is machinectl shell" "$(cat "$d/db-shell")" "exec machinectl shell db"
 assert_eq "lib: the runner holds the three" "$(cat "$d/runner")" db-runner
