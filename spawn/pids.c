@@ -30,10 +30,7 @@ static bool has_word(const char *text, const char *word) {
         return false;
 }
 
-/* Enables the pids controller in cgroup2 directory dir's parent's subtree_control, and in that of each ancestor
- * from top (a directory we manage: the cgroup2 root standalone, our unit's cgroup when delegated) down, so that dir
- * has a pids.max. 0: it has; -ENOENT: cgroup2 offers no pids controller here (bound to v1, or not above top). */
-static int v2_enable_pids(const char *top, const char *dir) {
+int pids_v2_enable(const char *top, const char *dir) {
         _cleanup_free_ char *path = strdup(dir), *max = strprintf("%s/pids.max", dir);
         size_t toplen = strlen(top);
 
@@ -76,33 +73,50 @@ static int write_max(const char *dir, uint64_t max) {
         return write_string_at(AT_FDCWD, file, v);
 }
 
-/* The v1 pids hierarchy's directory of our own cgroup there (under systemd our unit's: its TasksMax= stays above
- * ours), from /proc/self/cgroup's "N:pids:/PATH" line. */
-static int v1_own_dir(char **ret) {
-        _cleanup_free_ char *mountinfo = NULL, *mnt = NULL, *cgroups = NULL;
-        const char *line;
+int pids_v1_dir(const char *mountinfo, const char *proc_cgroup, char **ret) {
+        _cleanup_free_ char *mnt = NULL;
         int r;
 
-        r = read_full_file("/proc/self/mountinfo", &mountinfo, NULL);
-        if (r >= 0)
-                r = mountinfo_find_cgroup1(mountinfo, "pids", &mnt);
-        if (r >= 0)
-                r = read_full_file("/proc/self/cgroup", &cgroups, NULL);
+        r = mountinfo_find_cgroup1(mountinfo, "pids", &mnt);
         if (r < 0)
                 return r;
-        for (line = cgroups; line && *line;) {
+        for (const char *line = proc_cgroup; line && *line;) {
                 const char *end = strchrnul(line, '\n'), *c1 = memchr(line, ':', (size_t) (end - line)), *c2;
 
                 c2 = c1 ? memchr(c1 + 1, ':', (size_t) (end - c1 - 1)) : NULL;
-                if (c2 && c2 - c1 - 1 == 4 && strncmp(c1 + 1, "pids", 4) == 0) {
-                        /* "/" is the hierarchy's root: no second slash */
-                        *ret = strprintf("%s%.*s", mnt, c2[1] == '/' && c2 + 2 == end ? 0 : (int) (end - c2 - 1),
-                                         c2 + 1);
-                        return *ret ? 0 : -ENOMEM;
+                /* "N:pids:/PATH" (a v1 line may name several controllers: "N:cpu,cpuacct:/PATH") */
+                if (c2 && c2[1] == '/') {
+                        _cleanup_free_ char *list = strndup(c1 + 1, (size_t) (c2 - c1 - 1));
+                        _cleanup_free_ char *words = list ? strdup(list) : NULL;
+
+                        if (!list || !words)
+                                return -ENOMEM;
+                        for (char *w = words; *w; w++)
+                                if (*w == ',')
+                                        *w = ' ';
+                        if (has_word(words, "pids")) {
+                                /* "/" is the hierarchy's root: no trailing slash */
+                                *ret = strprintf("%s%.*s", mnt, c2 + 2 == end ? 0 : (int) (end - c2 - 1), c2 + 1);
+                                return *ret ? 0 : -ENOMEM;
+                        }
                 }
                 line = *end ? end + 1 : NULL;
         }
         return -ENOENT;
+}
+
+/* The v1 pids hierarchy's directory of our own cgroup there (under systemd our unit's: its TasksMax= stays above
+ * ours). */
+static int v1_own_dir(char **ret) {
+        _cleanup_free_ char *mountinfo = NULL, *cgroups = NULL;
+        int r;
+
+        r = read_full_file("/proc/self/mountinfo", &mountinfo, NULL);
+        if (r >= 0)
+                r = read_full_file("/proc/self/cgroup", &cgroups, NULL);
+        if (r < 0)
+                return r;
+        return pids_v1_dir(mountinfo, cgroups, ret);
 }
 
 static int v1_apply(const char *machine, pid_t pid1, uint64_t max, PidsLimit *ret) {
@@ -141,7 +155,7 @@ int pids_limit_apply(const Cgroup *cg, const char *machine, pid_t pid1, uint64_t
         r = cgroup2_find_mount(&mnt);
         if (r >= 0 && cg->container) {
                 top = cg->mode == CGROUP_STANDALONE ? mnt : cg->mode == CGROUP_DELEGATED ? cg->path : cg->container;
-                r = v2_enable_pids(top, cg->container);
+                r = pids_v2_enable(top, cg->container);
                 if (r >= 0) {
                         r = write_max(cg->container, max);
                         if (r < 0)

@@ -21,5 +21,13 @@ typedef struct PidsLimit {
 int pids_limit_apply(const Cgroup *cg, const char *machine, pid_t pid1, uint64_t max, bool explicit, PidsLimit *ret);
 /* Removes the v1 cgroup, once PID 1 is gone. */
 void pids_limit_done(PidsLimit *p);
+/* Enables the pids controller in cgroup2 directory dir's parent's cgroup.subtree_control, and in that of each
+ * ancestor from top (a directory we manage: the cgroup2 root standalone, our unit's cgroup when delegated) down,
+ * so that dir has a pids.max. 0: it has; -ENOENT: cgroup2 offers no pids controller here (bound to v1, or not
+ * enabled above top); -EINVAL: dir is not top or below it. */
+int pids_v2_enable(const char *top, const char *dir);
+/* The directory of our cgroup in the v1 pids hierarchy, from the texts of /proc/self/mountinfo and
+ * /proc/self/cgroup. -ENOENT: no v1 pids hierarchy. */
+int pids_v1_dir(const char *mountinfo, const char *proc_cgroup, char **ret);
 /* The v1 cgroups of machines whose launcher is gone (nobody holds their name lock). */
 void pids_remove_stale(IsHeldFn machine_is_running);
