@@ -135,6 +135,18 @@ static int parse_tmpfs_limits(const Option *o, const char *v, Settings *s, char 
         return r;
 }
 
+static int parse_port(const Option *o, const char *v, Settings *s, char **ret_error) {
+        int r = settings_add_port(s, v);
+
+        if (r == -EADDRNOTAVAIL)
+                return invalid("Invalid --port '%s': a loopback address is never forwarded (DNAT cannot reach the "
+                               "container from it); give another address, or none for all of them.", v);
+        if (r == -EINVAL)
+                return invalid("Invalid --port '%s': expected [tcp:|udp:][ADDRESS:]HOSTPORT[:CONTAINERPORT] with "
+                               "ports 1-65535 and a dotted IPv4 or [IPv6] ADDRESS.", v);
+        return r;
+}
+
 static int parse_tasks_max_option(const Option *o, const char *v, Settings *s, char **ret_error) {
         if (parse_tasks_max(v, &s->tasks_max) < 0)
                 return invalid("Invalid --tasks-max '%s': expected a number of tasks (at least 1) or infinity.", v);
@@ -307,6 +319,10 @@ const Option option_table[] = {
           "networkd settings merged over the defaults of the\nhost end (with a zone, of the zone's bridge)" },
         { OPT_VETH_CONTAINER_CONFIG, "network-veth-container-config", 0, OPTION_ARG_REQUIRED, "FILE", parse_string,
           S, NULL, "The same for the container's end (host0)" },
+
+        { OPT_PORT, "port", 'p', OPTION_ARG_REQUIRED, "[PROTO:][ADDR:]PORT[:PORT]", parse_port, S, NULL,
+          "Forward the host's PORT (tcp, or udp) to the\ncontainer's (default the same) by DNAT, keeping the\n"
+          "client's address; ADDR: only to that host address" },
 
         { OPT_CAPABILITY, "capability", 0, OPTION_ARG_REQUIRED, "CAP[,CAP...]", parse_capabilities, S, "Security",
           "Keep these capabilities too (or \"all\")" },

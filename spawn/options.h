@@ -54,6 +54,7 @@ typedef enum OptionId {
         OPT_STORE_DIR,
         OPT_TASKS_MAX,
         OPT_TMPFS_LIMITS,
+        OPT_PORT,
         _OPT_MAX,
 } OptionId;
 

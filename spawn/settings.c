@@ -54,6 +54,7 @@ void settings_done(Settings *s) {
         free(s->network_namespace_export);
         free(s->veth_host_config);
         free(s->veth_container_config);
+        free(s->ports);
         for (size_t i = 0; i < s->n_credentials; i++) {
                 free(s->credentials[i].id);
                 if (s->credentials[i].value) /* secrets do not linger in freed memory */
@@ -464,6 +465,21 @@ int settings_add_tmpfs(Settings *s, const char *spec) {
         return 0;
 }
 
+int settings_add_port(Settings *s, const char *spec) {
+        PortForward f, *l;
+        int r;
+
+        r = port_forward_parse(spec, &f);
+        if (r < 0)
+                return r;
+        l = reallocarray(s->ports, s->n_ports + 1, sizeof(PortForward));
+        if (!l)
+                return -ENOMEM;
+        s->ports = l;
+        s->ports[s->n_ports++] = f;
+        return 0;
+}
+
 /* A mount at a or at b would cover or sit inside the other. */
 static bool path_overlaps(const char *a, const char *b) {
         return path_startswith(a, b) || path_startswith(b, a);
@@ -675,6 +691,14 @@ static int verify_network(Settings *s, char **ret_error) {
                         return invalid("Invalid --network-namespace-export '%s': not a normalized absolute path.",
                                        s->network_namespace_export);
         }
+        if (s->n_ports > 0 && !s->network_veth && !s->network_zone && !s->network_bridge)
+                return invalid("--port=%s needs a veth to forward to: --network-veth, --network-zone or "
+                               "--network-bridge.", s->ports[0].spec);
+        for (size_t i = 0; i < s->n_ports; i++)
+                for (size_t j = 0; j < i; j++)
+                        if (port_forwards_overlap(&s->ports[j], &s->ports[i]))
+                                return invalid("--port=%s and --port=%s forward the same host port.",
+                                               s->ports[j].spec, s->ports[i].spec);
         if ((s->veth_host_config || s->veth_container_config) && !s->network_veth && !s->network_zone &&
             !s->network_bridge)
                 return invalid("--network-veth-*-config='%s' needs --network-veth, --network-zone or --network-bridge.",

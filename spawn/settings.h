@@ -7,6 +7,8 @@
 #include <sys/types.h>
 #include <systemd/sd-id128.h>
 
+#include "portfwd.h"
+
 #define UID_RANGE_SIZE 0x10000U
 #define MACHINE_NAME_MAX 64
 
@@ -124,6 +126,8 @@ typedef struct Settings {
         char *network_namespace_export; /* bind ours here while we run */
         char *veth_host_config;
         char *veth_container_config;
+        PortForward *ports; /* --port= */
+        size_t n_ports;
 
         RegisterMode register_mode;
         Credential *credentials;
@@ -165,6 +169,7 @@ int parse_uid(const char *arg, uint32_t *ret);
 
 int settings_add_bind(Settings *s, const char *spec, bool read_only);
 int settings_add_tmpfs(Settings *s, const char *spec);
+int settings_add_port(Settings *s, const char *spec);
 int settings_add_string(char ***list, const char *value);
 int parse_register_mode(const char *arg, RegisterMode *ret);
 bool credential_id_is_valid(const char *id);
