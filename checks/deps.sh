@@ -10,9 +10,9 @@ set -eu
 
 group() {
 	case $1 in
-	build) echo "build-essential pkg-config libsystemd-dev libmount-dev libseccomp-dev" ;;
+	build) echo "build-essential pkg-config libsystemd-dev libmount-dev libseccomp-dev libnftables-dev" ;;
 	# clang and libclang-rt-*-dev: libFuzzer; llvm: the symbolizer for the fuzzers' reports
-	check) echo "$(group build) nix-bin busybox-static debootstrap iproute2 util-linux strace systemd-container jq python3
+	check) echo "$(group build) nix-bin busybox-static debootstrap iproute2 util-linux strace systemd-container jq python3 nftables
 	             clang libclang-rt-14-dev? llvm?" ;;
 	bench) echo "$(group build) python3 procps iproute2 util-linux strace systemd-container bubblewrap hyperfine
 	             linux-perf?" ;;

@@ -37,6 +37,7 @@
 #include "caps.h"
 #include "cgroup.h"
 #include "environ.h"
+#include "expose.h"
 #include "child.h"
 #include "console.h"
 #include "credentials.h"
@@ -79,6 +80,7 @@ typedef struct Container {
         PidsLimit pids;
         Machined machined;
         Netconf net;
+        Expose expose; /* --port */
         int netns_fd;        /* --network-namespace-path */
         bool netns_exported;
         Console console;
@@ -207,6 +209,7 @@ static void container_done(Container *c) {
         c->foreign_userns_fd = safe_close(c->foreign_userns_fd);
         idmap_fallback_done(&c->unmapped);
         machined_unregister(&c->machined);
+        expose_done(&c->expose); /* while the netns and its address are still there: nothing points at a reused one */
         unexport_netns(c);
         netconf_done(&c->net);
         c->netns_fd = safe_close(c->netns_fd);
@@ -355,13 +358,15 @@ static int monitor_loop(Container *c, int sfd) {
                                   s->machine, (int) c->pid1);
 
         for (;;) {
-                struct pollfd fds[4] = {
+                struct pollfd fds[4 + EXPOSE_POLLFDS] = {
                         { .fd = sfd, .events = POLLIN },
                         { .fd = c->notify_fd, .events = POLLIN },
                         { .fd = c->console.master, .events = POLLIN },
                         { .fd = c->console.mode == CONSOLE_INTERACTIVE && !c->console.stdin_eof ? STDIN_FILENO : -1,
                           .events = POLLIN },
                 };
+
+                expose_pollfds(&c->expose, fds + 4);
 
                 /* Trim when first idle for a while (shorter once ready): a container gone by then (a command, a
                  * failed boot) never pays for dropping pages its exit drops anyway. */
@@ -377,6 +382,11 @@ static int monitor_loop(Container *c, int sfd) {
                         return log_error_errno(negative_errno(), "poll() failed: %m");
                 }
 
+                for (size_t i = 4; i < ELEMENTSOF(fds); i++)
+                        if (fds[i].revents) {
+                                expose_process(&c->expose);
+                                break;
+                        }
                 if (fds[2].revents)
                         while (console_pump_output(&c->console) > 0)
                                 ;
@@ -481,6 +491,8 @@ static int set_up_network(Container *c) {
         r = netconf_links(&c->net, c->pid1);
         if (r >= 0)
                 r = write_network_units(c, c->uid);
+        if (r >= 0) /* the host's prefixes toward the container are on the bridge when there is one */
+                r = expose_start(&c->expose, c->pid1, c->net.bridge.name[0] ? c->net.bridge.name : c->net.host.name);
         if (r >= 0)
                 r = export_netns(c);
         return r;
@@ -566,6 +578,9 @@ static int prepare(Container *c) {
         /* A killed launcher's export of this very name (the sweep skips the name we hold): its bind keeps the
          * old network namespace, and with it the old veth, alive, and its record would refuse ours (O_EXCL). */
         export_remove_stale(s->machine);
+        r = expose_prepare(&c->expose, s->machine, s->ports, s->n_ports);
+        if (r < 0)
+                return r;
         r = netconf_prepare(&c->net, &(NetconfPlan) {
                 .machine = s->machine,
                 .veth = s->network_veth,
@@ -745,6 +760,7 @@ int spawn_run(const Settings *s) {
                 .machine_lock_fd = -EBADF,
                 .net = NETCONF_NULL,
                 .netns_fd = -EBADF,
+                .expose = EXPOSE_NULL,
         };
         _cleanup_close_ int sfd = -EBADF;
         int sync_fds[2] = { -EBADF, -EBADF };

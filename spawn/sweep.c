@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "expose.h"
 #include "fileio.h"
 #include "lockfile.h"
 #include "log.h"
@@ -105,6 +106,8 @@ void sweep_stale(MachineIsRunningFn machine_is_running) {
         /* the export first: its bind keeps the namespace and its links alive */
         sweep_by_machine(EXPORT_RECORD_DIR, machine_is_running, export_remove_stale);
         sweep_by_machine(PROPAGATE_DIR, machine_is_running, remove_propagation_point);
+        /* DNAT to a dead container's address: a reused address (another container's lease) would get its traffic */
+        sweep_by_machine(PORTS_RECORD_DIR, machine_is_running, expose_remove_stale);
         (void) cgroup_remove_stale(machine_is_running);
         pids_remove_stale(machine_is_running);
         netconf_remove_stale_units(machine_is_running);
