@@ -2,6 +2,7 @@
 /* Claims about spawn/options.c: the launcher's option table, its walk over a command line (exact names only,
  * bundled short options), every option's parsing into Settings, and options_check() (what --check refuses). */
 #include <errno.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -350,6 +351,11 @@ static void test_each_option(void) {
         refuses(OPT_TMPFS_LIMITS, "--tmpfs-limits=/run:nr_inodes=5%", "Invalid --tmpfs-limits");
         refuses(OPT_TMPFS_LIMITS, "--tmpfs-limits=/run:uid=0", "Invalid --tmpfs-limits");
         refuses(OPT_TMPFS_LIMITS, "--tmpfs-limits=/run", "Invalid --tmpfs-limits '/run'");
+        ok(accepts(&s, OPT_PORT, "--port=udp:5353:53") && s.n_ports == 1 && s.ports[0].protocol == IPPROTO_UDP &&
+           s.ports[0].host_port == 5353 && s.ports[0].container_port == 53, "--port=udp:5353:53");
+        settings_done(&s);
+        refuses(OPT_PORT, "--port=udp:0", "Invalid --port 'udp:0'");
+        refuses(OPT_PORT, "--port=127.0.0.1:80", "Invalid --port '127.0.0.1:80': a loopback address");
 
         for (int id = 0; id < _OPT_MAX; id++)
                 ok(tested[id], "option %s is tested here", option_display_name(option_by_id((OptionId) id)));
