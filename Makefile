@@ -124,6 +124,10 @@ endef
 $(foreach p,$(PROGRAMS),$(eval $(call program,$(p))))
 
 $(BUILD)/ctl/change.o: ALL_CFLAGS += -DGUEST_MODULE='"$(DATADIR)/nixos-nspawn/container.nix"'
+# libnftables, loaded by --port (spawn/nft.c): its soname, or a full path where the library path does not find it
+# (Nix: nixos/package.nix gives the store path).
+NFTABLES_LIB ?= libnftables.so.1
+$(BUILD)/spawn/nft.o: ALL_CFLAGS += -DNFTABLES_LIB='"$(NFTABLES_LIB)"'
 
 # A unit test is its own file linked against the library: only the objects it uses come along.
 $(BUILD)/checks/test-%: $(BUILD)/checks/unit/test-%.o $(LIB)

@@ -1,6 +1,6 @@
 # nixos-nspawn for nixpkgs: `pkgs.callPackage ./nixos/package.nix { }`. Builds the launcher (and the tools the
 # Makefile installs), installs units and man page, and runs the unit tests (checks/unit, no root needed).
-{ lib, stdenv, pkg-config, systemd, util-linux, libseccomp }:
+{ lib, stdenv, pkg-config, systemd, util-linux, libseccomp, nftables }:
 stdenv.mkDerivation {
   pname = "nixos-nspawn";
   version = "0.1";
@@ -14,9 +14,10 @@ stdenv.mkDerivation {
   };
 
   nativeBuildInputs = [ pkg-config ];
-  buildInputs = [ systemd util-linux libseccomp ];
+  buildInputs = [ systemd util-linux libseccomp nftables ];
 
-  makeFlags = [ "PREFIX=${placeholder "out"}" ];
+  # --port loads libnftables with dlopen: by its store path, which no library path on NixOS would find
+  makeFlags = [ "PREFIX=${placeholder "out"}" "NFTABLES_LIB=${nftables}/lib/libnftables.so.1" ];
   buildFlags = [ "all" ];
 
   doCheck = true;

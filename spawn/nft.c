@@ -8,6 +8,10 @@
 #include "log.h"
 #include "nft.h"
 
+#ifndef NFTABLES_LIB
+#define NFTABLES_LIB "libnftables.so.1"
+#endif
+
 #define NFT_FUNCTIONS(X)                                                                                               \
         X(nft_ctx_new)                                                                                                 \
         X(nft_ctx_free)                                                                                                \
@@ -33,10 +37,10 @@ static int load(void) {
 
         if (loaded)
                 return loaded;
-        /* the soname of the ABI we were compiled against, from the standard library path only */
-        dl = dlopen("libnftables.so.1", RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+        /* the soname of the ABI we were compiled against (or its full path, NFTABLES_LIB in the Makefile) */
+        dl = dlopen(NFTABLES_LIB, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
         if (!dl) {
-                log_debug("Could not load libnftables.so.1: %s", dlerror());
+                log_debug("Could not load %s: %s", NFTABLES_LIB, dlerror());
                 return loaded = -EOPNOTSUPP;
         }
 #define NFT_LOAD(name)                                                                                                 \
