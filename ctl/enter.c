@@ -37,6 +37,7 @@
 #include "escape.h"
 #include "fileio.h"
 #include "log.h"
+#include "options.h"
 #include "process.h"
 #include "seccomp.h"
 #include "settings.h"
@@ -246,19 +247,22 @@ static int leader_caps(pid_t pid, uint64_t *ret) {
         return 0;
 }
 
-/* The filter the launcher gives PID 1 for these launcher options. */
+/* The filter the launcher gives PID 1 for these launcher options: read by the launcher's own option table
+ * (spawn/options.h), so "--system-call-filter VALUE" or a bundle counts as the launcher counts it. */
 static int plan_seccomp(char *const *launcher_args, uint64_t caps, SeccompPlan *ret) {
+        size_t n = strv_length((char **) launcher_args);
+        _cleanup_free_ char **argv = calloc(n + 2, sizeof(char *));
+        _cleanup_free_ char *error = NULL;
+        OptionsAction action;
         Settings s;
-        int r = 0;
+        int r;
 
+        if (!argv)
+                return -ENOMEM;
+        argv[0] = (char *) "nixos-nspawn";
+        memcpy(argv + 1, launcher_args, n * sizeof(char *));
         settings_init(&s);
-        for (char *const *a = launcher_args; a && *a && r >= 0; a++) {
-                const char *v = startswith(*a, "--system-call-filter="), *bad;
-                size_t bad_len;
-
-                if (v)
-                        r = settings_add_syscall_filter(&s, v, &bad, &bad_len);
-        }
+        r = options_parse(&s, (int) n + 1, argv, &action, &error);
         if (r >= 0)
                 r = seccomp_plan(ret, caps, s.syscall_allow, s.syscall_deny);
         settings_done(&s);

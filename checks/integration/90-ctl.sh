@@ -248,10 +248,14 @@ ok "nothing ran as the other machine" leftovers "$third"
 ok "destroy it" "$CTL" destroy "$other"
 
 # --- a declarative container (the NixOS module's settings): listed, run, refused changes
-printf 'NIXOS_NSPAWN_ARGS="--closure=%s --init=%s/init --private-network"\nNIXOS_NSPAWN_SYSTEM=%s\nNIXOS_NSPAWN_ORIGIN=declarative\n' \
+# (its filter option as two arguments: the launcher reads "--system-call-filter VALUE" so, and so must run)
+printf 'NIXOS_NSPAWN_ARGS="--closure=%s --init=%s/init --private-network --system-call-filter ~sethostname"\nNIXOS_NSPAWN_SYSTEM=%s\nNIXOS_NSPAWN_ORIGIN=declarative\n' \
 	"$T/sys2.closure" "$sys2" "$sys2" >"/etc/nixos-nspawn/$other.conf"
 assert_match "list shows the declarative one" "$("$CTL" list)" "$other +stopped +declarative +- +$sys2"
 ok "start a declarative container" "$CTL" start "$other"
+assert_eq "run: the settings' filter, read as the launcher reads it (sethostname refused, as for PID 1)" \
+	"$("$CTL" run "$other" -- sh -c 'hostname other-name 2>/dev/null; echo $?; hostname')" "1
+$("$CTL" run "$other" -- hostname)"
 bad "destroy refuses a declarative container" "declared in the NixOS configuration" "$CTL" destroy "$other"
 bad "update --config refuses it" "declared in the NixOS configuration" "$CTL" update "$other" --config "$T/gen1.nix"
 # with 500 more paths in its closure: live.c attaches them 256 at a time, the last ones in a batch of their own
