@@ -186,6 +186,34 @@ int process_reap(pid_t pid) {
         return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+int process_reap_until(pid_t pid, uint64_t deadline) {
+        int pidfd, r, status;
+
+        if (deadline == 0)
+                return process_reap(pid);
+        pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+        for (;;) {
+                r = waitpid(pid, &status, WNOHANG);
+                if (r < 0 && errno == EINTR)
+                        continue;
+                if (r != 0 || msec_left(deadline) == 0)
+                        break;
+                if (pidfd >= 0) /* readable when it ended */
+                        (void) poll(&(struct pollfd) { .fd = pidfd, .events = POLLIN }, 1, msec_left(deadline));
+                else /* a kernel without pidfds (before 5.3): look again soon */
+                        (void) poll(NULL, 0, MIN(msec_left(deadline), 50));
+        }
+        safe_close(pidfd);
+        if (r < 0)
+                return -errno;
+        if (r == 0) {
+                (void) kill(pid, SIGKILL);
+                (void) process_reap(pid);
+                return -ETIMEDOUT;
+        }
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 int process_wait(pid_t pid, int *report_fd, unsigned timeout_msec, ProcessResult *ret) {
         ProcessResult res;
         int r, status;

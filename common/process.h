@@ -61,6 +61,9 @@ typedef struct ProcessResult {
 int process_read_report(int *report_fd, pid_t pid, unsigned timeout_msec, ProcessResult *ret);
 /* Waits for pid (through EINTR) and returns its status as a shell says it (128+N when killed), or -errno. */
 int process_reap(pid_t pid);
+/* process_reap() by a deadline (now_msec() based; 0: none). When it passes, pid is SIGKILLed and reaped, and the
+ * result is -ETIMEDOUT. */
+int process_reap_until(pid_t pid, uint64_t deadline);
 /* process_read_report() then process_reap(): a failure reported is a failure, whatever the exit status. */
 int process_wait(pid_t pid, int *report_fd, unsigned timeout_msec, ProcessResult *ret);
 

@@ -269,7 +269,8 @@ static int do_create(const Args *a) {
 
 /* The new system into the running container without a restart: its missing store paths, then its
  * switch-to-configuration test, inside. */
-static int live_switch(const char *name, const char *toplevel, const char *closure, const char *origin) {
+static int live_switch(const char *name, const char *toplevel, const char *closure, const char *origin,
+                       unsigned timeout_sec) {
         Conf c = {};
         _cleanup_free_ char *stc = strprintf("%s/bin/switch-to-configuration", toplevel), *live = live_file(name),
                             *record = NULL;
@@ -294,7 +295,9 @@ static int live_switch(const char *name, const char *toplevel, const char *closu
                 char *argv[] = { stc, (char *) "test", NULL };
 
                 log_info("Switching '%s' to %s (%zu store paths added).", name, toplevel, added);
-                r = enter_run(&l, c.args, argv, false);
+                /* root inside can make it block (or it hangs on its own): a deadline, then the restart */
+                r = enter_run(&l, c.args, argv,
+                              &(EnterOptions) { .start_timeout_sec = timeout_sec, .timeout_sec = timeout_sec });
                 if (r > 0)
                         r = log_error_errno(-EIO, "switch-to-configuration in '%s' exited with status %d.", name, r);
         }
@@ -309,28 +312,35 @@ static int live_switch(const char *name, const char *toplevel, const char *closu
 }
 
 /* After the settings changed: nothing when stopped; otherwise a restart, or a live switch that falls back to one. */
-static int apply(const char *name, Strategy strategy, const char *toplevel, const char *closure, const char *origin,
-                 unsigned timeout_sec) {
+static int apply(const Args *a, const char *toplevel, const char *closure, const char *origin) {
         Conf c = {};
+        RunState state;
         int r;
 
-        if (!is_running(name)) {
-                log_info("Container '%s' is not running: it starts with %s next time.", name, toplevel);
+        if (!is_running(a->name)) {
+                log_info("Container '%s' is not running: it starts with %s next time.", a->name, toplevel);
                 return 0;
         }
-        if (strategy == STRATEGY_SWITCH) {
-                r = live_switch(name, toplevel, closure, origin);
+        if (a->strategy == STRATEGY_SWITCH) {
+                r = live_switch(a->name, toplevel, closure, origin, a->switch_timeout_sec);
                 if (r >= 0)
                         return 0;
-                log_warning("Live switch of '%s' failed: restarting it instead.", name);
+                /* Stopped (or stopping) meanwhile: that was asked for, and the switch failed because of it; a
+                 * restart now would undo the stop. (The supervisor says "stopping" before it signals anyone.) */
+                if (runner_state(a->name, &state) >= 0 && state != RUN_RUNNING) {
+                        log_info("Container '%s' was stopped during the switch, not restarting it: it starts with %s "
+                                 "next time.", a->name, toplevel);
+                        return 0;
+                }
+                log_warning("Live switch of '%s' failed: restarting it instead.", a->name);
         }
         /* From the unit's own ExecReload= (systemd sets MAINPID there), waiting for a restart job would wait for
          * ourselves. */
         if (runner_uses_systemd() && getenv("MAINPID"))
-                return unit_restart_no_block(name);
-        r = load(name, &c);
+                return unit_restart_no_block(a->name);
+        r = load(a->name, &c);
         if (r >= 0)
-                r = runner_restart(&c, timeout_sec);
+                r = runner_restart(&c, a->timeout_sec);
         conf_done(&c);
         return r;
 }
@@ -354,8 +364,7 @@ static int do_update(const Args *a) {
                 if (r >= 0)
                         r = closure_text(a, a->system, &closure);
                 if (r >= 0)
-                        r = apply(a->name, a->strategy, a->system, closure, a->closure ?: "of the new system",
-                                  a->timeout_sec);
+                        r = apply(a, a->system, closure, a->closure ?: "of the new system");
                 goto finish;
         }
         r = check_launcher_args(a->name, a->launcher_args);
@@ -396,7 +405,7 @@ static int do_update(const Args *a) {
         r = conf_save(&c, closure);
         if (r < 0)
                 goto finish;
-        r = apply(a->name, a->strategy, c.system, closure, "of the new system", a->timeout_sec);
+        r = apply(a, c.system, closure, "of the new system");
 finish:
         conf_done(&c);
         return r;
@@ -419,7 +428,7 @@ static int follow_profile(const Args *a) {
         }
         if (r >= 0) {
                 log_info("Container '%s' is at %s now.", c.name, c.system);
-                r = apply(a->name, a->strategy, c.system, closure, "of the generation", a->timeout_sec);
+                r = apply(a, c.system, closure, "of the generation");
         }
         conf_done(&c);
         return r;

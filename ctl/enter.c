@@ -31,9 +31,10 @@
 #include <unistd.h>
 
 #include "caps.h"
-#include "cgroup.h"
 #include "console.h"
+#include "clock.h"
 #include "enter.h"
+#include "enter-cgroup.h"
 #include "escape.h"
 #include "fileio.h"
 #include "log.h"
@@ -144,33 +145,6 @@ static bool same_ns(pid_t pid, const char *ns) {
         snprintf(a, sizeof a, "/proc/%d/ns/%s", (int) pid, ns);
         snprintf(b, sizeof b, "/proc/self/ns/%s", ns);
         return stat(a, &x) >= 0 && stat(b, &y) >= 0 && x.st_ino == y.st_ino && x.st_dev == y.st_dev;
-}
-
-/* Our process into PID 1's cgroup: the container's limits and its cgroup namespace's view apply to it too. */
-static int join_cgroup(pid_t pid) {
-        _cleanup_free_ char *path = strprintf("/proc/%d/cgroup", (int) pid), *text = NULL, *mnt = NULL,
-                            *procs = NULL;
-        const char *line;
-        size_t size;
-        int r;
-
-        if (!path)
-                return -ENOMEM;
-        r = read_full_file(path, &text, &size);
-        if (r < 0)
-                return r;
-        line = strstr(text, "0::");
-        if (!line || (line != text && line[-1] != '\n'))
-                return -ENOENT;
-        line += 3;
-        *strchrnul(line, '\n') = 0;
-        r = cgroup2_find_mount(&mnt);
-        if (r < 0)
-                return r;
-        procs = strprintf("%s%s/cgroup.procs", mnt, line);
-        if (!procs)
-                return -ENOMEM;
-        return write_string_at(AT_FDCWD, procs, "0");
 }
 
 static int send_fd(int sock, int fd) {
@@ -311,13 +285,14 @@ static _noreturn_ void exec_in_container(char *const argv[], int pty_sock, char 
  * PID namespace, waits for the command and exits with its status, whatever that is: every failure of its own is
  * reported, never an exit status. */
 static _noreturn_ void run_in_container(const Leader *l, uint64_t caps, const SeccompPlan *seccomp,
-                                        char *const argv[], int pty_sock, char **env, int report) {
+                                        char *const argv[], int pty_sock, char **env, const char *cgroup_procs,
+                                        int report) {
         int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP;
         int r;
         pid_t pid;
 
         (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-        r = join_cgroup(l->pid);
+        r = write_string_at(AT_FDCWD, cgroup_procs, "0");
         if (r < 0)
                 process_fail(report, ENTER_STEP_CGROUP, r, -1);
         /* With -U no the container shares our user namespace, and setns() refuses to enter one's own. */
@@ -350,7 +325,7 @@ static _noreturn_ void run_in_container(const Leader *l, uint64_t caps, const Se
 }
 
 /* One line for what the entering child reported. 127 (as a shell) when the command is not there. */
-static int enter_failed(const ProcessResult *res, const char *command, unsigned timeout_msec) {
+static int enter_failed(const ProcessResult *res, const char *command, unsigned timeout_sec) {
         if (res->step == PROCESS_STEP_EXEC && res->error == -ENOENT) {
                 log_error("'%s' not found in the container.", command);
                 return 127;
@@ -358,8 +333,8 @@ static int enter_failed(const ProcessResult *res, const char *command, unsigned 
         if (res->step == PROCESS_STEP_EXEC)
                 return log_error_errno(res->error, "Failed to execute '%s' in the container: %m", command);
         if (res->step == PROCESS_STEP_TIMEOUT)
-                return log_error_errno(res->error, "Could not start '%s' in the container within %u ms (is it frozen?).",
-                                       command, timeout_msec);
+                return log_error_errno(res->error, "Could not start '%s' in the container within %u s.", command,
+                                       timeout_sec);
         if (res->step > 0 && res->step < _ENTER_STEP_MAX)
                 return log_error_errno(res->error, "Failed to %s: %m", enter_step_what[res->step]);
         return log_error_errno(res->error, "Failed to set up the process entering the container: %m");
@@ -428,24 +403,32 @@ int enter_stdio_check(void) {
         return 0;
 }
 
-int enter_run(const Leader *l, char *const *launcher_args, char *const argv[], bool pty) {
-        _cleanup_free_ char *term = NULL;
-        _cleanup_close_ int report = -EBADF, master = -EBADF;
+/* What we hold of one entering: the child, its report channel, the pty socket, the cgroup leaf. */
+typedef struct Entering {
+        pid_t pid;
+        int report;
+        int pty_sock;
+        char *cgroup;
+} Entering;
+
+#define ENTERING_NULL { .report = -EBADF, .pty_sock = -EBADF }
+
+static void entering_done(Entering *e) {
+        e->report = safe_close(e->report);
+        e->pty_sock = safe_close(e->pty_sock);
+        enter_cgroup_remove(TAKE_PTR(e->cgroup));
+}
+
+/* Forks the entering child (run_in_container()); everything it needs is made here, before. Logs. */
+static int enter_spawn(const Leader *l, char *const *launcher_args, char *const argv[], bool pty, Entering *e) {
+        _cleanup_free_ char *term = NULL, *procs = NULL;
         SeccompPlan seccomp = SECCOMP_PLAN_NULL;
         ForkSpec spec = FORK_SPEC_INIT;
-        ProcessResult res;
         uint64_t caps;
         char *env[] = { (char *) "PATH=" CONTAINER_PATH, (char *) "HOME=/root", (char *) "USER=root",
                         (char *) "LOGNAME=root", NULL, NULL };
         int socks[2] = { -EBADF, -EBADF }, keep[2], r;
-        struct stat st;
-        pid_t pid;
 
-        if (!pty) {
-                r = enter_stdio_check();
-                if (r < 0)
-                        return r;
-        }
         if (getenv("TERM")) {
                 term = strprintf("TERM=%s", getenv("TERM"));
                 if (!term)
@@ -455,48 +438,80 @@ int enter_run(const Leader *l, char *const *launcher_args, char *const argv[], b
         r = leader_caps(l->pid, &caps);
         if (r < 0)
                 return log_error_errno(r, "Failed to read the capabilities of the container's PID 1: %m");
-        r = plan_seccomp(launcher_args, caps, &seccomp);
+        r = enter_cgroup_make(l->pid, &e->cgroup);
         if (r < 0)
-                return log_error_errno(r, "Failed to plan the container's system call filter: %m");
-        if (pty && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, socks) < 0) {
-                seccomp_plan_done(&seccomp);
+                return log_error_errno(r, "Failed to make a cgroup next to the container's: %m");
+        procs = strprintf("%s/cgroup.procs", e->cgroup);
+        if (!procs)
+                return log_oom();
+        if (pty && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, socks) < 0)
                 return log_error_errno(negative_errno(), "Failed to create a socket pair: %m");
+        e->pty_sock = socks[0];
+        r = plan_seccomp(launcher_args, caps, &seccomp);
+        if (r < 0) {
+                safe_close(socks[1]);
+                return log_error_errno(r, "Failed to plan the container's system call filter: %m");
         }
         /* nothing of ours but stdio, the pidfd (and the pty socket) goes in */
         keep[0] = l->pidfd;
         keep[1] = socks[1];
         spec.keep_fds = keep;
         spec.n_keep_fds = pty ? 2 : 1;
-        pid = process_fork(&spec, &report);
-        if (pid == 0)
-                run_in_container(l, caps, &seccomp, argv, socks[1], env, report);
+        e->pid = process_fork(&spec, &e->report);
+        if (e->pid == 0)
+                run_in_container(l, caps, &seccomp, argv, socks[1], env, procs, e->report);
         seccomp_plan_done(&seccomp);
-        socks[1] = safe_close(socks[1]);
-        if (pid < 0) {
-                safe_close(socks[0]);
-                return log_error_errno(pid, "Failed to fork: %m");
-        }
+        safe_close(socks[1]);
+        return e->pid < 0 ? log_error_errno(e->pid, "Failed to fork: %m") : 0;
+}
+
+/* Until the command exec'd (by the start deadline), then until it ends (by the whole deadline, if any). */
+static int enter_wait(Entering *e, const char *command, const EnterOptions *o) {
+        uint64_t deadline = o->timeout_sec > 0 ? now_msec() + o->timeout_sec * 1000ULL : 0;
+        _cleanup_close_ int master = -EBADF;
+        ProcessResult res;
+        struct stat st;
+        int r;
+
         /* EOF: the command exec'd (a terminal's master was sent before that) */
-        r = process_read_report(&report, pid, 0, &res);
+        r = process_read_report(&e->report, e->pid, o->start_timeout_sec * 1000U, &res);
         if (r > 0)
-                r = enter_failed(&res, argv[0], 0);
+                r = enter_failed(&res, command, o->start_timeout_sec);
         else if (r < 0)
                 r = log_error_errno(r, "Failed to read what the entering process reported: %m");
-        else if (pty) {
-                master = recv_fd(socks[0]);
+        else if (e->pty_sock >= 0) {
+                master = recv_fd(e->pty_sock);
                 if (master < 0 || fstat(master, &st) < 0 || !S_ISCHR(st.st_mode))
                         r = log_error_errno(-EIO, "Got no terminal from the container.");
         }
-        safe_close(socks[0]);
         if (r != 0) {
-                (void) kill(pid, SIGKILL);
-                (void) process_reap(pid);
+                (void) kill(e->pid, SIGKILL);
+                (void) process_reap(e->pid);
                 return r;
         }
-        if (pty)
-                return relay(TAKE_FD(master), pid);
-        r = process_reap(pid);
+        if (master >= 0)
+                return relay(TAKE_FD(master), e->pid);
+        r = process_reap_until(e->pid, deadline);
+        if (r == -ETIMEDOUT)
+                return log_error_errno(r, "'%s' did not end within %u s in the container: killed it.", command,
+                                       o->timeout_sec);
         return r < 0 ? log_error_errno(r, "Failed to wait for the command: %m") : r;
+}
+
+int enter_run(const Leader *l, char *const *launcher_args, char *const argv[], const EnterOptions *o) {
+        Entering e = ENTERING_NULL;
+        int r;
+
+        if (!o->pty) {
+                r = enter_stdio_check();
+                if (r < 0)
+                        return r;
+        }
+        r = enter_spawn(l, launcher_args, argv, o->pty, &e);
+        if (r >= 0)
+                r = enter_wait(&e, argv[0], o);
+        entering_done(&e);
+        return r;
 }
 
 /* In a child, in the container's network namespace only (reading addresses needs nothing else of the

@@ -18,12 +18,19 @@ int leader_of_launcher(pid_t launcher, Leader *ret);
 /* The container's user namespace, as an fd (for idmapped mounts). */
 int leader_userns_fd(const Leader *l, int *ret_fd);
 
-/* Runs argv as root inside every namespace of the container (user, mount, PID, UTS, IPC, network, cgroup) and in
- * PID 1's cgroup, confined as PID 1 is: its bounding set, a session keyring of its own, and the seccomp filter the
- * launcher gives PID 1 for the container's launcher_args (its --system-call-filter=). stdio are ours, or with a pty
- * a fresh terminal of the container's, relayed to ours (login). Returns the command's exit status (128+signal when
- * killed), or -errno (logged). */
-int enter_run(const Leader *l, char *const *launcher_args, char *const argv[], bool pty);
+typedef struct EnterOptions {
+        bool pty;                   /* a fresh terminal of the container's, relayed to ours (login) */
+        unsigned start_timeout_sec; /* until the command runs (0: none) */
+        unsigned timeout_sec;       /* until it ended (0: none: run's command is the caller's to end) */
+} EnterOptions;
+
+/* Runs argv as root inside every namespace of the container (user, mount, PID, UTS, IPC, network, cgroup), in a
+ * cgroup of ours next to the container's (enter-cgroup.h: one it cannot freeze), confined as PID 1 is: its
+ * bounding set, a session keyring of its own, and the seccomp filter the launcher gives PID 1 for the container's
+ * launcher_args (its --system-call-filter=). stdio are ours, or with o->pty a fresh terminal of the container's,
+ * relayed to ours (login). Returns the command's exit status (128+signal when killed; 127 when it is not there),
+ * or -errno (logged; -ETIMEDOUT when a deadline passed and it was killed). */
+int enter_run(const Leader *l, char *const *launcher_args, char *const argv[], const EnterOptions *o);
 /* Whether our stdin, stdout and stderr may go into the container (without pty, enter_run() passes them): open,
  * and each a terminal or other character device, a pipe, a socket or a regular file; never a directory or an
  * O_PATH fd, through which root inside would reach the host's files. Logs why not. */

@@ -80,7 +80,11 @@ static const char *option_value(char **argv, int argc, int *i, const char *key, 
 int main(int argc, char *argv[]) {
         _cleanup_free_ char **launcher = NULL, **rest = NULL;
         size_t n_launcher = 0, n_rest = 0;
-        Args a = { .timeout_sec = 90 };
+        /* A live switch gets 5 minutes unless --timeout says otherwise: switch-to-configuration restarts units one
+         * after another, each under systemd's own job timeout (90 s by default), so the start's 90 s would cut
+         * short switches systemd itself calls healthy; after the deadline the update restarts the container,
+         * which is always a correct end. */
+        Args a = { .timeout_sec = 90, .switch_timeout_sec = 300 };
         int i = 1, v, r;
         const char *value;
         bool bad = false;
@@ -100,6 +104,7 @@ int main(int argc, char *argv[]) {
                                 log_invalid("Invalid --timeout '%s': seconds, more than 0.", value);
                                 return 2;
                         }
+                        a.switch_timeout_sec = a.timeout_sec;
                         continue;
                 }
                 log_invalid("Unknown option '%s'.", argv[i]);
@@ -173,6 +178,7 @@ int main(int argc, char *argv[]) {
                                 log_invalid("Invalid --timeout '%s': seconds, more than 0.", value);
                                 return 2;
                         }
+                        a.switch_timeout_sec = a.timeout_sec;
                 } else if (streq(verbs[v].name, "list") && streq(arg, "--json"))
                         a.json = true;
                 else if (streq(verbs[v].name, "destroy") && streq(arg, "--delete-state"))

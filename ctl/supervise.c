@@ -60,10 +60,12 @@ static int state_get(const char *name, const char *key, pid_t *ret) {
         return 0;
 }
 
-static void state_write(const char *name, pid_t launcher, pid_t leader) {
+/* STOPPING=1 from the moment a stop was asked for, before anyone is signalled: an update whose switch fails
+ * because of the stop must see it, not restart the container. */
+static void state_write(const char *name, pid_t launcher, pid_t leader, bool stopping) {
         _cleanup_free_ char *path = run_file(name, "state"),
-                            *text = strprintf("\nSUPERVISOR=%d\nLAUNCHER=%d\nLEADER=%d\n", (int) getpid(),
-                                              (int) launcher, (int) leader);
+                            *text = strprintf("\nSUPERVISOR=%d\nLAUNCHER=%d\nLEADER=%d\nSTOPPING=%d\n", (int) getpid(),
+                                              (int) launcher, (int) leader, stopping);
 
         if (path && text && write_file_atomic(path, text, 0600) < 0)
                 fprintf(stderr, "nixos-nspawnctl: failed to write %s: %m\n", path);
@@ -79,6 +81,8 @@ int supervise_state(const char *name, RunState *ret) {
 
         if (!is_running(name))
                 *ret = RUN_STOPPED;
+        else if (state_get(name, "STOPPING", &pid) >= 0)
+                *ret = RUN_STOPPING;
         else
                 *ret = state_get(name, "LEADER", &pid) >= 0 ? RUN_RUNNING : RUN_STARTING;
         return 0;
@@ -225,7 +229,7 @@ static _noreturn_ void supervise(const Conf *c, int ready_fd) {
         _cleanup_free_ char *lock = run_file(c->name, "lock"), *notify = run_file(c->name, "notify"),
                             *state = run_file(c->name, "state"), *live = run_file(c->name, "live"),
                             *log = strprintf(LOG_DIR "/%s.log", c->name);
-        int lock_fd = -EBADF, notify_fd, sigfd, nullfd, status = 0, r;
+        int lock_fd = -EBADF, notify_fd, sigfd, nullfd, status = 0, launch_error = 0, r;
         LogFile lf = LOG_FILE_NULL;
         LogLines lines = {};
         bool stopping = false;
@@ -260,8 +264,7 @@ static _noreturn_ void supervise(const Conf *c, int ready_fd) {
                 int out[2] = { -EBADF, -EBADF };
 
                 if (pipe2(out, O_CLOEXEC) < 0) {
-                        if (ready_fd >= 0)
-                                (void) report_failure(ready_fd, SUPERVISE_STEP_LAUNCH, -errno, -1);
+                        launch_error = -errno;
                         break;
                 }
                 launcher = launch(c, notify, out[1]);
@@ -269,11 +272,10 @@ static _noreturn_ void supervise(const Conf *c, int ready_fd) {
                 (void) fcntl(out[0], F_SETFL, O_NONBLOCK);
                 if (launcher < 0) {
                         safe_close(out[0]);
-                        if (ready_fd >= 0)
-                                (void) report_failure(ready_fd, SUPERVISE_STEP_LAUNCH, launcher, -1);
+                        launch_error = launcher;
                         break;
                 }
-                state_write(c->name, launcher, 0);
+                state_write(c->name, launcher, 0, stopping);
                 for (bool exited = false; !exited;) {
                         struct pollfd p[3] = { { .fd = sigfd, .events = POLLIN }, { .fd = notify_fd, .events = POLLIN },
                                                { .fd = out[0], .events = POLLIN } };
@@ -288,7 +290,7 @@ static _noreturn_ void supervise(const Conf *c, int ready_fd) {
 
                                 notify_read(notify_fd, launcher, &ready, &leader);
                                 if (ready && !was_ready) {
-                                        state_write(c->name, launcher, leader);
+                                        state_write(c->name, launcher, leader, stopping);
                                         report(ready_fd, SUPERVISE_READY, leader);
                                         ready_fd = safe_close(ready_fd);
                                 }
@@ -296,10 +298,12 @@ static _noreturn_ void supervise(const Conf *c, int ready_fd) {
                         while (read(sigfd, &si, sizeof si) == sizeof si) {
                                 if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
                                         stopping = true;
+                                        state_write(c->name, launcher, leader, true);
                                         (void) kill(launcher, SIGTERM);
                                 } else if (si.ssi_signo == SIGUSR1) {
                                         /* terminate: PID 1 dies now; the launcher cleans up after it */
                                         stopping = true;
+                                        state_write(c->name, launcher, leader, true);
                                         if (leader > 0)
                                                 (void) kill(leader, SIGKILL);
                                         else
@@ -315,10 +319,8 @@ static _noreturn_ void supervise(const Conf *c, int ready_fd) {
                 status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
                 fprintf(stderr, "nixos-nspawnctl: the launcher of %s exited with status %d%s\n", c->name, status,
                         status == REBOOT_STATUS && !stopping ? ", a reboot: starting it again" : "");
-                if (!ready) {
-                        report(ready_fd, SUPERVISE_EXITED, status);
+                if (!ready)
                         break;
-                }
                 if (status != REBOOT_STATUS || stopping)
                         break;
         }
@@ -327,6 +329,11 @@ static _noreturn_ void supervise(const Conf *c, int ready_fd) {
         if (live)
                 (void) unlink(live); /* what was switched to live ends with this run */
         (void) unlock_file(lock, lock_fd);
+        /* a start still waiting learns of the end only now, so that the state it reads then says "stopped" */
+        if (launch_error < 0 && ready_fd >= 0)
+                (void) report_failure(ready_fd, SUPERVISE_STEP_LAUNCH, launch_error, -1);
+        else
+                report(ready_fd, SUPERVISE_EXITED, status);
         _exit(status == 0 ? 0 : 1);
 }
 

@@ -199,7 +199,7 @@ int verb_run(const Args *a) {
         if (r >= 0)
                 r = running_leader(a->name, &l);
         if (r >= 0)
-                r = enter_run(&l, c.args, a->rest, false);
+                r = enter_run(&l, c.args, a->rest, &(EnterOptions) { .start_timeout_sec = a->timeout_sec });
         leader_done(&l);
         conf_done(&c);
         return r;
@@ -231,7 +231,8 @@ static int login_common(const Args *a, bool root) {
                 char *login_argv[] = { (char *) "login", NULL };
                 char *root_argv[] = { (char *) "sh", (char *) "-l", NULL };
 
-                r = enter_run(&l, c.args, root ? root_argv : login_argv, true);
+                r = enter_run(&l, c.args, root ? root_argv : login_argv,
+                              &(EnterOptions) { .pty = true, .start_timeout_sec = a->timeout_sec });
         }
         leader_done(&l);
         conf_done(&c);

@@ -23,7 +23,8 @@ typedef struct Args {
         bool json;
         bool delete_state;
         bool start;             /* create --start */
-        unsigned timeout_sec;
+        unsigned timeout_sec;   /* --timeout: a start's wait for READY=1, a stop's for the end */
+        unsigned switch_timeout_sec; /* a live switch's wait for switch-to-configuration: --timeout when given */
         char **launcher_args;   /* create/update: options for the launcher */
         char **rest;            /* run: the command; switch-generation: N; delete-generations: specs */
 } Args;

@@ -80,8 +80,8 @@ for ns in user mnt pid net uts ipc cgroup; do
 	got+="$(inside readlink "/proc/self/ns/$ns") "
 done
 assert_eq "run: in all of PID 1's namespaces, its user namespace included" "$got" "$want"
-assert_eq "run: in PID 1's cgroup" "$(inside cat /proc/self/cgroup | grep '^0::')" \
-	"$(nsenter -t "$pid1" -C cat /proc/"$pid1"/cgroup | grep '^0::')"
+assert_match "run: in a cgroup of ours next to the container's (outside its cgroup namespace)" \
+	"$(inside cat /proc/self/cgroup | grep '^0::')" '^0::/\.\./nixos-nspawnctl-enter-[0-9]+$'
 assert_eq "run: root of the container" "$(inside id -u)" "0"
 assert_eq "run: PID 1's capability bounding set" "$(inside grep CapBnd /proc/self/status)" \
 	"$(grep CapBnd "/proc/$pid1/status")"
@@ -104,6 +104,19 @@ out=$("$CTL" run "$name" -- /proc/version 2>&1); rc=$?
 assert_eq "run: a failure to enter says what failed, with its errno" "$rc:$out" \
 	"1:Failed to execute '/proc/version' in the container: Permission denied"
 fails "show-ip: without a network there is no address" "$CTL" show-ip "$name"
+
+# --- root inside freezes PID 1 in a cgroup of its own: run still gets in, and its process cannot be moved there
+ok "root inside moves PID 1 into a child cgroup and freezes it" inside sh -c \
+	'mkdir /sys/fs/cgroup/trap && echo 1 >/sys/fs/cgroup/trap/cgroup.procs && echo 1 >/sys/fs/cgroup/trap/cgroup.freeze'
+cg2=$(findmnt -n -t cgroup2 -o TARGET | head -n 1)
+assert_match "PID 1 is frozen" "$(cat "$cg2$(sed -n 's/^0:://p' "/proc/$pid1/cgroup")/cgroup.events")" "frozen 1"
+out=$(timeout 30 "$CTL" run "$name" -- echo entered 2>&1); rc=$?
+assert_eq "run still enters and returns" "$rc $out" "0 entered"
+fails "root inside cannot move run's process into the frozen cgroup" timeout 30 "$CTL" run "$name" -- \
+	sh -c 'echo $$ >/sys/fs/cgroup/trap/cgroup.procs'
+ok "PID 1 thawed and back (by root inside)" timeout 30 "$CTL" run "$name" -- sh -c \
+	'echo 0 >/sys/fs/cgroup/trap/cgroup.freeze && echo 1 >/sys/fs/cgroup/cgroup.procs && rmdir /sys/fs/cgroup/trap'
+ok "run leaves no cgroup of its own behind" sh -c "! find '$cg2' -name 'nixos-nspawnctl-enter-*' | grep ."
 
 # --- live update: generation 2 adds a store path; the same PID 1 gets it
 config "$T/gen2.nix" 'fixture.files.base = "generation one"; fixture.files.added = "generation two";'
@@ -165,6 +178,32 @@ ok "rollback" "$CTL" rollback "$name" --strategy switch
 assert_eq "rollback went to generation 2" "$(. "$conf"; echo "$NIXOS_NSPAWN_SYSTEM")" "$sys2"
 ok "delete-generations 4 5" "$CTL" delete-generations "$name" 4 5
 assert_eq "three are left" "$("$CTL" list-generations "$name" | awk '{ print $1 }' | tr '\n' ' ')" "1 2 3 "
+
+# --- a switch that hangs (root inside can make it): the deadline (--timeout) ends it, the update restarts the
+# container instead and says so, and lets go of the container's lock
+config "$T/hung.nix" 'fixture.files.base = "a hung switch"; fixture.switchDelay = 600;'
+timeout 120 "$CTL" --timeout 5 update "$name" --config "$T/hung.nix" --strategy switch >"$T/hung.out" 2>&1
+_report $? "update --strategy switch with a switch that never ends: it ends" "$(cat "$T/hung.out")"
+assert_match "it says the switch did not end in time and restarts instead" "$(cat "$T/hung.out")" \
+	"did not end within 5 s in the container: killed it.*restarting it instead"
+sys_hung=$(readlink -f "$profile")
+assert_eq "the restarted container booted the new system" "$(inside cat /run/fixture/booted)" "1 $sys_hung"
+ok "the container's lock is free again (destroy would not wait)" \
+	sh -c "[ ! -e /run/nixos-nspawnctl/$name.changing ] || flock -n /run/nixos-nspawnctl/$name.changing true"
+
+# --- stop during a slow switch: the update does not undo it with its fallback restart
+config "$T/slow.nix" 'fixture.files.base = "a slow switch"; fixture.switchDelay = 600;'
+timeout 120 "$CTL" update "$name" --config "$T/slow.nix" --strategy switch >"$T/slow.out" 2>&1 & upd=$!
+switching() { "$CTL" run "$name" -- grep -q "^test .* pid1=" /run/fixture/switched; }
+ok "the slow switch runs" wait_for 60 switching
+ok "stop during the switch" "$CTL" stop "$name"
+wait "$upd"
+_report $? "the update ends with the stop" "$(cat "$T/slow.out")"
+assert_match "it says it does not restart a container stopped meanwhile" "$(cat "$T/slow.out")" \
+	"was stopped during the switch, not restarting it"
+sleep 1
+assert_eq "and it stays stopped" "$("$CTL" state "$name")" "stopped"
+ok "start it again" "$CTL" start "$name"
 
 # --- bad input: one line naming it, nothing changed
 before=$(sum "$conf" "/etc/nixos-nspawn/$name.closure"; ls -l "$profile"*)

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "enter-cgroup.h"
+#include "fileio.h"
+#include "strutil.h"
+
+#define LEAF_PREFIX "nixos-nspawnctl-enter-"
+
+/* What root inside the container is on the host: the first line of PID 1's uid_map, "0 BASE SIZE". */
+static int container_root_uid(pid_t pid1, uid_t *ret) {
+        _cleanup_free_ char *path = strprintf("/proc/%d/uid_map", (int) pid1), *text = NULL;
+        unsigned inside, base;
+
+        if (!path)
+                return -ENOMEM;
+        if (read_full_file(path, &text, NULL) < 0 || sscanf(text, "%u %u", &inside, &base) != 2 || inside != 0)
+                return -ENOENT;
+        *ret = (uid_t) base;
+        return 0;
+}
+
+/* PID 1's cgroup2 path, as the host sees it ("/nixos-nspawn/NAME/payload/…"). */
+static int pid1_cgroup(pid_t pid1, char **ret) {
+        _cleanup_free_ char *path = strprintf("/proc/%d/cgroup", (int) pid1), *text = NULL;
+        const char *line;
+        char *p;
+
+        if (!path)
+                return -ENOMEM;
+        if (read_full_file(path, &text, NULL) < 0)
+                return -ESRCH;
+        line = strstr(text, "0::/");
+        if (!line || (line != text && line[-1] != '\n'))
+                return -ENOENT;
+        p = strndup(line + 3, strcspn(line + 3, "\n"));
+        if (!p)
+                return -ENOMEM;
+        *ret = p;
+        return 0;
+}
+
+/* Cuts cgroup (below mnt) to the container's top cgroup: the first on its path that owner owns. */
+static int cut_to_container(const char *mnt, char *cgroup, uid_t owner) {
+        for (char *slash = cgroup + 1;; slash++) {
+                _cleanup_free_ char *dir = NULL;
+                struct stat st;
+                char saved;
+
+                slash = strchrnul(slash, '/');
+                saved = *slash;
+                *slash = 0;
+                dir = strprintf("%s%s", mnt, cgroup);
+                if (!dir)
+                        return -ENOMEM;
+                if (stat(dir, &st) < 0)
+                        return -errno;
+                if (st.st_uid == owner)
+                        return 0;
+                *slash = saved;
+                if (!saved)
+                        return -ENOENT; /* nothing on the path is the container's: not delegated */
+        }
+}
+
+/* Empty leaves of earlier runs that are gone (killed, or whose last process left after they ended): removed. A
+ * leaf with a process in it stays (rmdir() refuses), until the container stops and the launcher removes its
+ * cgroups; a leaf of a run still going (its PID, the suffix, alive) is not ours to touch: it may not have moved its
+ * child in yet. */
+static void sweep_leaves(const char *mnt, const char *parent) {
+        _cleanup_free_ char *path = strprintf("%s%s", mnt, parent);
+        DIR *d = path ? opendir(path) : NULL;
+
+        if (!d)
+                return;
+        for (struct dirent *de; (de = readdir(d));) {
+                const char *suffix = startswith(de->d_name, LEAF_PREFIX);
+                unsigned pid;
+
+                if (suffix && safe_atou32(suffix, &pid) >= 0 && kill((pid_t) pid, 0) < 0 && errno == ESRCH)
+                        (void) unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR);
+        }
+        closedir(d);
+}
+
+int enter_cgroup_make(pid_t pid1, char **ret_path) {
+        _cleanup_free_ char *mnt = NULL, *cgroup = NULL, *leaf = NULL;
+        char *slash;
+        uid_t owner = 0;
+        int r;
+
+        r = cgroup2_find_mount(&mnt);
+        if (r >= 0)
+                r = pid1_cgroup(pid1, &cgroup);
+        if (r >= 0)
+                r = container_root_uid(pid1, &owner);
+        if (r < 0)
+                return r;
+        /* -U no: nothing was handed over (root inside is ours): next to PID 1's own cgroup */
+        if (owner != 0) {
+                r = cut_to_container(mnt, cgroup, owner);
+                if (r < 0)
+                        return r;
+        }
+        slash = strrchr(cgroup, '/');
+        *slash = 0; /* its parent: the host's (the root cgroup when the container's was at the top) */
+        leaf = strprintf("%s%s/" LEAF_PREFIX "%d", mnt, cgroup, (int) getpid());
+        if (!leaf)
+                return -ENOMEM;
+        sweep_leaves(mnt, cgroup);
+        if (mkdir(leaf, 0755) < 0)
+                return -errno;
+        *ret_path = TAKE_PTR(leaf);
+        return 0;
+}
+
+void enter_cgroup_remove(char *path) {
+        /* the last of its processes may still be on its way out for a moment after we reaped it */
+        for (unsigned i = 0; path && i < 20 && rmdir(path) < 0 && errno == EBUSY; i++)
+                (void) poll(NULL, 0, 10);
+        free(path);
+}
