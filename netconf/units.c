@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -309,6 +310,54 @@ _printf_(2, 3) static int merge_fail(char **ret_error, const char *fmt, ...) {
         return -EINVAL;
 }
 
+/* An address as networkd takes it in Address= (ADDRESS[/PREFIX]) or Gateway= (ADDRESS, or a "_dhcp4"-style
+ * keyword), checked with inet_pton as networkd parses it: a bad one is refused with its file and line here
+ * rather than logged by networkd as it skips the line (the link then silently lacks it). */
+static bool address_is_valid(const char *item, bool prefix_allowed) {
+        char buf[INET6_ADDRSTRLEN + 8], *slash;
+        unsigned char bin[16];
+        unsigned long max;
+        bool v6;
+
+        if (!prefix_allowed && item[0] == '_')
+                return item[1] != 0;
+        if (strlen(item) >= sizeof buf)
+                return false;
+        strcpy(buf, item);
+        slash = prefix_allowed ? strchr(buf, '/') : NULL;
+        if (slash)
+                *slash++ = 0;
+        v6 = strchr(buf, ':');
+        if (inet_pton(v6 ? AF_INET6 : AF_INET, buf, bin) != 1)
+                return false;
+        if (!slash)
+                return true;
+        max = v6 ? 128 : 32;
+        if (!*slash || strspn(slash, "0123456789") != strlen(slash) || strlen(slash) > 3 || strtoul(slash, NULL, 10) > max)
+                return false;
+        return true;
+}
+
+static int check_addresses(const IniFile *override, const IniSection *o, const IniEntry *e, char **ret_error) {
+        bool address = streq(e->key, "Address") && (streq(o->name, "Network") || streq(o->name, "Address"));
+        bool gateway = streq(e->key, "Gateway") && (streq(o->name, "Network") || streq(o->name, "Route"));
+
+        if (!address && !gateway)
+                return 0;
+        for (const char *p = e->value + strspn(e->value, " \t"); *p; p += strspn(p, " \t")) {
+                size_t n = strcspn(p, " \t");
+                char item[128];
+
+                snprintf(item, sizeof item, "%.*s", (int) n, p);
+                if (n >= sizeof item || !address_is_valid(item, address))
+                        return merge_fail(ret_error, "%s:%u: %s= '%.*s' is not an IP address%s",
+                                          override->origin, e->line, e->key, (int) n, p,
+                                          address ? " (ADDRESS[/PREFIX])" : "");
+                p += n;
+        }
+        return 0;
+}
+
 /* Everything that can refuse an override is checked before unit changes, so a refused override leaves it as it
  * was. */
 static int merge_check(const IniFile *override, char **ret_error) {
@@ -322,7 +371,10 @@ static int merge_check(const IniFile *override, char **ret_error) {
                                           override->origin, o->line);
                 for (size_t j = 0; j < o->n_entries; j++) {
                         const IniEntry *e = &o->entries[j];
+                        int r = check_addresses(override, o, e, ret_error);
 
+                        if (r < 0)
+                                return r;
                         if (!value_is_list_of_one_per_line(o->name, e->key))
                                 continue;
                         /* ini_parse() refuses a trailing backslash on a line; splitting must not make one either:

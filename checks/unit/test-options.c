@@ -409,6 +409,38 @@ static void test_check(void) {
         r = CHECK(&error, "--init=/i", "-n", "--network-veth-container-config=/nonexistent/x.network");
         ok(r < 0 && error && strstr(error, "/nonexistent/x.network"), "an override that cannot be read: %s",
            error ?: "");
+        {
+                static const struct {
+                        const char *text;
+                        bool valid;
+                } cases[] = {
+                        { "[Network]\nAddress=10.1.2.3/24 fd00::2/64\nGateway=10.1.2.1\n", true },
+                        { "[Network]\nAddress=192.168.1.5\nGateway=_dhcp4\n", true },
+                        { "[Address]\nAddress=fe80::1/64\n[Route]\nGateway=fe80::2\n", true },
+                        { "[Network]\nAddress=\n", true },
+                        { "[Network]\nAddress=192.168.1.300/24\n", false },
+                        { "[Network]\nAddress=10.0.0.1/33\n", false },
+                        { "[Network]\nAddress=fd00::1/129\n", false },
+                        { "[Network]\nAddress=fd00::1::2/64\n", false },
+                        { "[Network]\nAddress=10.0.0.1/\n", false },
+                        { "[Network]\nAddress=host.example/24\n", false },
+                        { "[Network]\nGateway=10.0.0.1/24\n", false },
+                        { "[Address]\nAddress=10.0.0.01/8\n", false },
+                        { "[Route]\nGateway=10.0.0\n", false },
+                };
+
+                for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                        _cleanup_free_ char *f = write_temp(cases[i].text);
+
+                        r = CHECK(&error, "--init=/i", "-n", "--network-veth-container-config", f);
+                        if (cases[i].valid)
+                                ok(r >= 0, "override addresses accepted: %s (%s)", cases[i].text, error ?: "");
+                        else
+                                ok(r == -EINVAL && error && strstr(error, "is not an IP address"),
+                                   "override addresses refused, naming file, line and value: %s", error ?: "");
+                        unlink(f);
+                }
+        }
         r = CHECK(&error, "--chown-foreign=/srv/x");
         ok(r >= 0, "--chown-foreign alone needs nothing to run");
         r = CHECK(&error, "--init=/i", "--chown-foreign=/srv/x");
