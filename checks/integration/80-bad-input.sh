@@ -89,4 +89,29 @@ if command -v setpriv >/dev/null; then
 else
 	skip "privilege checks" "setpriv is not installed"
 fi
+# --- --check: a start's verdict without a start: the same one line, no privileges, no lock, nothing made
+chk=$(mname chk)
+for a in "--capability=NET_ADMIN" "--tmpfs=/var/cache:size=lots" "--mach=x" "--network-zone=a --network-bridge=b" \
+	"--system-call-filter=@nope"; do
+	# shellcheck disable=SC2086 # one option or two
+	start=$("$NSPAWN" -M "$chk" "${cmd[@]:0:1}" $a -- "$busybox" true 2>&1 </dev/null)
+	# shellcheck disable=SC2086
+	check=$("$NSPAWN" --check -M "$chk" "${cmd[@]:0:1}" $a -- "$busybox" true 2>&1); rc=$?
+	[ "$rc" = 1 ] && [ -n "$check" ] && [ "$check" = "$start" ]
+	_report $? "--check $a: exit 1 and the line a start prints" "exit $rc: '$check' vs a start's '$start'"
+done
+out=$("$NSPAWN" --check -M "$chk" --tmpfs=/var/cache:mode=0755,size=1M -n "${cmd[@]}" 2>&1); rc=$?
+assert_eq "--check of valid options: exit 0, silent" "$rc:$out" "0:"
+ok "--check made nothing: no lock, cgroup, mount, link or process of that machine" leftovers "$chk"
+fails "…and no lock file at all" test -e "/run/nixos-nspawn/machines/$chk"
+if command -v setpriv >/dev/null; then
+	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$NSPAWN" --check -M "$chk" --init=/i --capability=CAP_FOO 2>&1); rc=$?
+	[ "$rc" = 1 ] && [[ $out == *"'CAP_FOO' is not a capability name"* ]]
+	_report $? "--check needs no privileges (as nobody: the option's verdict, not 'must be run as root')" "exit $rc: $out"
+	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$NSPAWN" --check -M "$chk" --init=/i -U 2>&1); rc=$?
+	assert_eq "--check as nobody, valid options: exit 0, silent" "$rc:$out" "0:"
+else
+	skip "--check needs no privileges" "setpriv is not installed"
+fi
+
 ok "nothing is left behind at all" nothing_new_left
