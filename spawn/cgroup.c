@@ -342,6 +342,19 @@ int cgroup_destroy(Cgroup *cg) {
         return r;
 }
 
+int cgroup_remove_machine(const char *machine) {
+        Cgroup cg = { .mode = CGROUP_STANDALONE };
+
+        if (machine_cgroup_path(machine, &cg.path) < 0)
+                return 0; /* cgroup_create() will say what is wrong */
+        if (access(cg.path, F_OK) < 0) {
+                free(cg.path);
+                return 0;
+        }
+        log_info("Removing the cgroup '%s' that a killed launcher left behind.", cg.path);
+        return cgroup_destroy(&cg);
+}
+
 int cgroup_remove_stale(IsHeldFn machine_is_running) {
         _cleanup_free_ char *mnt = NULL, *top = NULL;
         struct dirent *de;
@@ -352,17 +365,9 @@ int cgroup_remove_stale(IsHeldFn machine_is_running) {
         d = opendir(top);
         if (!d)
                 return 0;
-        while ((de = readdir(d))) {
-                Cgroup cg = { .mode = CGROUP_STANDALONE };
-
-                if (de->d_type != DT_DIR || de->d_name[0] == '.' || machine_is_running(de->d_name))
-                        continue;
-                cg.path = strprintf("%s/%s", top, de->d_name);
-                if (!cg.path)
-                        break;
-                log_info("Removing the cgroup '%s' that a killed launcher left behind.", cg.path);
-                (void) cgroup_destroy(&cg);
-        }
+        while ((de = readdir(d)))
+                if (de->d_type == DT_DIR && de->d_name[0] != '.' && !machine_is_running(de->d_name))
+                        (void) cgroup_remove_machine(de->d_name);
         closedir(d);
         return 0;
 }

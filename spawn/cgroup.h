@@ -41,3 +41,5 @@ int cgroup2_find_mount(char **ret);
 typedef bool (*IsHeldFn)(const char *machine);
 /* Standalone: removes the cgroups of machines whose launcher is gone (nobody holds their name lock). */
 int cgroup_remove_stale(IsHeldFn machine_is_running);
+/* Standalone: removes machine's cgroup (killing what is left in it); call it holding the machine's lock. */
+int cgroup_remove_machine(const char *machine);

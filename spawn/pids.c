@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,6 +200,52 @@ void pids_limit_done(PidsLimit *p) {
         p->v1_path = NULL;
 }
 
+static char *v1_machine_dir(const char *machine) {
+        _cleanup_free_ char *own = NULL;
+
+        if (v1_own_dir(&own) < 0)
+                return NULL;
+        return strprintf("%s/" PIDS_V1_TOP "/%s", own, machine);
+}
+
+/* Kills what is left in a v1 cgroup (v1 has no cgroup.kill) and removes it. Its tasks are a dead container's:
+ * PID 1 was moved there and everything else forked from it. */
+static void v1_kill_and_remove(const char *path) {
+        _cleanup_free_ char *procs = strprintf("%s/cgroup.procs", path);
+
+        for (int i = 0; procs && i < 2000; i++) {
+                _cleanup_free_ char *text = NULL;
+                bool any = false;
+
+                if (read_full_file(procs, &text, NULL) < 0)
+                        break;
+                for (char *p = text, *next; p && *p; p = next) {
+                        unsigned pid;
+
+                        next = strchr(p, '\n');
+                        if (next)
+                                *next++ = 0;
+                        if (safe_atou32(p, &pid) >= 0 && pid > 1) {
+                                (void) kill((pid_t) pid, SIGKILL);
+                                any = true;
+                        }
+                }
+                if (!any)
+                        break;
+                nanosleep(&(struct timespec) { .tv_nsec = 1000000 }, NULL);
+        }
+        rmdir_busy(path);
+}
+
+void pids_remove_machine(const char *machine) {
+        _cleanup_free_ char *path = v1_machine_dir(machine);
+
+        if (!path || access(path, F_OK) < 0)
+                return;
+        log_info("Removing the tasks limit cgroup '%s' that a killed launcher left behind.", path);
+        v1_kill_and_remove(path);
+}
+
 void pids_remove_stale(IsHeldFn machine_is_running) {
         _cleanup_free_ char *own = NULL, *top = NULL;
         struct dirent *de;
@@ -209,16 +256,8 @@ void pids_remove_stale(IsHeldFn machine_is_running) {
         d = opendir(top);
         if (!d)
                 return;
-        while ((de = readdir(d))) {
-                _cleanup_free_ char *path = NULL;
-
-                if (de->d_type != DT_DIR || de->d_name[0] == '.' || machine_is_running(de->d_name))
-                        continue;
-                path = strprintf("%s/%s", top, de->d_name);
-                if (path) {
-                        log_info("Removing the tasks limit cgroup '%s' that a killed launcher left behind.", path);
-                        rmdir_busy(path);
-                }
-        }
+        while ((de = readdir(d)))
+                if (de->d_type == DT_DIR && de->d_name[0] != '.' && !machine_is_running(de->d_name))
+                        pids_remove_machine(de->d_name);
         closedir(d);
 }

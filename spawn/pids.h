@@ -31,3 +31,5 @@ int pids_v2_enable(const char *top, const char *dir);
 int pids_v1_dir(const char *mountinfo, const char *proc_cgroup, char **ret);
 /* The v1 cgroups of machines whose launcher is gone (nobody holds their name lock). */
 void pids_remove_stale(IsHeldFn machine_is_running);
+/* That of one machine (what is left in it killed); call it holding the machine's lock. */
+void pids_remove_machine(const char *machine);

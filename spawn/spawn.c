@@ -575,9 +575,10 @@ static int prepare(Container *c) {
                 return r;
         /* What killed launchers of any name left: nobody holds their name lock (ours is held now). */
         sweep_stale(machine_is_running);
-        /* A killed launcher's export of this very name (the sweep skips the name we hold): its bind keeps the
-         * old network namespace, and with it the old veth, alive, and its record would refuse ours (O_EXCL). */
-        export_remove_stale(s->machine);
+        /* And what a killed launcher of this very name left, which the sweep skips (we hold the name's lock):
+         * its export (whose bind keeps the old network namespace and veth alive, and whose record would refuse
+         * ours), its cgroup (the new container would find the old one's cgroups in its own), sweep.h. */
+        sweep_machine(s->machine);
         r = expose_prepare(&c->expose, s->machine, s->ports, s->n_ports);
         if (r < 0)
                 return r;

@@ -98,6 +98,13 @@ static void sweep_by_machine(const char *dir, MachineIsRunningFn machine_is_runn
         closedir(d);
 }
 
+void sweep_machine(const char *machine) {
+        export_remove_stale(machine);
+        remove_propagation_point(machine);
+        (void) cgroup_remove_machine(machine);
+        pids_remove_machine(machine);
+}
+
 void sweep_stale(MachineIsRunningFn machine_is_running) {
         /* lock files nobody holds, whoever made them (systemd-nspawn holds its own for its container's life too) */
         lock_dir_sweep(MACHINE_LOCK_DIR);
