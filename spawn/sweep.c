@@ -99,6 +99,11 @@ static void sweep_by_machine(const char *dir, MachineIsRunningFn machine_is_runn
 }
 
 void sweep_machine(const char *machine) {
+        _cleanup_free_ char *ports = strprintf(PORTS_RECORD_DIR "/%s", machine);
+
+        /* (only with a record: libnftables is loaded when there is something to remove) */
+        if (ports && access(ports, F_OK) >= 0)
+                expose_remove_stale(machine);
         export_remove_stale(machine);
         remove_propagation_point(machine);
         (void) cgroup_remove_machine(machine);

@@ -26,6 +26,6 @@ void export_remove_stale(const char *machine);
 void sweep_stale(MachineIsRunningFn machine_is_running);
 /* What a killed launcher of this very name left: the sweep above skips the starting launcher's own name (its lock
  * is held: by the starting launcher itself), so a restart of the same name (Restart=) would find its export's
- * record (and fail), its propagation point, and its standalone cgroup with the dead container's cgroups in it
- * (seen by the new container as its own). Call it holding the machine's lock: anything of that name is stale. */
+ * record (and fail), its port forwards' record (and fail: both are written O_EXCL) and chains, its propagation
+ * point, and its standalone cgroup with the dead container's cgroups in it (seen by the new container as its own). Call it holding the machine's lock: anything of that name is stale. */
 void sweep_machine(const char *machine);

@@ -99,6 +99,16 @@ inh "$NSPAWN" -q -M "$p1" --console=pipe --closure="$closure" --setenv=PATH="$to
 fails "the next start (of any container) sweeps them" sh -c "nsenter --net=/run/netns/$H nft list chain inet nixos-nspawn pre-$p2"
 ok "and the record" test ! -e "/run/nixos-nspawn/ports/$p2"
 
+# the same name again right after the kill (Restart=): the sweep skips the starting name, so the start removes
+# its own name's record and chains itself (sweep_machine()); the record is written O_EXCL
+start "$p2" --port=udp:5353:53
+kill -KILL "$bg_pid"; wait "$bg_pid" 2>/dev/null
+start "$p2" --port=udp:5353:53
+ok "a restart of the same name right after a SIGKILL runs, with its port forwards" \
+	sh -c "kill -0 $bg_pid && nsenter --net=/run/netns/$H nft list chain inet nixos-nspawn pre-$p2"
+ok "and its record is there" test -e "/run/nixos-nspawn/ports/$p2"
+stop_bg
+
 out=$("$NSPAWN" -q -M "$p1" --console=pipe --closure="$closure" --port=udp:99999 -- true 2>&1); rc=$?
 [ $rc != 0 ] && [[ $out == *"'udp:99999'"* ]]; _report $? "a bad --port is refused, naming it" "$rc: $out"
 out=$("$NSPAWN" -q -M "$p1" --console=pipe --closure="$closure" --private-network --port=80 -- true 2>&1); rc=$?
