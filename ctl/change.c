@@ -13,6 +13,7 @@
 #include "enter.h"
 #include "fileio.h"
 #include "live.h"
+#include "journal.h"
 #include "lockfile.h"
 #include "log.h"
 #include "logfile.h"
@@ -22,6 +23,7 @@
 #include "secrets.h"
 #include "settings.h"
 #include "store.h"
+#include "stoppoint.h"
 #include "strutil.h"
 #include "verbs.h"
 
@@ -179,6 +181,16 @@ static int container_lock(const char *name, ContainerLock *ret) {
         return 0;
 }
 
+/* The end of a journaled change that ran to its end, well or not (it said what went wrong): a failure before the
+ * settings agreed with the profile is undone now, the rest stands. r passes through. */
+static int journal_close(const char *name, int r) {
+        if (r < 0)
+                (void) journal_recover(name, false);
+        else
+                journal_end(name);
+        return r;
+}
+
 /* ---- create, update ---- */
 
 /* Before anything is built or written: a stored container always starts (as far as its options go). */
@@ -246,13 +258,17 @@ static int do_create(const Args *a) {
         r = strv_copy(a->launcher_args, &c.extra_args);
         if (r < 0)
                 return r;
-        r = profile_set(a->name, toplevel);
+        r = journal_begin(a->name, "create", false);
         if (r >= 0) {
+                test_stop_point("change-begun");
+                r = profile_set(a->name, toplevel);
+        }
+        if (r >= 0) {
+                test_stop_point("change-profile");
                 r = conf_save(&c, closure);
-                if (r < 0)
-                        (void) profile_remove(a->name);
         }
         strv_freep(&c.extra_args);
+        r = journal_close(a->name, r);
         if (r < 0)
                 return r;
         log_info("Created container '%s' (generation 1: %s).", a->name, toplevel);
@@ -291,6 +307,7 @@ static int live_switch(const char *name, const char *toplevel, const char *closu
         if (r >= 0)
                 r = live_add_paths(name, &l, &parsed, &added);
         closure_done(&parsed);
+        test_stop_point("change-paths");
         if (r >= 0) {
                 char *argv[] = { stc, (char *) "test", NULL };
 
@@ -324,7 +341,7 @@ static int apply(const Args *a, const char *toplevel, const char *closure, const
         if (a->strategy == STRATEGY_SWITCH) {
                 r = live_switch(a->name, toplevel, closure, origin, a->switch_timeout_sec);
                 if (r >= 0)
-                        return 0;
+                        return journal_step(a->name, "applied");
                 /* Stopped (or stopping) meanwhile: that was asked for, and the switch failed because of it; a
                  * restart now would undo the stop. (The supervisor says "stopping" before it signals anyone.) */
                 if (runner_state(a->name, &state) >= 0 && state != RUN_RUNNING) {
@@ -383,11 +400,16 @@ static int do_update(const Args *a) {
                 log_info("Container '%s' is at %s already.", a->name, toplevel);
                 goto finish;
         }
+        r = journal_begin(a->name, "update", a->strategy == STRATEGY_SWITCH);
+        if (r < 0)
+                goto finish;
+        test_stop_point("change-begun");
         if (!(c.system && streq(c.system, toplevel))) {
                 r = profile_set(a->name, toplevel);
                 if (r < 0)
                         goto finish;
         }
+        test_stop_point("change-profile");
         free(c.system);
         c.system = TAKE_PTR(toplevel);
         if (config || flake) {
@@ -403,10 +425,14 @@ static int do_update(const Args *a) {
                         goto finish;
         }
         r = conf_save(&c, closure);
+        if (r >= 0)
+                r = journal_step(a->name, "saved");
         if (r < 0)
                 goto finish;
+        test_stop_point("change-saved");
         r = apply(a, c.system, closure, "of the new system");
 finish:
+        r = journal_close(a->name, r);
         conf_done(&c);
         return r;
 }
@@ -426,7 +452,10 @@ static int follow_profile(const Args *a) {
                 c.system = TAKE_PTR(toplevel);
                 r = conf_save(&c, closure);
         }
+        if (r >= 0)
+                r = journal_step(a->name, "saved");
         if (r >= 0) {
+                test_stop_point("change-saved");
                 log_info("Container '%s' is at %s now.", c.name, c.system);
                 r = apply(a, c.system, closure, "of the generation");
         }
@@ -453,20 +482,32 @@ static int do_switch_generation(const Args *a) {
         if (!a->rest || !a->rest[0] || a->rest[1] || safe_atou32(a->rest[0], &number) < 0 || number == 0)
                 return log_invalid("switch-generation needs one generation number, got '%s'.",
                                    a->rest && a->rest[0] ? a->rest[0] : "");
-        r = profile_switch(a->name, number);
+        r = journal_begin(a->name, "switch-generation", a->strategy == STRATEGY_SWITCH);
         if (r < 0)
                 return r;
-        return follow_profile(a);
+        test_stop_point("change-begun");
+        r = profile_switch(a->name, number);
+        if (r >= 0) {
+                test_stop_point("change-profile");
+                r = follow_profile(a);
+        }
+        return journal_close(a->name, r);
 }
 
 static int do_rollback(const Args *a) {
         int r = imperative_only(a, "roll back");
 
-        if (r >= 0)
-                r = profile_rollback(a->name);
-        if (r >= 0)
+        if (r < 0)
+                return r;
+        r = journal_begin(a->name, "rollback", a->strategy == STRATEGY_SWITCH);
+        if (r < 0)
+                return r;
+        r = profile_rollback(a->name);
+        if (r >= 0) {
+                test_stop_point("change-profile");
                 r = follow_profile(a);
-        return r;
+        }
+        return journal_close(a->name, r);
 }
 
 static int do_delete_generations(const Args *a) {
@@ -560,8 +601,24 @@ static int locked(const Args *a, int (*verb)(const Args *a)) {
                 r = container_lock(a->name, &l);
         if (r < 0)
                 return r;
-        r = verb(a);
+        r = journal_recover(a->name, true);
+        if (r >= 0)
+                r = verb(a);
         container_unlock(&l);
+        return r;
+}
+
+int change_recover(const char *name) {
+        _cleanup_free_ char *path = strprintf(RUN_DIR "/%s.changing", name);
+        int fd = -EBADF, r;
+
+        if (!path)
+                return log_oom();
+        /* held: a change is under way, not killed; its own end is its business */
+        if (mkdir_p(RUN_DIR, 0700) < 0 || lock_file(path, &fd) < 0)
+                return 0;
+        r = journal_recover(name, true);
+        (void) unlock_file(path, fd);
         return r;
 }
 

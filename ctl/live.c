@@ -30,6 +30,7 @@
 #include "log.h"
 #include "process.h"
 #include "propagate.h"
+#include "stoppoint.h"
 #include "strutil.h"
 #include "syscalls.h"
 
@@ -155,6 +156,8 @@ static _noreturn_ void add_in_child(const char *prop, const Closure *c, const bo
                 if (r < 0 && errno != EEXIST)
                         goto fail;
                 batch[k++] = i;
+                if (k == 1)
+                        test_stop_point("live-mountpoint"); /* a mount point made, nothing attached yet */
                 if (k < BATCH)
                         continue;
                 if (attach_batch(host_ns, dst, c, trees, batch, k, &i) < 0 || setns(private_ns, CLONE_NEWNS) < 0 ||
@@ -167,6 +170,23 @@ static _noreturn_ void add_in_child(const char *prop, const Closure *c, const bo
         _exit(0);
 fail:
         process_fail(report_fd, LIVE_STEP_ADD, -errno, i < c->n ? (int64_t) i : -1);
+}
+
+/* A path is there when its symlink is, or its mount: a mount point alone (an update killed between making it and
+ * attaching the tree, the attaching is per batch) is an empty directory or file inside, and a later update that
+ * took it for the path would report success over nothing. The mount root is asked of statx(); a kernel without
+ * STATX_ATTR_MOUNT_ROOT (before 5.8) is answered by the device: the propagation point is a ramfs of its own. */
+static bool present(int dfd, const char *name, char type) {
+        struct statx sx, parent;
+
+        if (statx(dfd, name, AT_SYMLINK_NOFOLLOW, STATX_TYPE, &sx) < 0)
+                return false;
+        if (type == 'l')
+                return S_ISLNK(sx.stx_mode);
+        if (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT)
+                return sx.stx_attributes & STATX_ATTR_MOUNT_ROOT;
+        return statx(dfd, "", AT_EMPTY_PATH, STATX_TYPE, &parent) >= 0 &&
+               (sx.stx_dev_major != parent.stx_dev_major || sx.stx_dev_minor != parent.stx_dev_minor);
 }
 
 int live_add_paths(const char *machine, const Leader *l, const Closure *c, size_t *ret_added) {
@@ -188,11 +208,9 @@ int live_add_paths(const char *machine, const Leader *l, const Closure *c, size_
         missing = calloc(c->n ?: 1, sizeof(bool));
         if (!missing)
                 return log_oom();
-        /* What the container has is what its propagation point lists: mount points and symlinks. */
+        /* What the container has is what its propagation point lists: mounts and symlinks. */
         for (size_t i = 0; i < c->n; i++) {
-                struct stat st;
-
-                missing[i] = fstatat(dfd, c->names[i], &st, AT_SYMLINK_NOFOLLOW) < 0;
+                missing[i] = !present(dfd, c->names[i], c->types[i]);
                 n_missing += missing[i];
         }
         *ret_added = n_missing;

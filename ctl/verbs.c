@@ -61,7 +61,10 @@ char *live_file(const char *name) {
 
 int verb_start(const Args *a) {
         Conf c = {};
-        int r = upgrade_credentials(a);
+        int r = name_check(a->name) < 0 ? -EINVAL : change_recover(a->name);
+
+        if (r >= 0)
+                r = upgrade_credentials(a);
 
         if (r >= 0)
                 r = load(a->name, &c);
@@ -117,7 +120,10 @@ int verb_exists(const Args *a) {
 int verb_state(const Args *a) {
         Conf c = {};
         RunState s;
-        int r = load(a->name, &c);
+        int r = name_check(a->name) < 0 ? -EINVAL : change_recover(a->name);
+
+        if (r >= 0)
+                r = load(a->name, &c);
 
         conf_done(&c);
         if (r >= 0)
@@ -151,7 +157,10 @@ int verb_status(const Args *a) {
         size_t count = 0, size;
         Conf c = {};
         RunState s;
-        int r = load(a->name, &c);
+        int r = name_check(a->name) < 0 ? -EINVAL : change_recover(a->name);
+
+        if (r >= 0)
+                r = load(a->name, &c);
 
         if (r >= 0)
                 r = runner_state(a->name, &s);

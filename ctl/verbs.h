@@ -51,6 +51,8 @@ int verb_switch_generation(const Args *a);
 int verb_rollback(const Args *a);
 int verb_delete_generations(const Args *a);
 int verb_destroy(const Args *a);
+/* Finishes or undoes a change of name that was killed (journal.h), unless one is under way. */
+int change_recover(const char *name);
 
 /* Shared by verbs.c and change.c. Each logs its failures. */
 int name_check(const char *name);

@@ -116,7 +116,7 @@ fails "root inside cannot move run's process into the frozen cgroup" timeout 30 
 	sh -c 'echo $$ >/sys/fs/cgroup/trap/cgroup.procs'
 ok "PID 1 thawed and back (by root inside)" timeout 30 "$CTL" run "$name" -- sh -c \
 	'echo 0 >/sys/fs/cgroup/trap/cgroup.freeze && echo 1 >/sys/fs/cgroup/cgroup.procs && rmdir /sys/fs/cgroup/trap'
-ok "run leaves no cgroup of its own behind" sh -c "! find '$cg2' -name 'nixos-nspawnctl-enter-*' | grep ."
+ok "run leaves no cgroup of its own behind" sh -c "! find '$cg2' -path '*/$name/nixos-nspawnctl-enter-*' | grep ."
 
 # --- live update: generation 2 adds a store path; the same PID 1 gets it
 config "$T/gen2.nix" 'fixture.files.base = "generation one"; fixture.files.added = "generation two";'
@@ -204,6 +204,48 @@ assert_match "it says it does not restart a container stopped meanwhile" "$(cat 
 sleep 1
 assert_eq "and it stays stopped" "$("$CTL" state "$name")" "stopped"
 ok "start it again" "$CTL" start "$name"
+
+# --- killed changes: the next command on the name finishes or undoes them. NIXOS_NSPAWNCTL_TEST_STOP_AT stops
+# nixos-nspawnctl (or its mounting child) at a step; it is SIGKILLed there.
+stopped_tree() { local q; for q in $1 $(pgrep -P "$1"); do grep -q '^State:[[:space:]]*T' "/proc/$q/status" 2>/dev/null && return 0; done; return 1; }
+killed_at() { # POINT COMMAND...
+	NIXOS_NSPAWNCTL_TEST_STOP_AT=$1 "${@:2}" >"$T/killed.out" 2>&1 & local p=$!
+	wait_for 120 stopped_tree "$p"; local rc=$?
+	kill -KILL "$p"; wait "$p" 2>/dev/null
+	return $rc
+}
+gens() { "$CTL" list-generations "$1" 2>/dev/null | awk '{ print $1 }' | xargs; }
+ok "create killed right after nix-env --set" killed_at change-profile "$CTL" create "$other" --config "$T/gen1.nix"
+out=$("$CTL" create "$other" --config "$T/gen1.nix" 2>&1)
+_report $? "the next create of that name undoes it and creates" "$out"
+assert_match "and says so" "$out" "An interrupted create of container '$other' was undone"
+assert_eq "one generation, not two stacked" "$(gens "$other")" "1"
+ok "destroy it" "$CTL" destroy "$other"
+
+gens_before=$(gens "$name"); sys_before=$(. "$conf"; echo "$NIXOS_NSPAWN_SYSTEM")
+config "$T/killed.nix" 'fixture.files.base = "a killed update";'
+ok "update killed right after nix-env --set" killed_at change-profile "$CTL" update "$name" --config "$T/killed.nix"
+assert_match "status undoes it" "$("$CTL" status "$name" 2>&1)" "An interrupted update of container '$name' was undone"
+assert_eq "the generations are as before" "$(gens "$name")" "$gens_before"
+assert_eq "the profile and the settings agree, on the system before" \
+	"$(readlink -f "$profile") $(. "$conf"; echo "$NIXOS_NSPAWN_SYSTEM")" "$sys_before $sys_before"
+ok "update killed after the settings were saved (restart strategy)" killed_at change-saved "$CTL" update "$name" --config "$T/killed.nix"
+assert_match "the next command finishes it" "$("$CTL" state "$name" 2>&1)" "An interrupted update of container '$name' was finished"
+sys_killed=$(readlink -f "$profile")
+assert_eq "profile and settings agree on the new system" "$(. "$conf"; echo "$NIXOS_NSPAWN_SYSTEM")" "$sys_killed"
+ok "restart into it" "$CTL" restart "$name"
+
+config "$T/live-killed.nix" 'fixture.files.base = "a killed update"; fixture.files.killed = "added, then killed";'
+ok "a live update killed with a mount point made and nothing attached" \
+	killed_at live-mountpoint "$CTL" update "$name" --config "$T/live-killed.nix" --strategy switch
+out=$("$CTL" update "$name" --config "$T/live-killed.nix" --strategy switch 2>&1)
+_report $? "the next update undoes it, then updates" "$out"
+assert_match "it says it undid the killed one, and switches (not 'already at')" "$out" \
+	"An interrupted update of container '$name' was undone.*Switching"
+sys_live=$(readlink -f "$profile")
+killed_path=$(nix-store -qR "$sys_live" | grep -- '-killed$')
+assert_eq "the path whose mount point was left empty is there inside" "$(inside cat "$killed_path/content")" \
+	"added, then killed"
 
 # --- bad input: one line naming it, nothing changed
 before=$(sum "$conf" "/etc/nixos-nspawn/$name.closure"; ls -l "$profile"*)
