@@ -90,6 +90,40 @@ static int split_args(const char *s, char ***ret) {
         return 0;
 }
 
+/* The user's options among the settings' (args without the system's --closure, --store-path, --init), told apart
+ * by the launcher's option table, so "--closure FILE" in two arguments is the system's too. Settings the table
+ * cannot parse (edited by hand) are split by spelling instead: a start refuses them anyway (conf_verify_args()),
+ * and `list` or `status` still show them. -ENOMEM only. */
+static int user_args(char **all, char ***ret) {
+        size_t n = strv_length(all), j = 0;
+        _cleanup_free_ char **argv = calloc(n + 2, sizeof(char *));
+        _cleanup_free_ bool *system = calloc(n + 1, sizeof(bool));
+        _cleanup_strv_free_ char **l = calloc(n + 1, sizeof(char *));
+        _cleanup_free_ char *error = NULL;
+        OptionCursor cur;
+        const Option *o;
+        const char *value;
+        int r;
+
+        if (!argv || !system || !l)
+                return -ENOMEM;
+        argv[0] = (char *) "nixos-nspawn";
+        memcpy(argv + 1, all, n * sizeof(char *));
+        cur = OPTION_CURSOR_INIT((int) n + 1, argv);
+        for (int before = cur.index; (r = option_next(&cur, &o, &value, &error)) > 0; before = cur.index)
+                /* (no system option has a short name: each starts an argument of its own) */
+                for (int i = before; (o->flags & OPTION_SYSTEM) && i < cur.index; i++)
+                        system[i - 1] = true;
+        for (size_t i = 0; i < n; i++) {
+                bool ours = r < 0 ? startswith(all[i], "--closure=") || startswith(all[i], "--init=") : system[i];
+
+                if (!ours && !(l[j++] = strdup(all[i])))
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
 int conf_load(const char *name, Conf *ret) {
         _cleanup_free_ char *path = conf_path(name), *text = NULL, *args = NULL, *origin = NULL;
         _cleanup_strv_free_ char **all = NULL;
@@ -147,13 +181,8 @@ int conf_load(const char *name, Conf *ret) {
         c.origin = c.in_store || (origin && streq(origin, "declarative")) ? ORIGIN_DECLARATIVE : ORIGIN_IMPERATIVE;
         if (split_args(args ?: "", &all) < 0)
                 goto oom;
-        c.extra_args = calloc(strv_length(all) + 1, sizeof(char *));
-        if (!c.extra_args)
+        if (user_args(all, &c.extra_args) < 0)
                 goto oom;
-        for (size_t i = 0, j = 0; all[i]; i++)
-                if (!startswith(all[i], "--closure=") && !startswith(all[i], "--init=") &&
-                    !(c.extra_args[j++] = strdup(all[i])))
-                        goto oom;
         c.args = TAKE_PTR(all);
         *ret = c;
         return 0;

@@ -120,8 +120,13 @@ ok "run leaves no cgroup of its own behind" sh -c "! find '$cg2' -path '*/$name/
 
 # --- live update: generation 2 adds a store path; the same PID 1 gets it
 config "$T/gen2.nix" 'fixture.files.base = "generation one"; fixture.files.added = "generation two";'
+# (the settings edited to the two-argument forms: the system's options are told from the user's by the launcher's
+# table, not by spelling, so the update keeps only --private-network of them as the user's)
+sed -i 's|--closure=\([^ ]*\) --init=\([^ ]*\)|--closure \1 --init \2|' "$conf"
 ms "$CTL" update "$name" --config "$T/gen2.nix" --strategy switch >"$T/switch.out" 2>&1
 _report $? "update --strategy switch" "$(cat "$T/switch.out")"
+assert_match "the update wrote the system's options once, the user's after them" "$(cat "$conf")" \
+	"NIXOS_NSPAWN_ARGS=\"--closure=/etc/nixos-nspawn/$name.closure --init=/nix/store/[a-z0-9]{32}-[^ ]*/init --private-network\""
 echo "# update --strategy switch: ${took} ms"
 sys2=$(readlink -f "$profile")
 added=$(nix-store -qR "$sys2" | grep -- '-added$')
