@@ -14,7 +14,7 @@
 # namespace) and `services.udev.enable = false` (the launcher makes /dev; there is no udev inside to run).
 { config, lib, options, ... }:
 let
-  inherit (lib) mkDefault mkIf mkMerge mkOverride optionalAttrs;
+  inherit (lib) mkIf mkMerge mkOverride optionalAttrs;
 
   # Beats container-config.nix's mkDefault, yields to any definition of the container's own configuration.
   overContainerDefault = mkOverride 900;
@@ -35,17 +35,19 @@ in
       boot.isContainer = true;
 
       # networkd configures host0 from the unit the launcher writes; resolved answers and asks NAME.local (mDNS).
-      networking.useNetworkd = mkDefault true;
-      networking.useDHCP = mkDefault false;
-      systemd.network.enable = mkDefault true;
-      services.resolved.enable = mkDefault true;
+      # (useDHCP: nixos-generate-config writes `networking.useDHCP = lib.mkDefault true;` into
+      # hardware-configuration.nix, which a module shared with the container may carry.)
+      networking.useNetworkd = weakDefault true;
+      networking.useDHCP = weakDefault false;
+      systemd.network.enable = weakDefault true;
+      services.resolved.enable = weakDefault true;
       # container-config.nix sets this to `mkDefault true`: resolv.conf would be a copy of the host's, which the
       # launcher does not provide (and resolved refuses to run with it); resolved's stub is used instead.
       networking.useHostResolvConf = overContainerDefault false;
       networking.firewall.interfaces.host0.allowedUDPPorts = [ 5353 ];
 
       # The store is the closure, read-only: no nix-daemon (and no host daemon socket) unless asked for.
-      nix.enable = mkDefault false;
+      nix.enable = weakDefault false;
 
       # Locked, not empty: `machinectl shell NAME` (through machined, as root of the host) is the way in. Only
       # when the configuration sets none of root's other password options (else null, as if unset), and weaker
@@ -67,7 +69,7 @@ in
     # With users.mutableUsers = false NixOS refuses a system where neither root nor a wheel user can log in with
     # a password: a lock-out that cannot happen here, since the way in is `machinectl shell` from the host.
     (optionalAttrs (options.users ? allowNoPasswordLogin) {
-      users.allowNoPasswordLogin = mkDefault true;
+      users.allowNoPasswordLogin = weakDefault true;
     })
   ];
 }

@@ -56,7 +56,7 @@ assert_eq "guest: users.mutableUsers = false without any password: evaluates (ma
 	"$(gq locked .root)|$(guest_complaints locked)" '"!"|'
 
 render platform "$C/guest-hostplatform.nix"
-_report $? "guest: a shared module with nixos-generate-config's nixpkgs.hostPlatform = mkDefault \"x86_64-linux\" evaluates in a container" \
+_report $? "guest: a shared module with nixos-generate-config's nixpkgs.hostPlatform = mkDefault \"x86_64-linux\" and networking.useDHCP = mkDefault true evaluates in a container" \
 	"$(grep -v '^note:' "$T/platform.err" | tail -n 5)"
 top=$(sed -n 's/^NIXOS_NSPAWN_SYSTEM=//p' "$T/platform/etc/nixos-nspawn/gen.conf")
 assert_eq "guest: …and its platform wins over the host's default" "$(cat "$T/platform$top/etc/platform" 2>&1)" x86_64-linux
