@@ -19,13 +19,15 @@
 #include "logfile.h"
 #include "nix.h"
 #include "rmtree.h"
-#include "runner.h"
+#include "runners.h"
+#include "systemd.h"
 #include "secrets.h"
 #include "settings.h"
 #include "store.h"
 #include "stoppoint.h"
 #include "strutil.h"
-#include "verbs.h"
+#include "change.h"
+#include "container.h"
 
 #ifndef GUEST_MODULE
 #define GUEST_MODULE "/usr/local/share/nixos-nspawn/container.nix"
@@ -275,7 +277,7 @@ static int do_create(const Args *a) {
         if (a->start) {
                 Conf loaded = {};
 
-                r = load(a->name, &loaded);
+                r = container_load(a->name, &loaded);
                 if (r >= 0)
                         r = runner_start(&loaded, a->timeout_sec);
                 conf_done(&loaded);
@@ -299,7 +301,7 @@ static int live_switch(const char *name, const char *toplevel, const char *closu
                 return log_oom();
         if (access(stc, X_OK) < 0)
                 return log_error_errno(-ENOEXEC, "'%s' has no bin/switch-to-configuration.", toplevel);
-        r = load(name, &c);
+        r = container_load(name, &c);
         if (r >= 0)
                 r = closure_parse(closure, origin, toplevel, &parsed);
         if (r >= 0)
@@ -334,7 +336,7 @@ static int apply(const Args *a, const char *toplevel, const char *closure, const
         RunState state;
         int r;
 
-        if (!is_running(a->name)) {
+        if (!container_is_running(a->name)) {
                 log_info("Container '%s' is not running: it starts with %s next time.", a->name, toplevel);
                 return 0;
         }
@@ -355,7 +357,7 @@ static int apply(const Args *a, const char *toplevel, const char *closure, const
          * ourselves. */
         if (runner_uses_systemd() && getenv("MAINPID"))
                 return unit_restart_no_block(a->name);
-        r = load(a->name, &c);
+        r = container_load(a->name, &c);
         if (r >= 0)
                 r = runner_restart(&c, a->timeout_sec);
         conf_done(&c);
@@ -368,7 +370,7 @@ static int do_update(const Args *a) {
         Conf c = {};
         int r;
 
-        r = load(a->name, &c);
+        r = container_load(a->name, &c);
         if (r < 0)
                 return r;
         if (c.origin == ORIGIN_DECLARATIVE) {
@@ -441,7 +443,7 @@ finish:
 static int follow_profile(const Args *a) {
         _cleanup_free_ char *toplevel = NULL, *closure = NULL;
         Conf c = {};
-        int r = load(a->name, &c);
+        int r = container_load(a->name, &c);
 
         if (r >= 0)
                 r = profile_current(a->name, &toplevel);
@@ -465,7 +467,7 @@ static int follow_profile(const Args *a) {
 
 static int imperative_only(const Args *a, const char *verb) {
         Conf c = {};
-        int r = load(a->name, &c);
+        int r = container_load(a->name, &c);
 
         if (r >= 0)
                 r = conf_refuse_declarative(&c, verb);
@@ -521,7 +523,7 @@ static int do_delete_generations(const Args *a) {
 static int do_destroy(const Args *a) {
         _cleanup_free_ char *log = NULL, *state = strprintf(STATE_DIR "/%s", a->name), *live = NULL;
         Conf c = {};
-        int r = load(a->name, &c);
+        int r = container_load(a->name, &c);
 
         if (r >= 0)
                 r = conf_refuse_declarative(&c, "remove");
@@ -571,7 +573,7 @@ static int do_upgrade_credentials(const Args *a) {
         bool found = false;
         size_t size;
         Conf c = {};
-        int r = load(a->name, &c);
+        int r = container_load(a->name, &c);
 
         if (r < 0)
                 return r;
@@ -628,7 +630,7 @@ int verb_create(const Args *a) {
 int upgrade_credentials(const Args *a) {
         bool found = false;
         Conf c = {};
-        int r = load(a->name, &c);
+        int r = container_load(a->name, &c);
 
         /* the lock only when there is something to move: a start never waits for another verb otherwise */
         for (char **p = c.extra_args; r >= 0 && p && *p; p++)

@@ -8,6 +8,7 @@
 
 #include "log.h"
 #include "strutil.h"
+#include "change.h"
 #include "verbs.h"
 
 enum {

@@ -28,10 +28,13 @@
 #include "loglines.h"
 #include "notify.h"
 #include "process.h"
-#include "runner.h"
+#include "launcher.h"
+#include "supervise.h"
 #include "strutil.h"
 
 #define REBOOT_STATUS 133
+
+static int supervise_stop(const char *name, bool kill_now, unsigned timeout_sec);
 
 static char *run_file(const char *name, const char *suffix) {
         return strprintf(RUN_DIR "/%s.%s", name, suffix);
@@ -71,15 +74,15 @@ static void state_write(const char *name, pid_t launcher, pid_t leader, bool sto
                 fprintf(stderr, "nixos-nspawnctl: failed to write %s: %m\n", path);
 }
 
-static bool is_running(const char *name) {
+static bool supervisor_lock_held(const char *name) {
         _cleanup_free_ char *lock = run_file(name, "lock");
         return lock && lock_is_held(lock);
 }
 
-int supervise_state(const char *name, RunState *ret) {
+static int supervise_state(const char *name, RunState *ret) {
         pid_t pid;
 
-        if (!is_running(name))
+        if (!supervisor_lock_held(name))
                 *ret = RUN_STOPPED;
         else if (state_get(name, "STOPPING", &pid) >= 0)
                 *ret = RUN_STOPPING;
@@ -88,8 +91,8 @@ int supervise_state(const char *name, RunState *ret) {
         return 0;
 }
 
-int supervise_launcher(const char *name, pid_t *ret) {
-        if (!is_running(name))
+static int supervise_launcher(const char *name, pid_t *ret) {
+        if (!supervisor_lock_held(name))
                 return -ESRCH;
         return state_get(name, "LAUNCHER", ret);
 }
@@ -373,7 +376,7 @@ static int supervisor_first_word(int fd, unsigned timeout_sec, Report *ret) {
         }
 }
 
-int supervise_start(const Conf *c, unsigned timeout_sec) {
+static int supervise_start(const Conf *c, unsigned timeout_sec) {
         _cleanup_free_ char *log = strprintf(LOG_DIR "/%s.log", c->name);
         _cleanup_close_ int report_fd = -EBADF;
         ForkSpec spec = FORK_SPEC_INIT;
@@ -383,7 +386,7 @@ int supervise_start(const Conf *c, unsigned timeout_sec) {
 
         if (!log)
                 return log_oom();
-        if (is_running(c->name)) {
+        if (supervisor_lock_held(c->name)) {
                 log_info("Container '%s' is running already.", c->name);
                 return 0;
         }
@@ -420,25 +423,25 @@ int supervise_start(const Conf *c, unsigned timeout_sec) {
                 return log_error_errno(-EIO, "Container '%s' failed to start (launcher exit status %d%s%s); see %s.",
                                        c->name, (int) m.arg, why ? ": " : "", why ?: "", log);
         }
-        if (r != -ETIMEDOUT && !is_running(c->name))
+        if (r != -ETIMEDOUT && !supervisor_lock_held(c->name))
                 return log_error_errno(-EIO, "Container '%s' failed to start; see %s.", c->name, log);
         (void) supervise_stop(c->name, true, 10);
         return log_error_errno(-ETIMEDOUT, "Container '%s' was not ready within %u s, stopped it; see %s.", c->name,
                                timeout_sec, log);
 }
 
-int supervise_stop(const char *name, bool kill_now, unsigned timeout_sec) {
+static int supervise_stop(const char *name, bool kill_now, unsigned timeout_sec) {
         uint64_t deadline = now_msec() + timeout_sec * 1000ULL;
         pid_t supervisor;
 
-        if (!is_running(name))
+        if (!supervisor_lock_held(name))
                 return 0;
         if (state_get(name, "SUPERVISOR", &supervisor) < 0)
                 return log_error_errno(-ESRCH, "Container '%s' runs but its state file is unreadable.", name);
         /* the state file is removed before the lock is dropped: the lock still held, the PID is the supervisor */
         if (kill(supervisor, kill_now ? SIGUSR1 : SIGTERM) < 0 && errno != ESRCH)
                 return log_error_errno(negative_errno(), "Failed to signal the supervisor of '%s': %m", name);
-        while (is_running(name)) {
+        while (supervisor_lock_held(name)) {
                 if (now_msec() > deadline) {
                         if (kill_now)
                                 return log_error_errno(-ETIMEDOUT, "Container '%s' did not stop.", name);
@@ -451,3 +454,23 @@ int supervise_stop(const char *name, bool kill_now, unsigned timeout_sec) {
         }
         return 0;
 }
+
+static int supervise_restart(const Conf *c, unsigned timeout_sec) {
+        int r = supervise_stop(c->name, false, timeout_sec);
+
+        return r < 0 ? r : supervise_start(c, timeout_sec);
+}
+
+static int supervise_describe(const char *name, char **ret) {
+        *ret = strprintf("supervised by nixos-nspawnctl, log " LOG_DIR "/%s.log", name);
+        return *ret ? 0 : log_oom();
+}
+
+const Runner supervisor_runner = {
+        .start = supervise_start,
+        .stop = supervise_stop,
+        .restart = supervise_restart,
+        .state = supervise_state,
+        .launcher = supervise_launcher,
+        .describe = supervise_describe,
+};

@@ -16,7 +16,7 @@ static uint64_t now_usec(void) {
 }
 
 #include "log.h"
-#include "runner.h"
+#include "systemd.h"
 #include "strutil.h"
 
 #define SD_DEST "org.freedesktop.systemd1"
@@ -64,7 +64,7 @@ static int unit_path(sd_bus *bus, const char *unit, char **ret) {
         return *ret ? 0 : log_oom();
 }
 
-int unit_state(const char *name, RunState *ret) {
+static int unit_state(const char *name, RunState *ret) {
         _cleanup_(bus_unrefp) sd_bus *bus = NULL;
         _cleanup_free_ char *unit = unit_name(name), *path = NULL, *state = NULL;
         int r;
@@ -87,7 +87,7 @@ int unit_state(const char *name, RunState *ret) {
         return 0;
 }
 
-int unit_launcher(const char *name, pid_t *ret) {
+static int unit_launcher(const char *name, pid_t *ret) {
         _cleanup_(bus_unrefp) sd_bus *bus = NULL;
         _cleanup_free_ char *unit = unit_name(name), *path = NULL;
         sd_bus_error error = SD_BUS_ERROR_NULL;
@@ -192,11 +192,11 @@ static int unit_job(const char *name, const char *method, unsigned timeout_sec) 
         return 0;
 }
 
-int unit_start(const char *name, bool restart, unsigned timeout_sec) {
+static int unit_start(const char *name, bool restart, unsigned timeout_sec) {
         return unit_job(name, restart ? "RestartUnit" : "StartUnit", timeout_sec);
 }
 
-int unit_stop(const char *name, bool kill_now, unsigned timeout_sec) {
+static int unit_stop(const char *name, bool kill_now, unsigned timeout_sec) {
         if (kill_now) {
                 _cleanup_(bus_unrefp) sd_bus *bus = NULL;
                 _cleanup_free_ char *unit = unit_name(name);
@@ -238,3 +238,25 @@ int unit_restart_no_block(const char *name) {
         }
         return r;
 }
+
+static int systemd_start(const Conf *c, unsigned timeout_sec) {
+        return unit_start(c->name, false, timeout_sec);
+}
+
+static int systemd_restart(const Conf *c, unsigned timeout_sec) {
+        return unit_start(c->name, true, timeout_sec);
+}
+
+static int systemd_describe(const char *name, char **ret) {
+        *ret = strprintf("unit nixos-nspawn@%s.service (journalctl -u nixos-nspawn@%s)", name, name);
+        return *ret ? 0 : log_oom();
+}
+
+const Runner systemd_runner = {
+        .start = systemd_start,
+        .stop = unit_stop,
+        .restart = systemd_restart,
+        .state = unit_state,
+        .launcher = unit_launcher,
+        .describe = systemd_describe,
+};

@@ -13,49 +13,12 @@
 #include "fileio.h"
 #include "log.h"
 #include "nix.h"
-#include "runner.h"
+#include "runners.h"
 #include "settings.h"
 #include "strutil.h"
+#include "change.h"
+#include "container.h"
 #include "verbs.h"
-
-/* ---- helpers ---- */
-
-int name_check(const char *name) {
-        if (!machine_name_is_valid(name) || strlen(name) > 64)
-                return log_invalid("Invalid container name '%s': letters, digits, '-' and '.', at most 64.", name);
-        return 0;
-}
-
-int load(const char *name, Conf *ret) {
-        int r = name_check(name);
-
-        if (r < 0)
-                return r;
-        r = conf_load(name, ret);
-        if (r == -ENOENT)
-                return log_error_errno(-ENOENT, "Unknown container '%s' (no %s/%s.conf).", name, CONF_DIR, name);
-        return r;
-}
-
-int running_leader(const char *name, Leader *ret) {
-        pid_t launcher;
-        int r = runner_launcher(name, &launcher);
-
-        if (r == -ESRCH)
-                return log_error_errno(r, "Container '%s' is not running.", name);
-        if (r < 0)
-                return r;
-        return leader_of_launcher(launcher, ret);
-}
-
-bool is_running(const char *name) {
-        RunState s;
-        return runner_state(name, &s) >= 0 && s != RUN_STOPPED;
-}
-
-char *live_file(const char *name) {
-        return strprintf(RUN_DIR "/%s.live", name);
-}
 
 /* ---- lifecycle ---- */
 
@@ -67,7 +30,7 @@ int verb_start(const Args *a) {
                 r = upgrade_credentials(a);
 
         if (r >= 0)
-                r = load(a->name, &c);
+                r = container_load(a->name, &c);
         if (r >= 0)
                 r = runner_start(&c, a->timeout_sec);
         conf_done(&c);
@@ -76,7 +39,7 @@ int verb_start(const Args *a) {
 
 int verb_stop(const Args *a) {
         Conf c = {};
-        int r = load(a->name, &c);
+        int r = container_load(a->name, &c);
 
         if (r >= 0)
                 r = runner_stop(a->name, false, a->timeout_sec);
@@ -86,7 +49,7 @@ int verb_stop(const Args *a) {
 
 int verb_terminate(const Args *a) {
         Conf c = {};
-        int r = load(a->name, &c);
+        int r = container_load(a->name, &c);
 
         if (r >= 0)
                 r = runner_stop(a->name, true, a->timeout_sec);
@@ -99,7 +62,7 @@ int verb_restart(const Args *a) {
         int r = upgrade_credentials(a);
 
         if (r >= 0)
-                r = load(a->name, &c);
+                r = container_load(a->name, &c);
         if (r >= 0)
                 r = runner_restart(&c, a->timeout_sec);
         conf_done(&c);
@@ -123,7 +86,7 @@ int verb_state(const Args *a) {
         int r = name_check(a->name) < 0 ? -EINVAL : change_recover(a->name);
 
         if (r >= 0)
-                r = load(a->name, &c);
+                r = container_load(a->name, &c);
 
         conf_done(&c);
         if (r >= 0)
@@ -131,22 +94,6 @@ int verb_state(const Args *a) {
         if (r < 0)
                 return r;
         printf("%s\n", run_state_name(s));
-        return 0;
-}
-
-int current_generation(const char *name, unsigned *ret_number, size_t *ret_count) {
-        Generation *g = NULL;
-        size_t n = 0;
-        int r = profile_generations(name, &g, &n);
-
-        if (r < 0)
-                return r;
-        *ret_number = 0;
-        for (size_t i = 0; i < n; i++)
-                if (g[i].current)
-                        *ret_number = g[i].number;
-        *ret_count = n;
-        generations_free(g, n);
         return 0;
 }
 
@@ -160,7 +107,7 @@ int verb_status(const Args *a) {
         int r = name_check(a->name) < 0 ? -EINVAL : change_recover(a->name);
 
         if (r >= 0)
-                r = load(a->name, &c);
+                r = container_load(a->name, &c);
 
         if (r >= 0)
                 r = runner_state(a->name, &s);
@@ -202,7 +149,7 @@ int verb_run(const Args *a) {
 
         r = enter_stdio_check(); /* first: a closed one must not be filled by an fd we open */
         if (r >= 0)
-                r = load(a->name, &c);
+                r = container_load(a->name, &c);
         if (r >= 0 && (!a->rest || !a->rest[0]))
                 r = log_invalid("run needs a command: nixos-nspawnctl run NAME -- COMMAND…");
         if (r >= 0)
@@ -219,7 +166,7 @@ static int login_common(const Args *a, bool root) {
         Conf c = {};
         int r;
 
-        r = load(a->name, &c);
+        r = container_load(a->name, &c);
         if (r < 0)
                 return r;
         if (runner_uses_systemd() && access("/run/systemd/machines", F_OK) >= 0) {
@@ -261,7 +208,7 @@ int verb_show_ip(const Args *a) {
         Conf c = {};
         int r;
 
-        r = load(a->name, &c);
+        r = container_load(a->name, &c);
         conf_done(&c);
         if (r < 0)
                 return r;
@@ -349,7 +296,7 @@ int verb_list_generations(const Args *a) {
         Generation *g = NULL;
         size_t n = 0;
         Conf c = {};
-        int r = load(a->name, &c);
+        int r = container_load(a->name, &c);
 
         if (r >= 0)
                 r = conf_refuse_declarative(&c, "generations are NixOS's: list them");
