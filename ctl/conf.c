@@ -249,9 +249,12 @@ int launcher_args_verify(const char *name, char *const *args, bool stored, char 
         for (size_t i = 0; !stored && i < n; i++)
                 /* a credential's value goes to a file of its own (secrets.h), never into NIXOS_NSPAWN_ARGS: any
                  * bytes (the exact spelling is the option: nothing is abbreviated) */
-                if (!startswith(args[i], SET_CREDENTIAL) && (string_has_cc(args[i]) || strpbrk(args[i], " \"'\\$%")))
+                if (!startswith(args[i], SET_CREDENTIAL) && (string_has_cc(args[i]) || strpbrk(args[i], " \"'\\$`")))
+                        /* the characters plan.nix's unsafeArg refuses for the module's settings too ('%' is
+                         * none: systemd resolves no specifiers in an environment file's values, and
+                         * --tmpfs=PATH:size=10% needs it) */
                         return error_printf(ret_error, -EINVAL, "Launcher option '%s' cannot be stored: no "
-                                            "whitespace, quotes, backslashes, '$' or '%%'.", args[i]);
+                                            "whitespace, quotes, backslashes, '$' or '`'.", args[i]);
         r = args_allowed(args, n, stored, ret_error);
         if (r < 0)
                 return r;

@@ -94,8 +94,11 @@ let
 
   # Values travel in NIXOS_NSPAWN_ARGS="…", which systemd splits at whitespace when it expands
   # $NIXOS_NSPAWN_ARGS: an argument with a space would become two, a quote or backslash would end or escape
-  # the value. Refused rather than escaped: there is no escaping that survives that split.
-  unsafeArg = a: builtins.match ''.*[[:space:]"'\\$`].*'' a != null;
+  # the value. Refused rather than escaped: there is no escaping that survives that split. The same characters
+  # as nixos-nspawnctl refuses (ctl/conf.c, launcher_args_verify(); the settings file is also read by shells:
+  # '$' and '`'), and control characters. ('%' is not one: systemd does not resolve specifiers in an
+  # environment file's values, and --tmpfs=PATH:size=10% needs it.)
+  unsafeArg = a: builtins.match ''.*[[:space:][:cntrl:]"'\\$`].*'' a != null;
 
   normalizedAbsolute =
     p:
@@ -146,7 +149,7 @@ let
   quote = s: "'${lib.escape [ "'" ] s}'";
 in
 rec {
-  inherit renderNetwork ifnameMax validName validAddress;
+  inherit renderNetwork ifnameMax validName validAddress unsafeArg;
 
   # A container's NixOS configuration, evaluated as NixOS evaluates a system (nixos-containers does the same),
   # with the guest module, the shared imports and the name as default hostname.
@@ -390,7 +393,7 @@ rec {
       "${opt "extraArgs"}: --set-credential would put the credential's value where every local user can read it; use ${opt "credentials"}.<id>.file.")
       c.extraArgs
     ++ map (x: a (!unsafeArg x)
-      "${opt "launcher arguments"}: ${quote x} contains whitespace, a quote, a backslash or '$', which the settings file /etc/nixos-nspawn/${name}.conf cannot carry.")
+      "${opt "launcher arguments"}: ${quote x} contains whitespace, a quote, a backslash, '$', '`' or a control character, which the settings file /etc/nixos-nspawn/${name}.conf cannot carry.")
       (args.system ++ args.rest);
 
   # ---- what only the module sees: several containers at once, and each guest's own configuration -------------

@@ -90,3 +90,24 @@ NIX
 render guestnet "$T/guestnet.nix"
 assert_match "a guest's unit for a link the launcher does not configure evaluates; DHCP= reaches the override" \
 	"$(cat "$out/etc/nixos-nspawn/web.container.network" 2>&1)" "DHCP=ipv4"
+
+# --- one rule for what an argument in the settings file may hold: nixos-nspawnctl's and the module's verdicts agree
+CTLBIN=$BUILD/nixos-nspawnctl
+vals=("plain" "size=10%" "a b" 'a"b' "a'b" 'a\b' 'a$b' 'a`b' $'a\tb' $'a\x01b' "ä" "a:b,c=d")
+printf '%s\n' "${vals[@]}" | tr '\t\001' '\002\003' >"$T/vals.txt" # (one a line; the tab and ^A stand-ins are mapped back in Nix)
+if [ -x "$CTLBIN" ]; then
+	ctlv=$(for v in "${vals[@]}"; do
+		out=$("$CTLBIN" create rules-arg-test --config /nonexistent/x.nix "--setenv=A=$v" 2>&1)
+		case $out in *"cannot be stored"*) echo unsafe ;; *) echo safe ;; esac
+	done)
+	nixv=$(nix-instantiate --eval --strict --json -E "
+		let lib = import $NIXOS_EVAL/nixpkgs/lib; plan = import $TOP/nixos/plan.nix { inherit lib; pkgs = { }; };
+		    vals = map (lib.replaceStrings [ \"\\u0002\" \"\\u0003\" ] [ \"\\t\" \"\\u0001\" ])
+		      (lib.init (lib.splitString \"\\n\" (builtins.readFile $T/vals.txt)));
+		in map (v: if plan.unsafeArg \"--setenv=A=\${v}\" then \"unsafe\" else \"safe\") vals" 2>&1 | jq -r '.[]' 2>&1)
+	assert_eq "nixos-nspawnctl and the module agree on ${#vals[@]} arguments the settings file may hold" \
+		"$(paste -d' ' "$T/vals.txt" <(echo "$nixv"))" "$(paste -d' ' "$T/vals.txt" <(echo "$ctlv"))"
+	ok "no settings file was written" test ! -e /etc/nixos-nspawn/rules-arg-test.conf
+else
+	skip "nixos-nspawnctl and the module agree on arguments" "no $CTLBIN (make all)"
+fi
