@@ -145,7 +145,7 @@ static int v1_apply(const char *machine, pid_t pid1, uint64_t max, PidsLimit *re
 
 int pids_limit_apply(const Cgroup *cg, const char *machine, pid_t pid1, uint64_t max, bool explicit, PidsLimit *ret) {
         _cleanup_free_ char *mnt = NULL;
-        const char *top;
+        const char *top, *limited;
         int r;
 
         *ret = (PidsLimit) {};
@@ -156,11 +156,15 @@ int pids_limit_apply(const Cgroup *cg, const char *machine, pid_t pid1, uint64_t
         r = cgroup2_find_mount(&mnt);
         if (r >= 0 && cg->container) {
                 top = cg->mode == CGROUP_STANDALONE ? mnt : cg->mode == CGROUP_DELEGATED ? cg->path : cg->container;
-                r = pids_v2_enable(top, cg->container);
+                /* Standalone, on the machine's cgroup above payload/: it also holds what nixos-nspawnctl run and
+                 * enter start inside (their cgroups are payload's siblings). Else on the container's own: our
+                 * unit's cgroup has the unit's TasksMax= (written by systemd), not ours to overwrite. */
+                limited = cg->mode == CGROUP_STANDALONE ? cg->path : cg->container;
+                r = pids_v2_enable(top, limited);
                 if (r >= 0) {
-                        r = write_max(cg->container, max);
+                        r = write_max(limited, max);
                         if (r < 0)
-                                return log_error_errno(r, "Failed to set the tasks limit of '%s': %m", cg->container);
+                                return log_error_errno(r, "Failed to set the tasks limit of '%s': %m", limited);
                         return 0;
                 }
         }

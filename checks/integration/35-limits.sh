@@ -15,8 +15,8 @@ tasks_limit_of() { # LAUNCHER-PID NAME
 	l=$(leader_of "$1") || return 1
 	if [ -n "$v1_pids" ] && [ -e "$v1_pids/nixos-nspawn/$2/pids.max" ]; then
 		cat "$v1_pids/nixos-nspawn/$2/pids.max"
-	elif [ -n "$cgroup2" ]; then
-		cat "$cgroup2$(sed -n 's/^0:://p' "/proc/$l/cgroup")/pids.max" 2>/dev/null
+	elif [ -n "$cgroup2" ]; then # (standalone: on the machine's cgroup, above payload/)
+		cat "$cgroup2/nixos-nspawn/$2/pids.max" 2>/dev/null
 	fi
 }
 if [ -z "$v1_pids" ] && ! grep -qw pids "$cgroup2/cgroup.controllers" 2>/dev/null; then
