@@ -52,11 +52,17 @@ let
     name: c:
     let
       p = plans.${name};
+      deps = plan.hostDependencies c;
       switch = c.activation.strategy == "switch";
     in
     {
       overrideStrategy = "asDropin";
       wantedBy = optional c.autoStart "machines.target";
+      # Start order on the host: bind sources mounted, devices present (plan.nix, hostDependencies, says why).
+      unitConfig = optionalAttrs (deps.mounts != [ ]) { RequiresMountsFor = deps.mounts; };
+      bindsTo = deps.bound;
+      requires = deps.required;
+      after = deps.bound ++ deps.required;
       inherit (c) restartIfChanged;
       # Everything but the toplevel always restarts: binds, network, credentials' sources, arguments.
       restartTriggers = p.args.rest ++ filter (f: f != null) (lib.attrValues p.fragments)
@@ -73,18 +79,23 @@ let
       } // c.serviceConfig;
     };
 
-  # `machinectl start NAME` starts systemd-nspawn@NAME.service: this drop-in makes it run our launcher with the
-  # same settings (the launcher's lock on the machine name keeps it from running twice).
-  # The container's own unit settings (serviceConfig: MemoryMax= and the like, timeoutStartSec) apply here too.
-  machinectlUnit = name: c: {
+  # `machinectl start NAME` starts systemd-nspawn@NAME.service: this drop-in makes it a process-less handle bound to
+  # nixos-nspawn@NAME, so the container's settings (limits, timeout, forward sockets, restarts) have one definition
+  # (units/systemd-nspawn-dropin.conf.in is the same for other distributions; docs/systemd.md says why).
+  machinectlUnit = name: {
     overrideStrategy = "asDropin";
+    bindsTo = [ (plan.unitName name) ];
+    after = [ (plan.unitName name) ];
+    unitConfig.PropagatesStopTo = plan.unitName name;
     serviceConfig = {
-      EnvironmentFile = "/etc/nixos-nspawn/${name}.conf";
-      ExecStart = [ "" "${cfg.package}/bin/nixos-nspawn --quiet --machine=%i $NIXOS_NSPAWN_ARGS" ];
-      # systemd-nspawn@.service expects watchdog pings the launcher does not send
+      Type = "oneshot";
+      RemainAfterExit = true;
+      # systemd refuses a service without any command: true is the one that does nothing
+      ExecStart = [ "" "${pkgs.coreutils}/bin/true" ];
+      # its restart on 133 is nixos-nspawn@NAME's to do (and refused for Type=oneshot)
+      RestartForceExitStatus = "";
       WatchdogSec = 0;
-      TimeoutStartSec = c.timeoutStartSec;
-    } // c.serviceConfig;
+    };
   };
 
   # The launcher's own verdict at build time (nixos/check.sh: `nixos-nspawn --check`), so `nixos-rebuild build`
@@ -162,7 +173,7 @@ in
 
     systemd.services = mkMerge [
       (mapAttrs' (name: c: nameValuePair "nixos-nspawn@${name}" (containerUnit name c)) cfg.containers)
-      (mapAttrs' (name: c: nameValuePair "systemd-nspawn@${name}" (machinectlUnit name c)) cfg.containers)
+      (mapAttrs' (name: c: nameValuePair "systemd-nspawn@${name}" (machinectlUnit name)) cfg.containers)
       (listToAttrs (map (s: nameValuePair s.svc {
         bindsTo = [ (plan.unitName s.name) ];
         after = [ (plan.unitName s.name) ];
@@ -245,8 +256,11 @@ in
   (optionalAttrs (options.networking ? dhcpcd) {
     networking.dhcpcd.denyInterfaces = mkIf usesNetworkd containerLinkGlobs;
   })
+  # NetworkManager also gets the macvlans (mv-*), made on the host and moved into the container: it would try to
+  # configure them in between.
   (optionalAttrs (options.networking ? networkmanager) {
-    networking.networkmanager.unmanaged = mkIf usesNetworkd (map (g: "interface-name:${g}") containerLinkGlobs);
+    networking.networkmanager.unmanaged = mkIf config.networking.networkmanager.enable
+      (map (g: "interface-name:${g}") (containerLinkGlobs ++ [ "mv-*" ]));
   })
   ]);
 }

@@ -198,6 +198,31 @@ rec {
     };
 
   unitName = name: "nixos-nspawn@${name}.service";
+
+  # What a container's start waits for on the host (host.nix puts it in the unit's drop-in):
+  # - mounts: each bind source (RequiresMountsFor=): a source on a disk not yet mounted would otherwise be bound as
+  #   the empty mount point below it;
+  # - bound: the devices it uses but leaves on the host, a bridge and a macvlan's parent (BindsTo= and After=):
+  #   the start waits for them, and the container stops when one goes away (its network would be gone);
+  # - required: the interfaces it moves in (Requires= and After=): waited for, but not BindsTo=, because moving an
+  #   interface into another network namespace removes its device unit on the host at every start.
+  # Interface names as systemd's device units spell them (utils.escapeSystemdPath's rules; they hold no '/').
+  hostDependencies =
+    c:
+    let
+      net = c.network;
+      own = net.private && net.namespace.path == null;
+      device = i: "sys-subsystem-net-devices-${
+        let e = lib.strings.escapeC (lib.stringToCharacters " !\"#$%&'()*+,;<=>=@[\\]^`{|}~-") i;
+        in if lib.hasPrefix "." e then "\\x2e" + lib.removePrefix "." e else e}.device";
+      # RequiresMountsFor= expands '%' (whitespace, quotes and backslashes never reach here: containerAssertions)
+      mountArg = lib.replaceStrings [ "%" ] [ "%%" ];
+    in
+    {
+      mounts = map mountArg (lib.unique (mapAttrsToList bindSource c.binds));
+      bound = map device (lib.unique (optionals own (optional (net.bridge != null) net.bridge ++ net.macvlans)));
+      required = map device (lib.unique (optionals own net.interfaces));
+    };
   netnsPath = name: "/run/netns/${name}";
 
   # Whether the container's network namespace is exported (asked for, or needed by forwards and services).

@@ -70,8 +70,24 @@ assert_eq "machinectl terminate ends it" "$(th_exec systemctl is-active nixos-ns
 # --- machinectl start/stop/enable through the systemd-nspawn@ drop-in ---
 conf web2 "$args"
 th_exec nixos-nspawn-machinectl web2
+# a limit on the container's own unit, as an administrator (or the NixOS module's serviceConfig) sets it
+th_sh 'mkdir -p /etc/systemd/system/nixos-nspawn@web2.service.d && printf "[Service]\nMemoryMax=300M\nTasksMax=777\n" > /etc/systemd/system/nixos-nspawn@web2.service.d/limits.conf && systemctl daemon-reload'
+at_exit "th_sh 'rm -rf /etc/systemd/system/nixos-nspawn@web2.service.d; systemctl daemon-reload' >/dev/null 2>&1"
 th_exec machinectl start web2
 assert_eq "machinectl start NAME runs nixos-nspawn" "$(th_exec systemctl is-active systemd-nspawn@web2) $(th_exec machinectl show web2 -p Service --value)" "active nixos-nspawn"
+# the machine's cgroup, as machined knows it: whatever unit runs the launcher, its limits are what the container has
+unit=$(th_exec machinectl show web2 -p Unit --value)
+cg=$(th_exec systemctl show "$unit" -p ControlGroup --value)
+assert_eq "…in the container's own unit, with that unit's MemoryMax= and TasksMax= (one definition of the settings)" \
+	"$unit $(th_exec systemctl show "$unit" -p MemoryMax -p TasksMax --value | xargs)" "nixos-nspawn@web2.service 314572800 777"
+if th_sh 'grep -qw memory "/sys/fs/cgroup$1/cgroup.controllers"' "$cg"; then
+	assert_eq "…and the kernel enforces them on its cgroup" \
+		"$(th_sh 'cat "/sys/fs/cgroup$1/memory.max" "/sys/fs/cgroup$1/pids.max"' "$cg" | xargs)" "314572800 777"
+else
+	skip "…and the kernel enforces them on its cgroup" "the test host's cgroup has no memory controller (this machine does not delegate it)"
+fi
+th_exec machinectl start web2; rc=$?
+assert_eq "machinectl start NAME while it runs succeeds, the same container" "$rc $(th_exec machinectl show web2 -p Unit --value)" "0 nixos-nspawn@web2.service"
 assert_eq "…without the distribution unit's watchdog (we send no WATCHDOG=1)" "$(th_exec systemctl show systemd-nspawn@web2 -p WatchdogUSec --value)" "0"
 th_exec machinectl stop web2
 th_sh 'for i in $(seq 100); do case $(systemctl is-active systemd-nspawn@web2) in inactive|failed) break;; esac; sleep 0.1; done'

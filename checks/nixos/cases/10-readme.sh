@@ -27,9 +27,11 @@ assert_eq "htop: TimeoutStartSec defaults to 5min (a first start on a loaded hos
 assert_match "htop: restart triggers are set (every input, not only the toplevel)" "$(key_of "$dropin" X-Restart-Triggers)" '^/nix/store/'
 assert_eq "htop: no reload (strategy restart)" "$(key_of "$dropin" ExecReload)$(key_of "$dropin" X-Reload-Triggers)" ""
 m=$(unit_dropin "$d" systemd-nspawn@mycontainer.service)
-assert_match "htop: machinectl start runs the launcher with the same settings" "$(key_of "$m" ExecStart | tail -n 1)" \
-	'/bin/nixos-nspawn --quiet --machine=%i \$NIXOS_NSPAWN_ARGS$'
-assert_eq "htop: …reading the same settings file" "$(key_of "$m" EnvironmentFile)" /etc/nixos-nspawn/mycontainer.conf
+assert_eq "htop: machinectl start starts the container's own unit (one definition of its settings): runs nothing itself" \
+	"$(key_of "$m" ExecStart | sed 's|^/nix/store/[^/]*/|STORE/|' | xargs)|$(key_of "$m" Type)|$(key_of "$m" RemainAfterExit)" "STORE/bin/true|oneshot|true"
+assert_eq "htop: …bound to nixos-nspawn@mycontainer, after it, and stopping it when stopped" \
+	"$(key_of "$m" BindsTo)|$(key_of "$m" After)|$(key_of "$m" PropagatesStopTo)" \
+	"nixos-nspawn@mycontainer.service|nixos-nspawn@mycontainer.service|nixos-nspawn@mycontainer.service"
 s=$(summary htop "$TOP/checks/nixos/cases/htop.nix" '[.summary.systemd.network.enable, .summary.networking.useNetworkd, .summary.services.resolved.enable, .summary.services.resolved.extraConfig, .summary.networking.firewall.interfaces["ve-+"].allowedUDPPorts, .summary.boot.kernel.sysctl["fs.inotify.max_user_instances"]]')
 assert_eq "htop: host: networkd for the containers' links only (not the host's backend), no resolved unless asked, DHCP+mDNS open on ve-*, more inotify instances" "$s" '[true,false,false,"",[67,5353],8192]'
 

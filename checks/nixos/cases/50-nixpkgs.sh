@@ -73,7 +73,7 @@ assert_eq "host: NetworkManager with dns = \"dnsmasq\" evaluates: resolved stays
 full() { OUTPUT=full "$NIXOS_EVAL/eval.sh" "$TOP/nixos/host.nix" "$1" 2>/dev/null | jq -c "$2" 2>&1; }
 assert_eq "host: …NetworkManager keeps its DNS and leaves the containers' links alone; networkd-wait-online off (nothing of the host's to wait for)" \
 	"$(full "$C/host-networkmanager.nix" '[.forced["networking.networkmanager.dns"], .forced["networking.networkmanager.unmanaged"], .forced["systemd.network.wait-online.enable"]]')" \
-	'["dnsmasq",["interface-name:ve-*","interface-name:vb-*","interface-name:vz-*"],false]'
+	'["dnsmasq",["interface-name:ve-*","interface-name:vb-*","interface-name:vz-*","interface-name:mv-*"],false]'
 render scripted "$C/host-scripted.nix"
 _report $? "host: scripted networking with networking.defaultGateway = \"10.0.0.1\" (no interface) evaluates" "$(grep -v '^note:' "$T/scripted.err" | tail -n 5)"
 assert_eq "host: …stays scripted (useNetworkd false), dhcpcd kept off the containers' links, wait-online off" \
@@ -104,3 +104,25 @@ assert_eq "binds: missing writable sources are created owned by root inside's ho
 	"$created" "d /srv/app :0755 :2147352576 :2147352576 -
 d /srv/fixed :0755 :1879048192 :1879048192 -
 d /srv/plain :0755 :0 :0 -"
+
+# --- start order on the host: bind sources mounted, devices present ---
+render order "$C/start-order.nix"
+_report $? "start order: a case with binds, a bridge, a macvlan and a moved interface evaluates" "$(grep -v '^note:' "$T/order.err" | tail -n 5)"
+d=$(unit_dropin "$T/order" nixos-nspawn@br.service)
+assert_eq "start order: RequiresMountsFor= each bind source ('%' doubled), so a bind never lands on an unmounted disk's empty mount point" \
+	"$(key_of "$d" RequiresMountsFor | sort)" '/mnt/disk/db
+/srv/50%%
+/srv/same'
+assert_eq "start order: a bridge is BindsTo= and After= (waited for; its loss stops the container)" \
+	"$(key_of "$d" BindsTo)|$(key_of "$d" After)" "sys-subsystem-net-devices-br\\x2dlan.device|sys-subsystem-net-devices-br\\x2dlan.device"
+d=$(unit_dropin "$T/order" nixos-nspawn@lan.service)
+assert_eq "start order: a macvlan's parent BindsTo=, a moved interface only Requires= (moving it removes its host device unit), both After=" \
+	"$(key_of "$d" BindsTo)|$(key_of "$d" Requires)|$(key_of "$d" After | paste -sd " ")" \
+	"sys-subsystem-net-devices-eth1.device|sys-subsystem-net-devices-wlan\\x2d0.device|sys-subsystem-net-devices-eth1.device sys-subsystem-net-devices-wlan\\x2d0.device"
+d=$(unit_dropin "$T/order" nixos-nspawn@plain.service)
+assert_eq "start order: a container with neither binds nor host devices waits for nothing more" \
+	"$(key_of "$d" RequiresMountsFor)$(key_of "$d" BindsTo)$(key_of "$d" Requires)$(key_of "$d" After)" ""
+
+printf '{ lib, ... }: { imports = [ %s ]; networking.networkmanager.enable = lib.mkForce false; }\n' "$C/host-networkmanager.nix" >"$T/nm-off.nix"
+assert_eq "host: without NetworkManager enabled, no unmanaged rule of ours" \
+	"$(full "$T/nm-off.nix" '.forced["networking.networkmanager.unmanaged"] // "unset"')" '"unset"'
