@@ -35,6 +35,7 @@
 #include "clock.h"
 #include "enter.h"
 #include "enter-cgroup.h"
+#include "pids.h"
 #include "escape.h"
 #include "fileio.h"
 #include "log.h"
@@ -286,13 +287,16 @@ static _noreturn_ void exec_in_container(char *const argv[], int pty_sock, char 
  * reported, never an exit status. */
 static _noreturn_ void run_in_container(const Leader *l, uint64_t caps, const SeccompPlan *seccomp,
                                         char *const argv[], int pty_sock, char **env, const char *cgroup_procs,
-                                        int report) {
+                                        const char *pids_procs, int report) {
         int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP;
         int r;
         pid_t pid;
 
         (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         r = write_string_at(AT_FDCWD, cgroup_procs, "0");
+        /* on a host whose pids controller is cgroup v1's, the container's tasks limit is there (spawn/pids.h) */
+        if (r >= 0 && pids_procs)
+                r = write_string_at(AT_FDCWD, pids_procs, "0");
         if (r < 0)
                 process_fail(report, ENTER_STEP_CGROUP, r, -1);
         /* With -U no the container shares our user namespace, and setns() refuses to enter one's own. */
@@ -421,7 +425,7 @@ static void entering_done(Entering *e) {
 
 /* Forks the entering child (run_in_container()); everything it needs is made here, before. Logs. */
 static int enter_spawn(const Leader *l, char *const *launcher_args, char *const argv[], bool pty, Entering *e) {
-        _cleanup_free_ char *term = NULL, *procs = NULL;
+        _cleanup_free_ char *term = NULL, *procs = NULL, *pids_procs = NULL;
         SeccompPlan seccomp = SECCOMP_PLAN_NULL;
         ForkSpec spec = FORK_SPEC_INIT;
         uint64_t caps;
@@ -444,6 +448,9 @@ static int enter_spawn(const Leader *l, char *const *launcher_args, char *const 
         procs = strprintf("%s/cgroup.procs", e->cgroup);
         if (!procs)
                 return log_oom();
+        r = pids_v1_procs_of(l->pid, &pids_procs);
+        if (r < 0 && r != -ENOENT)
+                return log_error_errno(r, "Failed to find the container's tasks limit cgroup: %m");
         if (pty && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, socks) < 0)
                 return log_error_errno(negative_errno(), "Failed to create a socket pair: %m");
         e->pty_sock = socks[0];
@@ -459,7 +466,7 @@ static int enter_spawn(const Leader *l, char *const *launcher_args, char *const 
         spec.n_keep_fds = pty ? 2 : 1;
         e->pid = process_fork(&spec, &e->report);
         if (e->pid == 0)
-                run_in_container(l, caps, &seccomp, argv, socks[1], env, procs, e->report);
+                run_in_container(l, caps, &seccomp, argv, socks[1], env, procs, pids_procs, e->report);
         seccomp_plan_done(&seccomp);
         safe_close(socks[1]);
         return e->pid < 0 ? log_error_errno(e->pid, "Failed to fork: %m") : 0;

@@ -265,3 +265,28 @@ void pids_remove_stale(IsHeldFn machine_is_running) {
                         pids_remove_machine(de->d_name);
         closedir(d);
 }
+
+int pids_v1_procs_of(pid_t pid, char **ret) {
+        _cleanup_free_ char *mountinfo = NULL, *cgroups = NULL, *dir = NULL, *proc = NULL;
+        const char *last, *parent;
+        int r;
+
+        proc = strprintf("/proc/%d/cgroup", (int) pid);
+        if (!proc)
+                return -ENOMEM;
+        r = read_full_file("/proc/self/mountinfo", &mountinfo, NULL);
+        if (r >= 0)
+                r = read_full_file(proc, &cgroups, NULL);
+        if (r >= 0)
+                r = pids_v1_dir(mountinfo, cgroups, &dir);
+        if (r < 0)
+                return r;
+        /* only a cgroup our tasks limit made, .../nixos-nspawn/NAME (v1 is the host's alone: the container cannot
+         * move PID 1 there or elsewhere); not, say, a unit's own v1 cgroup */
+        last = strrchr(dir, '/');
+        parent = last ? last - strlen("/" PIDS_V1_TOP) : NULL;
+        if (!parent || parent < dir || strncmp(parent, "/" PIDS_V1_TOP "/", strlen("/" PIDS_V1_TOP "/")) != 0)
+                return -ENOENT;
+        *ret = strprintf("%s/cgroup.procs", dir);
+        return *ret ? 0 : -ENOMEM;
+}

@@ -33,3 +33,6 @@ int pids_v1_dir(const char *mountinfo, const char *proc_cgroup, char **ret);
 void pids_remove_stale(IsHeldFn machine_is_running);
 /* That of one machine (what is left in it killed); call it holding the machine's lock. */
 void pids_remove_machine(const char *machine);
+/* The cgroup.procs of the v1 cgroup our tasks limit put process pid (the container's PID 1) in: what enters the
+ * container joins it too, so it counts (nixos-nspawnctl run). -ENOENT: none (cgroup2's limit, or no limit). */
+int pids_v1_procs_of(pid_t pid, char **ret);

@@ -73,6 +73,22 @@ _report $? "20 MiB written to /dev/console inside: NAME.log and NAME.log.1 each 
 ok "the latest output is in NAME.log" logged_all
 ok "no second rotated file" test ! -e "$log.2"
 
+# --- what run starts inside counts against the container's tasks limit (cgroup2: nixos-nspawn/NAME holds run's
+# cgroup too; v1 pids, as here: run joins the v1 cgroup the limit put PID 1 in)
+v1_pids=$(awk '$9 == "cgroup" && $NF ~ /(^|,)pids(,|$)/ { print $5; exit }' /proc/self/mountinfo)
+for cur in "$v1_pids/nixos-nspawn/$name/pids.current" "$cgroup2/nixos-nspawn/$name/pids.current" ""; do
+	[ -n "$cur" ] && [ -e "$cur" ] && break
+done
+if [ -z "$cur" ]; then
+	skip "run's processes count against the tasks limit" "no pids.current of the container's limit here"
+else
+	before=$(cat "$cur")
+	inside sh -c 'sleep 3 & sleep 3 & sleep 3 & wait' &
+	more() { [ "$(cat "$cur")" -ge $((before + 4)) ]; }
+	wait_for 10 more; _report $? "run's processes count against the container's tasks limit" "$before -> $(cat "$cur")"
+	wait
+fi
+
 # --- run enters every namespace, the cgroup, as root
 want=""; got=""
 for ns in user mnt pid net uts ipc cgroup; do
