@@ -224,6 +224,9 @@ in
     # wait for and hold network-online.target up until its timeout: the host's own backend (dhcpcd,
     # NetworkManager-wait-online) answers for the host instead. Weaker than mkDefault, like the sysctl below.
     systemd.network.wait-online.enable = mkIf (usesNetworkd && !hostUsesNetworkd) (mkOverride 1100 false);
+    # Where it runs, it never waits for a container's link, whatever .network of the host's own matches one (a
+    # port of the host's bridge, a catch-all): wait-online matches these globs against names and altnames.
+    systemd.network.wait-online.ignoredInterfaces = mkIf usesNetworkd containerLinkGlobs;
 
     # resolved is the host's DNS once enabled (/etc/resolv.conf, NetworkManager's dns = "systemd-resolved"):
     # enabled only when asked for; where it runs anyway, it gets mDNS for the containers' NAME.local.

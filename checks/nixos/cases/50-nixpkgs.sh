@@ -82,6 +82,7 @@ assert_eq "host: …stays scripted (useNetworkd false), dhcpcd kept off the cont
 assert_eq "host: …the only warning is NixOS's own about networkd next to dhcpcd (documented in docs/nixos.md)" \
 	"$(grep -c 'evaluation warning' "$T/scripted.err") $(grep -c 'evaluation warning: The combination of `systemd.network.enable = true`, `networking.useDHCP = true`' "$T/scripted.err")" "1 1"
 printf '{ lib, ... }: { imports = [ %s ]; networking.useNetworkd = true; networking.defaultGateway = lib.mkForce { address = "10.0.0.1"; interface = "eth0"; }; }\n' "$C/host-scripted.nix" >"$T/host-networkd.nix"
+assert_eq "host: on a networkd host, networkd-wait-online never waits for a container's link" "$(full "$T/host-networkd.nix" '.forced["systemd.network"]["wait-online"].ignoredInterfaces // .forced["systemd.network.wait-online.ignoredInterfaces"]')" '["ve-*","vb-*","vz-*"]'
 assert_eq "host: a networkd host keeps networkd-wait-online" "$(full "$T/host-networkd.nix" '.forced | if has("systemd.network.wait-online.enable") then .["systemd.network.wait-online.enable"] else "default" end')" '"default"'
 render nonetworkd "$C/host-no-networkd.nix"
 _report $? "host: systemd.network.enable = false evaluates" "$(grep -v '^note:' "$T/nonetworkd.err" | tail -n 5)"
