@@ -224,7 +224,8 @@ static int strv_copy(char **l, char ***ret) {
 
 static int do_create(const Args *a) {
         _cleanup_free_ char *toplevel = NULL, *closure = NULL, *config = NULL, *flake = NULL, *lock = NULL;
-        Conf existing = {}, c = {};
+        _cleanup_(conf_done) Conf existing = {};
+        Conf c = {}; /* borrows: toplevel, config, flake and the name are not its own */
         Closure parsed = {};
         int r;
 
@@ -232,10 +233,8 @@ static int do_create(const Args *a) {
         if (r < 0)
                 return r;
         r = conf_load(a->name, &existing);
-        if (r >= 0) {
-                conf_done(&existing);
+        if (r >= 0)
                 return log_error_errno(-EEXIST, "Container '%s' exists already.", a->name);
-        }
         if (r != -ENOENT)
                 return r;
         lock = strprintf(MACHINE_LOCK_DIR "/%s", a->name);
@@ -275,12 +274,11 @@ static int do_create(const Args *a) {
                 return r;
         log_info("Created container '%s' (generation 1: %s).", a->name, toplevel);
         if (a->start) {
-                Conf loaded = {};
+                _cleanup_(conf_done) Conf loaded = {};
 
                 r = container_load(a->name, &loaded);
                 if (r >= 0)
                         r = runner_start(&loaded, a->timeout_sec);
-                conf_done(&loaded);
         }
         return r;
 }
@@ -289,7 +287,7 @@ static int do_create(const Args *a) {
  * switch-to-configuration test, inside. */
 static int live_switch(const char *name, const char *toplevel, const char *closure, const char *origin,
                        unsigned timeout_sec) {
-        Conf c = {};
+        _cleanup_(conf_done) Conf c = {};
         _cleanup_free_ char *stc = strprintf("%s/bin/switch-to-configuration", toplevel), *live = live_file(name),
                             *record = NULL;
         Leader l = LEADER_NULL;
@@ -326,13 +324,12 @@ static int live_switch(const char *name, const char *toplevel, const char *closu
                         (void) write_file_atomic(live, record, 0600);
         }
         leader_done(&l);
-        conf_done(&c);
         return r;
 }
 
 /* After the settings changed: nothing when stopped; otherwise a restart, or a live switch that falls back to one. */
 static int apply(const Args *a, const char *toplevel, const char *closure, const char *origin) {
-        Conf c = {};
+        _cleanup_(conf_done) Conf c = {};
         RunState state;
         int r;
 
@@ -360,14 +357,13 @@ static int apply(const Args *a, const char *toplevel, const char *closure, const
         r = container_load(a->name, &c);
         if (r >= 0)
                 r = runner_restart(&c, a->timeout_sec);
-        conf_done(&c);
         return r;
 }
 
 static int do_update(const Args *a) {
         _cleanup_free_ char *toplevel = NULL, *closure = NULL, *config = NULL, *flake = NULL;
         Closure parsed = {};
-        Conf c = {};
+        _cleanup_(conf_done) Conf c = {};
         int r;
 
         r = container_load(a->name, &c);
@@ -435,14 +431,13 @@ static int do_update(const Args *a) {
         r = apply(a, c.system, closure, "of the new system");
 finish:
         r = journal_close(a->name, r);
-        conf_done(&c);
         return r;
 }
 
 /* The settings follow the profile's current generation, then the running container (strategy). */
 static int follow_profile(const Args *a) {
         _cleanup_free_ char *toplevel = NULL, *closure = NULL;
-        Conf c = {};
+        _cleanup_(conf_done) Conf c = {};
         int r = container_load(a->name, &c);
 
         if (r >= 0)
@@ -461,17 +456,15 @@ static int follow_profile(const Args *a) {
                 log_info("Container '%s' is at %s now.", c.name, c.system);
                 r = apply(a, c.system, closure, "of the generation");
         }
-        conf_done(&c);
         return r;
 }
 
 static int imperative_only(const Args *a, const char *verb) {
-        Conf c = {};
+        _cleanup_(conf_done) Conf c = {};
         int r = container_load(a->name, &c);
 
         if (r >= 0)
                 r = conf_refuse_declarative(&c, verb);
-        conf_done(&c);
         return r;
 }
 
@@ -522,12 +515,11 @@ static int do_delete_generations(const Args *a) {
 
 static int do_destroy(const Args *a) {
         _cleanup_free_ char *log = NULL, *state = strprintf(STATE_DIR "/%s", a->name), *live = NULL;
-        Conf c = {};
+        _cleanup_(conf_done) Conf c = {};
         int r = container_load(a->name, &c);
 
         if (r >= 0)
                 r = conf_refuse_declarative(&c, "remove");
-        conf_done(&c);
         if (r >= 0 && !state)
                 r = log_oom();
         /* before anything changes: a host directory bound into the state is the admin's to unmount */
@@ -572,7 +564,7 @@ static int do_upgrade_credentials(const Args *a) {
         _cleanup_free_ char *path = closure_path(a->name), *closure = NULL;
         bool found = false;
         size_t size;
-        Conf c = {};
+        _cleanup_(conf_done) Conf c = {};
         int r = container_load(a->name, &c);
 
         if (r < 0)
@@ -589,7 +581,6 @@ static int do_upgrade_credentials(const Args *a) {
                         log_info("Moved the credentials of container '%s' out of its settings into root-only files.",
                                  c.name);
         }
-        conf_done(&c);
         return r;
 }
 
@@ -629,13 +620,12 @@ int verb_create(const Args *a) {
 }
 int upgrade_credentials(const Args *a) {
         bool found = false;
-        Conf c = {};
+        _cleanup_(conf_done) Conf c = {};
         int r = container_load(a->name, &c);
 
         /* the lock only when there is something to move: a start never waits for another verb otherwise */
         for (char **p = c.extra_args; r >= 0 && p && *p; p++)
                 found = found || startswith(*p, SET_CREDENTIAL);
-        conf_done(&c);
         if (r < 0 || !found)
                 return r;
         return locked(a, do_upgrade_credentials);

@@ -23,7 +23,7 @@
 /* ---- lifecycle ---- */
 
 int verb_start(const Args *a) {
-        Conf c = {};
+        _cleanup_(conf_done) Conf c = {};
         int r = name_check(a->name) < 0 ? -EINVAL : change_recover(a->name);
 
         if (r >= 0)
@@ -33,62 +33,55 @@ int verb_start(const Args *a) {
                 r = container_load(a->name, &c);
         if (r >= 0)
                 r = runner_start(&c, a->timeout_sec);
-        conf_done(&c);
         return r;
 }
 
 int verb_stop(const Args *a) {
-        Conf c = {};
+        _cleanup_(conf_done) Conf c = {};
         int r = container_load(a->name, &c);
 
         if (r >= 0)
                 r = runner_stop(a->name, false, a->timeout_sec);
-        conf_done(&c);
         return r;
 }
 
 int verb_terminate(const Args *a) {
-        Conf c = {};
+        _cleanup_(conf_done) Conf c = {};
         int r = container_load(a->name, &c);
 
         if (r >= 0)
                 r = runner_stop(a->name, true, a->timeout_sec);
-        conf_done(&c);
         return r;
 }
 
 int verb_restart(const Args *a) {
-        Conf c = {};
+        _cleanup_(conf_done) Conf c = {};
         int r = upgrade_credentials(a);
 
         if (r >= 0)
                 r = container_load(a->name, &c);
         if (r >= 0)
                 r = runner_restart(&c, a->timeout_sec);
-        conf_done(&c);
         return r;
 }
 
 int verb_exists(const Args *a) {
-        Conf c = {};
+        _cleanup_(conf_done) Conf c = {};
         int r;
 
         if (!machine_name_is_valid(a->name))
                 return 1;
         r = conf_load(a->name, &c);
-        conf_done(&c);
         return r >= 0 ? 0 : 1;
 }
 
 int verb_state(const Args *a) {
-        Conf c = {};
+        _cleanup_(conf_done) Conf c = {};
         RunState s;
         int r = name_check(a->name) < 0 ? -EINVAL : change_recover(a->name);
 
         if (r >= 0)
                 r = container_load(a->name, &c);
-
-        conf_done(&c);
         if (r >= 0)
                 r = runner_state(a->name, &s);
         if (r < 0)
@@ -102,7 +95,7 @@ int verb_status(const Args *a) {
         Leader l = LEADER_NULL;
         unsigned gen = 0;
         size_t count = 0, size;
-        Conf c = {};
+        _cleanup_(conf_done) Conf c = {};
         RunState s;
         int r = name_check(a->name) < 0 ? -EINVAL : change_recover(a->name);
 
@@ -113,10 +106,8 @@ int verb_status(const Args *a) {
                 r = runner_state(a->name, &s);
         if (r >= 0)
                 r = runner_describe(a->name, &describe);
-        if (r < 0) {
-                conf_done(&c);
+        if (r < 0)
                 return r;
-        }
         printf("%s: %s\n", c.name, run_state_name(s));
         if (c.origin == ORIGIN_IMPERATIVE && current_generation(c.name, &gen, &count) >= 0 && gen > 0)
                 printf("  origin: imperative, generation %u (of %zu)\n", gen, count);
@@ -136,7 +127,6 @@ int verb_status(const Args *a) {
                 leader_done(&l);
         }
         printf("  %s\n", describe);
-        conf_done(&c);
         return 0;
 }
 
@@ -144,7 +134,7 @@ int verb_status(const Args *a) {
 
 int verb_run(const Args *a) {
         Leader l = LEADER_NULL;
-        Conf c = {};
+        _cleanup_(conf_done) Conf c = {};
         int r;
 
         r = enter_stdio_check(); /* first: a closed one must not be filled by an fd we open */
@@ -157,13 +147,12 @@ int verb_run(const Args *a) {
         if (r >= 0)
                 r = enter_run(&l, c.args, a->rest, &(EnterOptions) { .start_timeout_sec = a->timeout_sec });
         leader_done(&l);
-        conf_done(&c);
         return r;
 }
 
 static int login_common(const Args *a, bool root) {
         Leader l = LEADER_NULL;
-        Conf c = {};
+        _cleanup_(conf_done) Conf c = {};
         int r;
 
         r = container_load(a->name, &c);
@@ -175,10 +164,9 @@ static int login_common(const Args *a, bool root) {
                 char *argv[] = { (char *) "machinectl", (char *) (root ? "shell" : "login"),
                                  root ? who : (char *) a->name, NULL };
 
-                if (!who) {
-                        conf_done(&c);
+                if (!who)
+
                         return log_oom();
-                }
                 execvp(argv[0], argv);
                 log_warning_errno(negative_errno(), "Failed to execute machinectl, entering directly: %m");
         }
@@ -191,7 +179,6 @@ static int login_common(const Args *a, bool root) {
                               &(EnterOptions) { .pty = true, .start_timeout_sec = a->timeout_sec });
         }
         leader_done(&l);
-        conf_done(&c);
         return r;
 }
 
@@ -205,11 +192,10 @@ int verb_root_login(const Args *a) {
 
 int verb_show_ip(const Args *a) {
         Leader l = LEADER_NULL;
-        Conf c = {};
+        _cleanup_(conf_done) Conf c = {};
         int r;
 
         r = container_load(a->name, &c);
-        conf_done(&c);
         if (r < 0)
                 return r;
         r = running_leader(a->name, &l);
@@ -254,7 +240,7 @@ int verb_list(const Args *a) {
                 RunState s = RUN_STOPPED;
                 unsigned gen = 0;
                 size_t count = 0;
-                Conf c = {};
+                _cleanup_(conf_done) Conf c = {};
 
                 if (!machine_name_is_valid(names[i]) || conf_load(names[i], &c) < 0)
                         continue;
@@ -283,7 +269,6 @@ int verb_list(const Args *a) {
                         printf("%-24s %-9s %-12s %-4s %s\n", c.name, run_state_name(s),
                                c.origin == ORIGIN_IMPERATIVE ? "imperative" : "declarative", g, c.system ?: "-");
                 }
-                conf_done(&c);
         }
         if (a->json)
                 printf("]\n");
@@ -295,12 +280,11 @@ int verb_list(const Args *a) {
 int verb_list_generations(const Args *a) {
         Generation *g = NULL;
         size_t n = 0;
-        Conf c = {};
+        _cleanup_(conf_done) Conf c = {};
         int r = container_load(a->name, &c);
 
         if (r >= 0)
                 r = conf_refuse_declarative(&c, "generations are NixOS's: list them");
-        conf_done(&c);
         if (r >= 0)
                 r = profile_generations(a->name, &g, &n);
         if (r < 0)
