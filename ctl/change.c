@@ -293,7 +293,7 @@ static int live_switch(const char *name, const char *toplevel, const char *closu
         Leader l = LEADER_NULL;
         Closure parsed = {};
         size_t added = 0;
-        int r;
+        int r, status;
 
         if (!stc || !live)
                 return log_oom();
@@ -314,9 +314,11 @@ static int live_switch(const char *name, const char *toplevel, const char *closu
                 log_info("Switching '%s' to %s (%zu store paths added).", name, toplevel, added);
                 /* root inside can make it block (or it hangs on its own): a deadline, then the restart */
                 r = enter_run(&l, c.args, argv,
-                              &(EnterOptions) { .start_timeout_sec = timeout_sec, .timeout_sec = timeout_sec });
-                if (r > 0)
-                        r = log_error_errno(-EIO, "switch-to-configuration in '%s' exited with status %d.", name, r);
+                              &(EnterOptions) { .start_timeout_sec = timeout_sec, .timeout_sec = timeout_sec },
+                              &status);
+                if (r >= 0 && status != 0)
+                        r = log_error_errno(-EIO, "switch-to-configuration in '%s' exited with status %d.", name,
+                                            status);
         }
         if (r >= 0) {
                 record = strprintf("%d %s\n", (int) l.pid, toplevel);

@@ -328,11 +328,13 @@ static _noreturn_ void run_in_container(const Leader *l, uint64_t caps, const Se
         _exit(r < 0 ? 255 : r);
 }
 
-/* One line for what the entering child reported. 127 (as a shell) when the command is not there. */
-static int enter_failed(const ProcessResult *res, const char *command, unsigned timeout_sec) {
+/* One line for what the entering child reported: -errno; for a command that is not there 0 with *ret_status 127, as
+ * a shell says it. */
+static int enter_failed(const ProcessResult *res, const char *command, unsigned timeout_sec, int *ret_status) {
         if (res->step == PROCESS_STEP_EXEC && res->error == -ENOENT) {
                 log_error("'%s' not found in the container.", command);
-                return 127;
+                *ret_status = 127;
+                return 0;
         }
         if (res->step == PROCESS_STEP_EXEC)
                 return log_error_errno(res->error, "Failed to execute '%s' in the container: %m", command);
@@ -473,7 +475,7 @@ static int enter_spawn(const Leader *l, char *const *launcher_args, char *const 
 }
 
 /* Until the command exec'd (by the start deadline), then until it ends (by the whole deadline, if any). */
-static int enter_wait(Entering *e, const char *command, const EnterOptions *o) {
+static int enter_wait(Entering *e, const char *command, const EnterOptions *o, int *ret_status) {
         uint64_t deadline = o->timeout_sec > 0 ? now_msec() + o->timeout_sec * 1000ULL : 0;
         _cleanup_close_ int master = -EBADF;
         ProcessResult res;
@@ -483,7 +485,7 @@ static int enter_wait(Entering *e, const char *command, const EnterOptions *o) {
         /* EOF: the command exec'd (a terminal's master was sent before that) */
         r = process_read_report(&e->report, e->pid, o->start_timeout_sec * 1000U, &res);
         if (r > 0)
-                r = enter_failed(&res, command, o->start_timeout_sec);
+                r = enter_failed(&res, command, o->start_timeout_sec, ret_status) ?: 1;
         else if (r < 0)
                 r = log_error_errno(r, "Failed to read what the entering process reported: %m");
         else if (e->pty_sock >= 0) {
@@ -494,18 +496,24 @@ static int enter_wait(Entering *e, const char *command, const EnterOptions *o) {
         if (r != 0) {
                 (void) kill(e->pid, SIGKILL);
                 (void) process_reap(e->pid);
-                return r;
+                return r > 0 ? 0 : r; /* 1: not found, *ret_status says so */
         }
-        if (master >= 0)
-                return relay(TAKE_FD(master), e->pid);
+        if (master >= 0) {
+                *ret_status = relay(TAKE_FD(master), e->pid);
+                return 0;
+        }
         r = process_reap_until(e->pid, deadline);
         if (r == -ETIMEDOUT)
                 return log_error_errno(r, "'%s' did not end within %u s in the container: killed it.", command,
                                        o->timeout_sec);
-        return r < 0 ? log_error_errno(r, "Failed to wait for the command: %m") : r;
+        if (r < 0)
+                return log_error_errno(r, "Failed to wait for the command: %m");
+        *ret_status = r;
+        return 0;
 }
 
-int enter_run(const Leader *l, char *const *launcher_args, char *const argv[], const EnterOptions *o) {
+int enter_run(const Leader *l, char *const *launcher_args, char *const argv[], const EnterOptions *o,
+              int *ret_status) {
         Entering e = ENTERING_NULL;
         int r;
 
@@ -516,7 +524,7 @@ int enter_run(const Leader *l, char *const *launcher_args, char *const argv[], c
         }
         r = enter_spawn(l, launcher_args, argv, o->pty, &e);
         if (r >= 0)
-                r = enter_wait(&e, argv[0], o);
+                r = enter_wait(&e, argv[0], o, ret_status);
         entering_done(&e);
         return r;
 }

@@ -28,9 +28,11 @@ typedef struct EnterOptions {
  * cgroup of ours next to the container's (enter-cgroup.h: one it cannot freeze), confined as PID 1 is: its
  * bounding set, a session keyring of its own, and the seccomp filter the launcher gives PID 1 for the container's
  * launcher_args (its --system-call-filter=). stdio are ours, or with o->pty a fresh terminal of the container's,
- * relayed to ours (login). Returns the command's exit status (128+signal when killed; 127 when it is not there),
- * or -errno (logged; -ETIMEDOUT when a deadline passed and it was killed). */
-int enter_run(const Leader *l, char *const *launcher_args, char *const argv[], const EnterOptions *o);
+ * relayed to ours (login). Returns 0 with *ret_status the command's exit status (128+signal when killed; 127,
+ * logged, when it is not there), or -errno (logged; -ETIMEDOUT when a deadline passed and it was killed): ours
+ * never pass for the command's, nor the other way round. */
+int enter_run(const Leader *l, char *const *launcher_args, char *const argv[], const EnterOptions *o,
+              int *ret_status);
 /* Whether our stdin, stdout and stderr may go into the container (without pty, enter_run() passes them): open,
  * and each a terminal or other character device, a pipe, a socket or a regular file; never a directory or an
  * O_PATH fd, through which root inside would reach the host's files. Logs why not. */

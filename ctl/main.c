@@ -20,30 +20,35 @@ enum {
         TAKES_COMMAND = 1 << 5,  /* -- COMMAND… */
 };
 
-static const struct {
+/* A verb returns 0 or -errno (logged). Those with a status of their own (run's command's, exists' answer) give
+ * it through run_status: the process's exit status is that, or EXIT_FAILURE for an error, never an errno. */
+typedef struct Verb {
         const char *name;
         int (*run)(const Args *a);
+        int (*run_status)(const Args *a, int *ret_status);
         int flags;
-} verbs[] = {
-        { "create", verb_create, TAKES_NAME | TAKES_SOURCE | TAKES_LAUNCHER },
-        { "start", verb_start, TAKES_NAME },
-        { "stop", verb_stop, TAKES_NAME },
-        { "restart", verb_restart, TAKES_NAME },
-        { "terminate", verb_terminate, TAKES_NAME },
-        { "status", verb_status, TAKES_NAME },
-        { "state", verb_state, TAKES_NAME },
-        { "exists", verb_exists, TAKES_NAME },
-        { "run", verb_run, TAKES_NAME | TAKES_COMMAND },
-        { "login", verb_login, TAKES_NAME },
-        { "root-login", verb_root_login, TAKES_NAME },
-        { "show-ip", verb_show_ip, TAKES_NAME },
-        { "list", verb_list, 0 },
-        { "update", verb_update, TAKES_NAME | TAKES_SOURCE | TAKES_LAUNCHER | TAKES_STRATEGY },
-        { "list-generations", verb_list_generations, TAKES_NAME },
-        { "switch-generation", verb_switch_generation, TAKES_NAME | TAKES_STRATEGY | TAKES_REST },
-        { "rollback", verb_rollback, TAKES_NAME | TAKES_STRATEGY },
-        { "delete-generations", verb_delete_generations, TAKES_NAME | TAKES_REST },
-        { "destroy", verb_destroy, TAKES_NAME },
+} Verb;
+
+static const Verb verbs[] = {
+        { "create", .run = verb_create, .flags = TAKES_NAME | TAKES_SOURCE | TAKES_LAUNCHER },
+        { "start", .run = verb_start, .flags = TAKES_NAME },
+        { "stop", .run = verb_stop, .flags = TAKES_NAME },
+        { "restart", .run = verb_restart, .flags = TAKES_NAME },
+        { "terminate", .run = verb_terminate, .flags = TAKES_NAME },
+        { "status", .run = verb_status, .flags = TAKES_NAME },
+        { "state", .run = verb_state, .flags = TAKES_NAME },
+        { "exists", .run_status = verb_exists, .flags = TAKES_NAME },
+        { "run", .run_status = verb_run, .flags = TAKES_NAME | TAKES_COMMAND },
+        { "login", .run_status = verb_login, .flags = TAKES_NAME },
+        { "root-login", .run_status = verb_root_login, .flags = TAKES_NAME },
+        { "show-ip", .run = verb_show_ip, .flags = TAKES_NAME },
+        { "list", .run = verb_list },
+        { "update", .run = verb_update, .flags = TAKES_NAME | TAKES_SOURCE | TAKES_LAUNCHER | TAKES_STRATEGY },
+        { "list-generations", .run = verb_list_generations, .flags = TAKES_NAME },
+        { "switch-generation", .run = verb_switch_generation, .flags = TAKES_NAME | TAKES_STRATEGY | TAKES_REST },
+        { "rollback", .run = verb_rollback, .flags = TAKES_NAME | TAKES_STRATEGY },
+        { "delete-generations", .run = verb_delete_generations, .flags = TAKES_NAME | TAKES_REST },
+        { "destroy", .run = verb_destroy, .flags = TAKES_NAME },
 };
 
 static void help(void) {
@@ -78,64 +83,108 @@ static const char *option_value(char **argv, int argc, int *i, const char *key, 
         return argv[++*i];
 }
 
-int main(int argc, char *argv[]) {
-        _cleanup_free_ char **launcher = NULL, **rest = NULL;
-        size_t n_launcher = 0, n_rest = 0;
-        /* A live switch gets 5 minutes unless --timeout says otherwise: switch-to-configuration restarts units one
-         * after another, each under systemd's own job timeout (90 s by default), so the start's 90 s would cut
-         * short switches systemd itself calls healthy; after the deadline the update restarts the container,
-         * which is always a correct end. */
-        Args a = { .timeout_sec = 90, .switch_timeout_sec = 300 };
-        int i = 1, v, r;
+/* Exit statuses of the command line: 2 for a bad one, 0 after --help or --version. */
+enum { PARSED = -1 };
+
+static int parse_timeout(const char *value, Args *a) {
+        if (safe_atou32(value, &a->timeout_sec) < 0 || a->timeout_sec == 0) {
+                log_invalid("Invalid --timeout '%s': seconds, more than 0.", value);
+                return 2;
+        }
+        a->switch_timeout_sec = a->timeout_sec;
+        return PARSED;
+}
+
+/* The options before the verb; *i ends at the verb. PARSED, or the exit status. */
+static int parse_global(int argc, char **argv, int *i, Args *a) {
         const char *value;
         bool bad = false;
+        int r;
 
-        log_open();
-        for (; i < argc && argv[i][0] == '-'; i++) {
-                if (streq(argv[i], "-h") || streq(argv[i], "--help")) {
+        for (; *i < argc && argv[*i][0] == '-'; (*i)++) {
+                if (streq(argv[*i], "-h") || streq(argv[*i], "--help")) {
                         help();
                         return 0;
                 }
-                if (streq(argv[i], "--version")) {
+                if (streq(argv[*i], "--version")) {
                         printf("nixos-nspawnctl " VERSION "\n");
                         return 0;
                 }
-                if ((value = option_value(argv, argc, &i, "--timeout", &bad))) {
-                        if (safe_atou32(value, &a.timeout_sec) < 0 || a.timeout_sec == 0) {
-                                log_invalid("Invalid --timeout '%s': seconds, more than 0.", value);
-                                return 2;
-                        }
-                        a.switch_timeout_sec = a.timeout_sec;
+                if ((value = option_value(argv, argc, i, "--timeout", &bad))) {
+                        r = parse_timeout(value, a);
+                        if (r != PARSED)
+                                return r;
                         continue;
                 }
-                log_invalid("Unknown option '%s'.", argv[i]);
+                if (bad) /* said so */
+                        return 2;
+                log_invalid("Unknown option '%s'.", argv[*i]);
                 return 2;
         }
         if (bad)
                 return 2;
-        if (i >= argc) {
+        if (*i >= argc) {
                 help();
                 return 2;
         }
-        for (v = 0; v < (int) ELEMENTSOF(verbs) && !streq(verbs[v].name, argv[i]); v++)
-                ;
-        if (v == (int) ELEMENTSOF(verbs)) {
-                log_invalid("Unknown verb '%s' (see --help).", argv[i]);
+        return PARSED;
+}
+
+/* One option of verb v at argv[*i] (advancing past its value). PARSED, or the exit status. */
+static int parse_option(int argc, char **argv, int *i, const Verb *v, Args *a, char **launcher, size_t *n_launcher) {
+        const char *arg = argv[*i], *value;
+        int f = v->flags;
+        bool bad = false;
+
+        if (streq(arg, "-h") || streq(arg, "--help")) {
+                help();
+                return 0;
+        }
+        if ((f & TAKES_SOURCE) && (value = option_value(argv, argc, i, "--config", &bad)))
+                a->config = value;
+        else if ((f & TAKES_SOURCE) && (value = option_value(argv, argc, i, "--flake", &bad)))
+                a->flake = value;
+        else if ((f & TAKES_SOURCE) && (value = option_value(argv, argc, i, "--system", &bad)))
+                a->system = value;
+        else if (streq(v->name, "update") && (value = option_value(argv, argc, i, "--closure", &bad)))
+                a->closure = value;
+        else if ((f & TAKES_STRATEGY) && (value = option_value(argv, argc, i, "--strategy", &bad))) {
+                if (streq(value, "restart"))
+                        a->strategy = STRATEGY_RESTART;
+                else if (streq(value, "switch"))
+                        a->strategy = STRATEGY_SWITCH;
+                else {
+                        log_invalid("Invalid --strategy '%s': restart or switch.", value);
+                        return 2;
+                }
+        } else if ((value = option_value(argv, argc, i, "--timeout", &bad)))
+                return parse_timeout(value, a);
+        else if (streq(v->name, "list") && streq(arg, "--json"))
+                a->json = true;
+        else if (streq(v->name, "destroy") && streq(arg, "--delete-state"))
+                a->delete_state = true;
+        else if (streq(v->name, "create") && streq(arg, "--start"))
+                a->start = true;
+        else if (!bad && (f & TAKES_LAUNCHER))
+                launcher[(*n_launcher)++] = argv[*i];
+        else if (!bad) {
+                log_invalid("Unknown option '%s' for '%s'.", arg, v->name);
                 return 2;
         }
-        launcher = calloc(argc + 1, sizeof(char *));
-        rest = calloc(argc + 1, sizeof(char *));
-        if (!launcher || !rest) {
-                log_oom();
-                return 1;
-        }
-        for (i++; i < argc && !bad; i++) {
-                int f = verbs[v].flags;
+        return bad ? 2 : PARSED;
+}
+
+/* What follows the verb: name, options, the rest. PARSED, or the exit status. */
+static int parse_verb_args(int argc, char **argv, int i, const Verb *v, Args *a, char **launcher, char **rest) {
+        size_t n_launcher = 0, n_rest = 0;
+        int r;
+
+        for (; i < argc; i++) {
                 char *arg = argv[i];
 
                 if (streq(arg, "--")) {
-                        if (!(f & TAKES_COMMAND)) {
-                                log_invalid("'%s' takes no command after '--'.", verbs[v].name);
+                        if (!(v->flags & TAKES_COMMAND)) {
+                                log_invalid("'%s' takes no command after '--'.", v->name);
                                 return 2;
                         }
                         for (i++; i < argc; i++)
@@ -143,9 +192,9 @@ int main(int argc, char *argv[]) {
                         break;
                 }
                 if (arg[0] != '-' || streq(arg, "-")) {
-                        if ((f & TAKES_NAME) && !a.name)
-                                a.name = arg;
-                        else if (f & (TAKES_REST | TAKES_COMMAND))
+                        if ((v->flags & TAKES_NAME) && !a->name)
+                                a->name = arg;
+                        else if (v->flags & (TAKES_REST | TAKES_COMMAND))
                                 rest[n_rest++] = arg;
                         else {
                                 log_invalid("Unexpected argument '%s'.", arg);
@@ -153,56 +202,49 @@ int main(int argc, char *argv[]) {
                         }
                         continue;
                 }
-                if (streq(arg, "-h") || streq(arg, "--help")) {
-                        help();
-                        return 0;
-                }
-                if ((f & TAKES_SOURCE) && (value = option_value(argv, argc, &i, "--config", &bad)))
-                        a.config = value;
-                else if ((f & TAKES_SOURCE) && (value = option_value(argv, argc, &i, "--flake", &bad)))
-                        a.flake = value;
-                else if ((f & TAKES_SOURCE) && (value = option_value(argv, argc, &i, "--system", &bad)))
-                        a.system = value;
-                else if (streq(verbs[v].name, "update") && (value = option_value(argv, argc, &i, "--closure", &bad)))
-                        a.closure = value;
-                else if ((f & TAKES_STRATEGY) && (value = option_value(argv, argc, &i, "--strategy", &bad))) {
-                        if (streq(value, "restart"))
-                                a.strategy = STRATEGY_RESTART;
-                        else if (streq(value, "switch"))
-                                a.strategy = STRATEGY_SWITCH;
-                        else {
-                                log_invalid("Invalid --strategy '%s': restart or switch.", value);
-                                return 2;
-                        }
-                } else if ((value = option_value(argv, argc, &i, "--timeout", &bad))) {
-                        if (safe_atou32(value, &a.timeout_sec) < 0 || a.timeout_sec == 0) {
-                                log_invalid("Invalid --timeout '%s': seconds, more than 0.", value);
-                                return 2;
-                        }
-                        a.switch_timeout_sec = a.timeout_sec;
-                } else if (streq(verbs[v].name, "list") && streq(arg, "--json"))
-                        a.json = true;
-                else if (streq(verbs[v].name, "destroy") && streq(arg, "--delete-state"))
-                        a.delete_state = true;
-                else if (streq(verbs[v].name, "create") && streq(arg, "--start"))
-                        a.start = true;
-                else if (!bad && (f & TAKES_LAUNCHER))
-                        launcher[n_launcher++] = arg;
-                else if (!bad) {
-                        log_invalid("Unknown option '%s' for '%s'.", arg, verbs[v].name);
-                        return 2;
-                }
+                r = parse_option(argc, argv, &i, v, a, launcher, &n_launcher);
+                if (r != PARSED)
+                        return r;
         }
-        if (bad)
-                return 2;
-        if ((verbs[v].flags & TAKES_NAME) && !a.name) {
-                log_invalid("'%s' needs a container name.", verbs[v].name);
+        if ((v->flags & TAKES_NAME) && !a->name) {
+                log_invalid("'%s' needs a container name.", v->name);
                 return 2;
         }
+        return PARSED;
+}
+
+int main(int argc, char *argv[]) {
+        _cleanup_free_ char **launcher = NULL, **rest = NULL;
+        /* A live switch gets 5 minutes unless --timeout says otherwise: switch-to-configuration restarts units one
+         * after another, each under systemd's own job timeout (90 s by default), so the start's 90 s would cut
+         * short switches systemd itself calls healthy; after the deadline the update restarts the container,
+         * which is always a correct end. */
+        Args a = { .timeout_sec = 90, .switch_timeout_sec = 300 };
+        const Verb *v = NULL;
+        int i = 1, r, status = EXIT_SUCCESS;
+
+        log_open();
+        r = parse_global(argc, argv, &i, &a);
+        if (r != PARSED)
+                return r;
+        for (size_t k = 0; k < ELEMENTSOF(verbs) && !v; k++)
+                if (streq(verbs[k].name, argv[i]))
+                        v = &verbs[k];
+        if (!v) {
+                log_invalid("Unknown verb '%s' (see --help).", argv[i]);
+                return 2;
+        }
+        launcher = calloc(argc + 1, sizeof(char *));
+        rest = calloc(argc + 1, sizeof(char *));
+        if (!launcher || !rest) {
+                log_oom();
+                return EXIT_FAILURE;
+        }
+        r = parse_verb_args(argc, argv, i + 1, v, &a, launcher, rest);
+        if (r != PARSED)
+                return r;
         a.launcher_args = launcher;
         a.rest = rest;
-        r = verbs[v].run(&a);
-        if (r < 0)
-                return 1;
-        return r;
+        r = v->run ? v->run(&a) : v->run_status(&a, &status);
+        return r < 0 ? EXIT_FAILURE : status;
 }

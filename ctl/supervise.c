@@ -226,19 +226,62 @@ static void pump_output(int *fd, LogLines *lines, LogFile *lf) {
         }
 }
 
+/* The state, the notify socket, the live record (what was switched to live ends with this run), then the lock:
+ * the state file goes before the lock, so a PID read while the lock is held is the supervisor's. */
+static void release(const char *name, const char *lock, int lock_fd) {
+        static const char *const files[] = { "state", "notify", "live" };
+
+        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+                _cleanup_free_ char *path = run_file(name, files[i]);
+
+                if (path)
+                        (void) unlink(path);
+        }
+        (void) unlock_file(lock, lock_fd);
+}
+
+/* SIGCHLD, and stop (SIGTERM, SIGINT) and terminate (SIGUSR1) requests, as an fd. */
+static int signals_open(void) {
+        sigset_t mask;
+        int fd;
+
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGCHLD);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGUSR1);
+        (void) sigprocmask(SIG_BLOCK, &mask, NULL);
+        fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+        return fd < 0 ? -errno : fd;
+}
+
+/* Stop and terminate requests passed on; "stopping" is in the state file before anyone is signalled. */
+static void handle_signals(int sigfd, const char *name, pid_t launcher, pid_t leader, bool *stopping) {
+        struct signalfd_siginfo si;
+
+        while (read(sigfd, &si, sizeof si) == sizeof si) {
+                if (si.ssi_signo != SIGTERM && si.ssi_signo != SIGINT && si.ssi_signo != SIGUSR1)
+                        continue;
+                *stopping = true;
+                state_write(name, launcher, leader, true);
+                if (si.ssi_signo != SIGUSR1)
+                        (void) kill(launcher, SIGTERM);
+                else /* terminate: PID 1 dies now; the launcher cleans up after it */
+                        (void) kill(leader > 0 ? leader : launcher, SIGKILL);
+        }
+}
+
 /* The supervisor's life. ready_fd gets SUPERVISE_READY at the first READY=1, or SUPERVISE_EXITED when the launcher
  * ended before that, or a failure (report.h). */
 static _noreturn_ void supervise(const Conf *c, int ready_fd) {
         _cleanup_free_ char *lock = run_file(c->name, "lock"), *notify = run_file(c->name, "notify"),
-                            *state = run_file(c->name, "state"), *live = run_file(c->name, "live"),
                             *log = strprintf(LOG_DIR "/%s.log", c->name);
         int lock_fd = -EBADF, notify_fd, sigfd, nullfd, status = 0, launch_error = 0, r;
         LogFile lf = LOG_FILE_NULL;
         LogLines lines = {};
         bool stopping = false;
-        sigset_t mask;
 
-        if (!lock || !notify || !state || !log)
+        if (!lock || !notify || !log)
                 process_fail(ready_fd, SUPERVISE_STEP_LOCK, -ENOMEM, -1);
         r = lock_file(lock, &lock_fd);
         if (r < 0) /* -EWOULDBLOCK: another start won */
@@ -249,15 +292,9 @@ static _noreturn_ void supervise(const Conf *c, int ready_fd) {
         r = log_file_open(&lf, log);
         if (r < 0)
                 process_fail(ready_fd, SUPERVISE_STEP_LOG, r, -1);
-        sigemptyset(&mask);
-        sigaddset(&mask, SIGCHLD);
-        sigaddset(&mask, SIGTERM);
-        sigaddset(&mask, SIGINT);
-        sigaddset(&mask, SIGUSR1);
-        (void) sigprocmask(SIG_BLOCK, &mask, NULL);
-        sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+        sigfd = signals_open();
         if (sigfd < 0)
-                process_fail(ready_fd, SUPERVISE_STEP_SIGNALS, -errno, -1);
+                process_fail(ready_fd, SUPERVISE_STEP_SIGNALS, sigfd, -1);
         notify_fd = notify_socket_open(notify);
         if (notify_fd < 0)
                 process_fail(ready_fd, SUPERVISE_STEP_NOTIFY, notify_fd, -1);
@@ -282,7 +319,6 @@ static _noreturn_ void supervise(const Conf *c, int ready_fd) {
                 for (bool exited = false; !exited;) {
                         struct pollfd p[3] = { { .fd = sigfd, .events = POLLIN }, { .fd = notify_fd, .events = POLLIN },
                                                { .fd = out[0], .events = POLLIN } };
-                        struct signalfd_siginfo si;
 
                         if (poll(p, 3, -1) < 0)
                                 continue;
@@ -298,21 +334,7 @@ static _noreturn_ void supervise(const Conf *c, int ready_fd) {
                                         ready_fd = safe_close(ready_fd);
                                 }
                         }
-                        while (read(sigfd, &si, sizeof si) == sizeof si) {
-                                if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
-                                        stopping = true;
-                                        state_write(c->name, launcher, leader, true);
-                                        (void) kill(launcher, SIGTERM);
-                                } else if (si.ssi_signo == SIGUSR1) {
-                                        /* terminate: PID 1 dies now; the launcher cleans up after it */
-                                        stopping = true;
-                                        state_write(c->name, launcher, leader, true);
-                                        if (leader > 0)
-                                                (void) kill(leader, SIGKILL);
-                                        else
-                                                (void) kill(launcher, SIGKILL);
-                                }
-                        }
+                        handle_signals(sigfd, c->name, launcher, leader, &stopping);
                         if (waitpid(launcher, &status, WNOHANG) == launcher)
                                 exited = true;
                 }
@@ -327,11 +349,7 @@ static _noreturn_ void supervise(const Conf *c, int ready_fd) {
                 if (status != REBOOT_STATUS || stopping)
                         break;
         }
-        (void) unlink(state);
-        (void) unlink(notify);
-        if (live)
-                (void) unlink(live); /* what was switched to live ends with this run */
-        (void) unlock_file(lock, lock_fd);
+        release(c->name, lock, lock_fd);
         /* a start still waiting learns of the end only now, so that the state it reads then says "stopped" */
         if (launch_error < 0 && ready_fd >= 0)
                 (void) report_failure(ready_fd, SUPERVISE_STEP_LAUNCH, launch_error, -1);

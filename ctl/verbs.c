@@ -65,14 +65,17 @@ int verb_restart(const Args *a) {
         return r;
 }
 
-int verb_exists(const Args *a) {
+int verb_exists(const Args *a, int *ret_status) {
         _cleanup_(conf_done) Conf c = {};
         int r;
 
-        if (!machine_name_is_valid(a->name))
-                return 1;
+        if (!machine_name_is_valid(a->name)) {
+                *ret_status = EXIT_FAILURE;
+                return 0;
+        }
         r = conf_load(a->name, &c);
-        return r >= 0 ? 0 : 1;
+        *ret_status = r >= 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+        return 0;
 }
 
 int verb_state(const Args *a) {
@@ -132,7 +135,7 @@ int verb_status(const Args *a) {
 
 /* ---- inside ---- */
 
-int verb_run(const Args *a) {
+int verb_run(const Args *a, int *ret_status) {
         Leader l = LEADER_NULL;
         _cleanup_(conf_done) Conf c = {};
         int r;
@@ -145,12 +148,13 @@ int verb_run(const Args *a) {
         if (r >= 0)
                 r = running_leader(a->name, &l);
         if (r >= 0)
-                r = enter_run(&l, c.args, a->rest, &(EnterOptions) { .start_timeout_sec = a->timeout_sec });
+                r = enter_run(&l, c.args, a->rest, &(EnterOptions) { .start_timeout_sec = a->timeout_sec },
+                              ret_status);
         leader_done(&l);
         return r;
 }
 
-static int login_common(const Args *a, bool root) {
+static int login_common(const Args *a, bool root, int *ret_status) {
         Leader l = LEADER_NULL;
         _cleanup_(conf_done) Conf c = {};
         int r;
@@ -165,7 +169,6 @@ static int login_common(const Args *a, bool root) {
                                  root ? who : (char *) a->name, NULL };
 
                 if (!who)
-
                         return log_oom();
                 execvp(argv[0], argv);
                 log_warning_errno(negative_errno(), "Failed to execute machinectl, entering directly: %m");
@@ -176,18 +179,18 @@ static int login_common(const Args *a, bool root) {
                 char *root_argv[] = { (char *) "sh", (char *) "-l", NULL };
 
                 r = enter_run(&l, c.args, root ? root_argv : login_argv,
-                              &(EnterOptions) { .pty = true, .start_timeout_sec = a->timeout_sec });
+                              &(EnterOptions) { .pty = true, .start_timeout_sec = a->timeout_sec }, ret_status);
         }
         leader_done(&l);
         return r;
 }
 
-int verb_login(const Args *a) {
-        return login_common(a, false);
+int verb_login(const Args *a, int *ret_status) {
+        return login_common(a, false, ret_status);
 }
 
-int verb_root_login(const Args *a) {
-        return login_common(a, true);
+int verb_root_login(const Args *a, int *ret_status) {
+        return login_common(a, true, ret_status);
 }
 
 int verb_show_ip(const Args *a) {
