@@ -36,12 +36,10 @@ let
     name: f:
     "nixos-nspawn-fwd-${name}-${toString f.hostPort}"
     + lib.optionalString (f.hostAddress != null) "-${lib.replaceStrings [ "." ":" "%" ] [ "-" "-" "-" ] f.hostAddress}";
-  listenAddress =
-    f:
-    if f.hostAddress == null then toString f.hostPort
-    else if lib.hasInfix ":" f.hostAddress then "[${f.hostAddress}]:${toString f.hostPort}"
-    else "${f.hostAddress}:${toString f.hostPort}";
+  listenAddress = f: a: if lib.hasInfix ":" a then "[${a}]:${toString f.hostPort}" else "${a}:${toString f.hostPort}";
   forwards = concatLists (mapAttrsToList (name: c: map (f: { inherit name f; }) c.forwardPorts) cfg.containers);
+  # the rest is DNAT by the launcher (--port): a proxy only for the host's own loopback (plan.nix)
+  proxied = filter (x: plan.proxyAddresses x.f != [ ]) forwards;
 
   namespaceServices = concatLists (
     mapAttrsToList (name: c: map (svc: { inherit name svc; }) c.network.namespace.services) cfg.containers
@@ -180,7 +178,7 @@ in
         serviceConfig.NetworkNamespacePath = plan.netnsPath s.name;
       }) namespaceServices))
       (listToAttrs (map (x: nameValuePair (forwardName x.name x.f) {
-        description = "Forward host port ${toString x.f.hostPort} to container ${x.name}";
+        description = "Forward host port ${toString x.f.hostPort} on loopback to container ${x.name}";
         bindsTo = [ (plan.unitName x.name) ];
         after = [ (plan.unitName x.name) ];
         requires = [ "${forwardName x.name x.f}.socket" ];
@@ -192,16 +190,16 @@ in
           ProtectSystem = "strict";
           ProtectHome = true;
         };
-      }) forwards))
+      }) proxied))
     ];
 
     systemd.sockets = listToAttrs (map (x: nameValuePair (forwardName x.name x.f) {
       description = "Host port ${toString x.f.hostPort} of container ${x.name}";
       wantedBy = [ (plan.unitName x.name) ];
       partOf = [ (plan.unitName x.name) ];
-      listenStreams = [ (listenAddress x.f) ];
-      socketConfig = optionalAttrs (x.f.hostAddress != null) { FreeBind = true; };
-    }) forwards);
+      listenStreams = map (listenAddress x.f) (plan.proxyAddresses x.f);
+      socketConfig = { FreeBind = true; }; # (::1 may be missing: a host with IPv6 off)
+    }) proxied);
 
     # machinectl start refuses a name it finds no image for: an empty directory stands in (never used). Missing
     # bind sources are created owned by whom root inside writes as (binds.<path>.createHostPath).
@@ -213,7 +211,8 @@ in
     networking.firewall.interfaces = listToAttrs (map (l: nameValuePair l {
       allowedUDPPorts = [ 67 5353 ]; # DHCP server, mDNS
     }) hostLinks);
-    networking.firewall.allowedTCPPorts = unique (map (x: x.f.hostPort) (filter (x: x.f.openFirewall) forwards));
+    networking.firewall.allowedTCPPorts = unique (map (x: x.f.hostPort) (filter (x: x.f.openFirewall && x.f.protocol == "tcp") forwards));
+    networking.firewall.allowedUDPPorts = unique (map (x: x.f.hostPort) (filter (x: x.f.openFirewall && x.f.protocol == "udp") forwards));
 
     # networkd runs for the containers' links only: the launcher writes .network units matching ve-*/vz-*/vb-*
     # (with RequiredForOnline=no, so they never hold up network-online.target). The host's own networking stays

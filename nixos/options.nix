@@ -91,8 +91,8 @@ let
         default = "tcp";
         example = "tcp";
         description = ''
-          The protocol forwarded. Only `tcp` is supported: the forwarder (systemd-socket-proxyd, started in the
-          container's network namespace) proxies streams; `udp` fails with an assertion that says so.
+          The protocol forwarded: `tcp` or `udp` (both by DNAT; the host's own loopback, which only a proxy reaches,
+          is forwarded for `tcp` only).
         '';
       };
       hostPort = mkOption {
@@ -105,8 +105,10 @@ let
         default = null;
         example = 80;
         description = ''
-          The port inside the container, reached on its loopback (`localhost`), so the forward works whatever
-          address DHCP gave the container, over IPv4 and IPv6. Default: `hostPort`.
+          The port inside the container. Forwarded connections arrive at the container's address on `host0` (the
+          one DHCP or SLAAC gave it, followed as it changes), so the service must listen there, not only on
+          `localhost`; those from the host's own loopback arrive from the proxy on the container's `localhost`.
+          Default: `hostPort`.
         '';
       };
       hostAddress = mkOption {
@@ -114,7 +116,9 @@ let
         default = null;
         example = "127.0.0.1";
         description = ''
-          The host address to listen on (IPv4, or IPv6 without brackets). Default: every address, IPv4 and IPv6.
+          The host address forwarded from (IPv4, or IPv6 without brackets): only connections to it. Default (and
+          `::`): every address of the host, IPv4 and IPv6; `0.0.0.0`: every IPv4 address. A loopback address
+          (`127.0.0.1`, `::1`) is served by the proxy alone.
         '';
       };
       openFirewall = mkOption {
@@ -449,9 +453,14 @@ let
             [ { hostPort = 8080; containerPort = 80; } ]
           '';
           description = ''
-            Host ports forwarded into the container: a host socket unit each, served by a proxy that runs in
-            the container's network namespace and connects to `localhost:<containerPort>` there. Works with DHCP
-            addresses, over IPv4 and IPv6.
+            Host ports forwarded into the container, TCP and UDP, over IPv4 and IPv6, keeping the client's address
+            (as systemd-nspawn's `--port`): the launcher's `--port`, DNAT in the host's nftables (a table of its own,
+            `inet nixos-nspawn`, next to the NixOS firewall, iptables-nft or `networking.nftables`) to the
+            container's address as DHCP gives it, added again after a firewall reload and removed at stop. DNAT
+            cannot reach the host's own loopback: for TCP a socket unit on `127.0.0.1`/`::1` and a proxy in the
+            container's network namespace serve those (connections from the host to `localhost:<hostPort>`; they
+            arrive from the container's own `127.0.0.1`). Costs: libnftables in the launcher while the container
+            runs (about 1 MiB), one nftables transaction per address change.
           '';
         };
       };

@@ -197,6 +197,26 @@ rec {
       guestConfig = if guest == null then null else guest.config;
     };
 
+  # A forward is DNAT in the host's nftables (the launcher's --port), except for the host's own loopback, which DNAT
+  # cannot reach (the kernel routes no loopback source to another interface): there a socket unit and a proxy in the
+  # container's namespace take TCP connections (host.nix). A forward only to a loopback address is the proxy only;
+  # no address and :: are every address of both families (as a socket on [::] is), 0.0.0.0 every IPv4 address.
+  isLoopback = a: a != null && (lib.hasPrefix "127." a || a == "::1");
+  loopbackOnly = f: isLoopback f.hostAddress;
+  anyAddress = f: f.hostAddress == null || f.hostAddress == "::";
+  portArg =
+    f:
+    "${f.protocol}:${if anyAddress f then "" else if lib.hasInfix ":" f.hostAddress then "[${f.hostAddress}]:" else "${f.hostAddress}:"}"
+    + "${toString f.hostPort}:${toString (if f.containerPort != null then f.containerPort else f.hostPort)}";
+  # The loopback addresses the proxy listens on for a forward (none for UDP: systemd-socket-proxyd proxies streams).
+  proxyAddresses =
+    f:
+    if f.protocol != "tcp" then [ ]
+    else if loopbackOnly f then [ f.hostAddress ]
+    else if anyAddress f then [ "127.0.0.1" "::1" ]
+    else if f.hostAddress == "0.0.0.0" then [ "127.0.0.1" ]
+    else [ ];
+
   unitName = name: "nixos-nspawn@${name}.service";
 
   # What a container's start waits for on the host (host.nix puts it in the unit's drop-in):
@@ -285,6 +305,7 @@ rec {
           ++ optionals (net.bridge == null) (fragment "host" veth.config.host)
           ++ fragment "container" veth.config.container
           ++ optional (exportsNamespace c) "--network-namespace-export"
+          ++ concatMap (f: optional (!loopbackOnly f) "--port=${portArg f}") c.forwardPorts
         )
         ++ optional (net.namespace.path != null) "--network-namespace-path=${net.namespace.path}"
         ++ map (x: "--capability=${x}") c.capabilities.add
@@ -408,9 +429,6 @@ rec {
     ]
     ++ map (f: a (f.hostAddress == null || validAddress f.hostAddress)
       "${opt "forwardPorts"}: hostPort ${toString f.hostPort} has hostAddress = ${quote (toString f.hostAddress)}; give an IPv4 or IPv6 address (no brackets, no name).")
-      c.forwardPorts
-    ++ map (f: a (f.protocol == "tcp")
-      "${opt "forwardPorts"}: hostPort ${toString f.hostPort} uses protocol ${quote f.protocol}; only \"tcp\" can be forwarded (systemd-socket-proxyd proxies streams).")
       c.forwardPorts
     # the value (not quoted here: it is the secret) would be in the Nix store, the settings file and the
     # launcher's command line, all world-readable; a file read at start is not

@@ -102,12 +102,20 @@ int port_forward_parse(const char *spec, PortForward *ret) {
         return 0;
 }
 
+bool port_forward_any(const PortForward *f) {
+        static const struct in6_addr zero = {};
+
+        return f->family == AF_UNSPEC || memcmp(&f->host_address, &zero, f->family == AF_INET ? 4 : 16) == 0;
+}
+
 bool port_forwards_overlap(const PortForward *a, const PortForward *b) {
         if (a->protocol != b->protocol || a->host_port != b->host_port)
                 return false;
         if (a->family == AF_UNSPEC || b->family == AF_UNSPEC)
                 return true;
-        return a->family == b->family &&
+        if (a->family != b->family)
+                return false;
+        return port_forward_any(a) || port_forward_any(b) ||
                memcmp(&a->host_address, &b->host_address, a->family == AF_INET ? 4 : 16) == 0;
 }
 
@@ -171,7 +179,7 @@ static void rule(Buf *b, const char *machine, const PortForward *f, int family, 
 
         if (f->family != AF_UNSPEC && f->family != family)
                 return;
-        if (f->family != AF_UNSPEC) {
+        if (!port_forward_any(f)) {
                 char a[INET6_ADDRSTRLEN];
 
                 inet_ntop(family, &f->host_address, a, sizeof a);

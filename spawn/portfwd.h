@@ -19,9 +19,12 @@ typedef struct PortForward {
 } PortForward;
 
 /* systemd-nspawn's syntax, [PROTOCOL:]HOSTPORT[:CONTAINERPORT] (PROTOCOL tcp, the default, or udp), and ours too:
- * an address of the host before the host port (dotted IPv4, or IPv6 in brackets) forwards only connections to it.
+ * an address of the host before the host port (dotted IPv4, or IPv6 in brackets) forwards only connections to it;
+ * 0.0.0.0 or [::], those to every address of that family.
  * -EINVAL when it is none of these. */
 int port_forward_parse(const char *spec, PortForward *ret);
+/* Every address of its family (or both): no address, 0.0.0.0 (every IPv4 address) or [::] (every IPv6 one). */
+bool port_forward_any(const PortForward *f);
 /* Two forwards that would take the same packets (same protocol and host port, overlapping addresses). */
 bool port_forwards_overlap(const PortForward *a, const PortForward *b);
 

@@ -33,6 +33,8 @@ int main(void) {
         struct in6_addr v6;
         char *s;
 
+        inet_pton(AF_INET, "10.0.0.2", &v4);
+        inet_pton(AF_INET6, "fd00::2", &v6);
         /* systemd-nspawn's forms */
         good("80", IPPROTO_TCP, AF_UNSPEC, "", 80, 80);
         good("tcp:8080:80", IPPROTO_TCP, AF_UNSPEC, "", 8080, 80);
@@ -61,10 +63,18 @@ int main(void) {
         port_forward_parse("tcp:192.0.2.1:53", &f[1]);
         ok(!port_forwards_overlap(&f[0], &f[1]), "TCP and UDP do not overlap");
 
+        port_forward_parse("udp:0.0.0.0:53", &f[0]);
+        port_forward_parse("udp:192.0.2.1:53", &f[1]);
+        ok(port_forwards_overlap(&f[0], &f[1]), "0.0.0.0 overlaps an IPv4 address");
+        port_forward_parse("udp:[2001:db8::1]:53", &f[1]);
+        ok(!port_forwards_overlap(&f[0], &f[1]), "0.0.0.0 does not overlap an IPv6 address");
+        s = portfwd_render_apply("a", f, 1, &v4, &v6);
+        ok(s && strstr(s, "meta nfproto ipv4 fib daddr") && !strstr(s, "ipv6") && !strstr(s, "ip daddr 0.0.0.0"),
+           "0.0.0.0: IPv4 rules only, for every address");
+        free(s);
+
         port_forward_parse("tcp:8080:80", &f[0]);
         port_forward_parse("udp:[2001:db8::1]:53", &f[1]);
-        inet_pton(AF_INET, "10.0.0.2", &v4);
-        inet_pton(AF_INET6, "fd00::2", &v6);
         s = portfwd_render_apply("web-1.example", f, 2, &v4, &v6);
         is_str(s,
                "add table inet nixos-nspawn\n"

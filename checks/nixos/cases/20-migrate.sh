@@ -24,17 +24,27 @@ _report $? "forwardPorts: evaluates and renders" "$(tail -n 5 "$T/fwd.err")"
 d=$T/fwd
 ok "forwardPorts: the namespace is exported" grep -q -- '--network-namespace-export' "$d/etc/nixos-nspawn/web.conf"
 s=$(cat "$d/etc/systemd/system/nixos-nspawn-fwd-web-8080.socket")
-assert_eq "forwardPorts: a host socket on every address (IPv4 and IPv6)" "$(key_of "$s" ListenStream)" 8080
+a=$(launcher_args "$d" web)
+assert_eq "forwardPorts: DNAT by the launcher (--port), TCP and UDP, none for loopback-only forwards" \
+	"$(grep -- '^--port=' <<<"$a" | xargs)" "--port=tcp:8080:80 --port=udp:1053:53 --port=tcp:192.0.2.1:8081:81 --port=tcp:0.0.0.0:8082:82"
+assert_eq "forwardPorts: the proxy only for the host's loopback (IPv4 and IPv6), which DNAT cannot reach" \
+	"$(key_of "$s" ListenStream | xargs)" "127.0.0.1:8080 [::1]:8080"
+ok "forwardPorts: no proxy for UDP, nor for a forward to a non-loopback address" \
+	sh -c "! ls '$d/etc/systemd/system/' | grep -e 'fwd-web-1053' -e 'fwd-web-8081'"
+assert_eq "forwardPorts: 0.0.0.0 (every IPv4 address) proxies IPv4's loopback only" \
+	"$(key_of "$(cat "$d/etc/systemd/system/nixos-nspawn-fwd-web-8082-0-0-0-0.socket")" ListenStream)" "127.0.0.1:8082"
 assert_eq "forwardPorts: …started and stopped with the container" "$(key_of "$s" PartOf)" nixos-nspawn@web.service
 ok "forwardPorts: …wanted by the container's unit" test -L "$d/etc/systemd/system/nixos-nspawn@web.service.wants/nixos-nspawn-fwd-web-8080.socket"
 p=$(cat "$d/etc/systemd/system/nixos-nspawn-fwd-web-8080.service")
 assert_eq "forwardPorts: the proxy runs in the container's namespace" "$(key_of "$p" NetworkNamespacePath)" /run/netns/web
-assert_match "forwardPorts: …and connects to the container port on its loopback (any DHCP address)" "$(key_of "$p" ExecStart)" 'systemd-socket-proxyd 127.0.0.1:80$'
+assert_match "forwardPorts: …and connects to the container port on its loopback" "$(key_of "$p" ExecStart)" 'systemd-socket-proxyd 127.0.0.1:80$'
 assert_eq "forwardPorts: …bound to the container" "$(key_of "$p" BindsTo) $(key_of "$p" After | tr ' ' '\n' | grep -c nixos-nspawn@web)" "nixos-nspawn@web.service 1"
 assert_eq "forwardPorts: an IPv6 host address" "$(key_of "$(cat "$d/etc/systemd/system/nixos-nspawn-fwd-web-8443---1.socket")" ListenStream)" "[::1]:8443"
 assert_eq "forwardPorts: the same port on another address, a socket of its own" "$(key_of "$(cat "$d/etc/systemd/system/nixos-nspawn-fwd-web-8443-127-0-0-1.socket")" ListenStream)" "127.0.0.1:8443"
-assert_eq "forwardPorts: firewall opened for 8080 only (openFirewall = false for 8443)" \
-	"$(summary fwd "$TOP/checks/nixos/cases/migrate-forward.nix" '.summary.networking.firewall.allowedTCPPorts')" "[8080]"
+assert_eq "forwardPorts: firewall opened for TCP 8080, 8081, 8082 (openFirewall = false for 8443)" \
+	"$(summary fwd "$TOP/checks/nixos/cases/migrate-forward.nix" '.summary.networking.firewall.allowedTCPPorts | sort')" "[8080,8081,8082]"
+assert_eq "forwardPorts: and for UDP 1053" \
+	"$(summary fwd "$TOP/checks/nixos/cases/migrate-forward.nix" '.summary.networking.firewall.allowedUDPPorts')" "[1053]"
 f=$(cat "$d/etc/systemd/system/fetcher.service")
 assert_eq "namespace.services: the host service joins the container's namespace" "$(key_of "$f" NetworkNamespacePath)" /run/netns/web
 assert_eq "namespace.services: …bound to and ordered after the container" "$(key_of "$f" BindsTo) $(key_of "$f" After)" "nixos-nspawn@web.service nixos-nspawn@web.service"
