@@ -123,9 +123,15 @@ th_boot() {
 	mkdir -p "$TH_CACHE/nix"
 	# Shared libraries the launcher needs and the image lacks (make SANITIZE=1: libasan, libubsan), from the host:
 	# both are Debian 12.
-	local lib libs=()
-	for lib in $(ldd "$NSPAWN" | awk '$2 == "=>" && $3 ~ "^/" { print $3 }'); do
-		case $lib in /lib/*) lib=/usr$lib ;; esac # (merged /usr)
+	# So are libnftables, which the launcher loads with dlopen for --port (ldd does not see it), and nft, with which
+	# the scenarios read the rules.
+	local lib libs=() nftlib extra=()
+	nftlib=$(ldconfig -p | awk '/libnftables\.so\.1 / { print $NF; exit }')
+	[ -n "$nftlib" ] && extra+=("$nftlib")
+	[ -x /usr/sbin/nft ] && extra+=(/usr/sbin/nft)
+	# (merged /usr: /lib is /usr/lib)
+	for lib in $({ ldd "$NSPAWN" "${extra[@]}" | awk '$2 == "=>" && $3 ~ "^/" { print $3 }'; printf '%s\n' "${extra[@]}"; } |
+		sed 's|^/lib/|/usr/lib/|' | sort -u); do
 		[ -e "$TH_IMAGE$lib" ] || libs+=("--bind-ro=$lib")
 	done
 	rm -f "$T/th-ready"
