@@ -100,6 +100,10 @@ in
     assert host.succeed("stat -c %u:%g /srv/web").strip() == "2147352576:2147352576", "the bind source was created for the foreign range's root"
     host.wait_until_succeeds("curl -sf http://127.0.0.1:8080/ | grep 'from web'", timeout=300)
     host.wait_until_succeeds("curl -sf 'http://[::1]:8080/' | grep 'from web'", timeout=300)
+    # the rest is the launcher's DNAT (--port): the host's own connection to its eth1 address (the output chain),
+    # and the container sees the host's address, not a proxy's 127.0.0.1
+    addr = host.succeed("ip -4 -o addr show dev eth1 | awk '{print $4}' | cut -d/ -f1").strip()
+    host.wait_until_succeeds(f"curl -sf http://{addr}:8080/ | grep 'from web'", timeout=300)
     host.succeed("systemctl start probe.service")
     host.succeed("grep 'from web' /run/probe.out")
     host.wait_until_succeeds("test \"$(cat /srv/web/token)\" = s3cret", timeout=300)

@@ -89,6 +89,8 @@ th_sh 'for i in $(seq 50); do [ -n "$(ip netns exec "$1" ss -Htln "sport = :8080
 assert_eq "the forwarded host port answers (IPv4), from the container's 127.0.0.1:8080" \
 	"$(th_exec timeout 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port; cat <&3")" "$name"
 assert_eq "…and over IPv6" "$(th_exec timeout 10 bash -c "exec 3<>/dev/tcp/::1/$port; cat <&3")" "$name"
+th_sh 'for i in $(seq 100); do nft list chain inet nixos-nspawn "pre-$1" | grep -q "dport $2 dnat ip to" && exit 0; sleep 0.1; done; exit 1' "$name" "$port"
+_report $? "forwardPorts reach the launcher as --port: DNAT to the container's leased address" "$(th_exec nft list table inet nixos-nspawn 2>&1)"
 th_exec systemctl start "$probe"
 assert_eq "a host service placed in its namespace reaches it at 127.0.0.1" "$(th_exec cat "/run/$probe.out" 2>&1)" "$name"
 
