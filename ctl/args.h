@@ -19,6 +19,7 @@ typedef struct Args {
         bool json;
         bool delete_state;
         bool start;             /* create --start */
+        bool read_only;         /* bind --read-only */
         unsigned timeout_sec;   /* --timeout: a start's wait for READY=1, a stop's for the end */
         unsigned switch_timeout_sec; /* a live switch's wait for switch-to-configuration: --timeout when given */
         char **launcher_args;   /* create/update: options for the launcher */

@@ -2,11 +2,8 @@
 /* Adding store paths to a running container.
  *
  * The container's /nix/store is a slave of PROPAGATE_DIR/NAME on the host, so what we attach there propagates into
- * it, and arrives with its flags locked: read-only, nosuid and nodev stay. The kernel does not lock the top mount
- * of a propagated tree against unmounting, though (only the mounts below it), so each path is attached as a tree
- * of two: an idmapped clone of the path, with a second one stacked on it. Inside, the path resolves to the upper
- * one, which is locked: root there can neither remount it read-write nor unmount it; and the lower one is never
- * reachable by a path.
+ * it, each path as a locked tree (locked-tree.h says how and why): root inside can neither remount it read-write
+ * nor unmount it.
  *
  * The trees are built in a private mount namespace of a child process (nothing of that reaches the host); for
  * each batch of them, the child goes back to the host's mount namespace to attach them: a detached tree keeps
@@ -27,6 +24,7 @@
 #include "fileio.h"
 #include "idmap.h"
 #include "live.h"
+#include "locked-tree.h"
 #include "log.h"
 #include "process.h"
 #include "propagate.h"
@@ -118,7 +116,7 @@ static _noreturn_ void add_in_child(const char *prop, const Closure *c, const bo
                 goto fail;
         for (i = 0; i < c->n; i++) {
                 const char *name = c->names[i];
-                int lower, r;
+                int r;
 
                 if (!missing[i])
                         continue;
@@ -140,17 +138,13 @@ static _noreturn_ void add_in_child(const char *prop, const Closure *c, const bo
                 }
                 strcpy(source + 1, name);
                 r = c->types[i] == 'd' ? mkdirat(staging, name, 0555) : mknodat(staging, name, S_IFREG | 0444, 0);
-                if (r < 0 || mount(source, name, NULL, MS_BIND, NULL) < 0)
+                if (r < 0)
                         goto fail;
-                /* the lower one's own fd, taken before the upper one covers it: a path would resolve to the upper
-                 * one alone, and its clone would leave the lower one out */
-                lower = open(name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-                if (lower < 0 || mount(source, name, NULL, MS_BIND, NULL) < 0)
+                trees[k] = locked_tree_make(source, name);
+                if (trees[k] < 0) {
+                        errno = -trees[k];
                         goto fail;
-                trees[k] = sys_open_tree(lower, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
-                safe_close(lower);
-                if (trees[k] < 0)
-                        goto fail;
+                }
                 /* the mount point on the host, through its fd: that works from any namespace */
                 r = c->types[i] == 'd' ? mkdirat(dst, name, 0555) : mknodat(dst, name, S_IFREG | 0444, 0);
                 if (r < 0 && errno != EEXIST)

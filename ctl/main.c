@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bind.h"
 #include "log.h"
 #include "strutil.h"
 #include "change.h"
@@ -42,6 +43,8 @@ static const Verb verbs[] = {
         { "login", .run_status = verb_login, .flags = TAKES_NAME },
         { "root-login", .run_status = verb_root_login, .flags = TAKES_NAME },
         { "show-ip", .run = verb_show_ip, .flags = TAKES_NAME },
+        { "bind", .run = verb_bind, .flags = TAKES_NAME | TAKES_REST },
+        { "unbind", .run = verb_unbind, .flags = TAKES_NAME | TAKES_REST },
         { "list", .run = verb_list },
         { "update", .run = verb_update, .flags = TAKES_NAME | TAKES_SOURCE | TAKES_LAUNCHER | TAKES_STRATEGY },
         { "list-generations", .run = verb_list_generations, .flags = TAKES_NAME },
@@ -56,6 +59,7 @@ static void help(void) {
                "  create NAME --config FILE.nix | --flake REF#NAME | --system TOPLEVEL [--start] [LAUNCHER-OPTION…]\n"
                "  start|stop|restart|terminate|status|state|exists NAME\n"
                "  run NAME -- COMMAND…          login NAME          root-login NAME          show-ip NAME\n"
+               "  bind NAME SOURCE DESTINATION [--read-only]      unbind NAME DESTINATION\n"
                "  list [--json]\n"
                "  update NAME [--config FILE | --flake REF | --system TOPLEVEL] [--closure FILE]\n"
                "              [--strategy restart|switch] [LAUNCHER-OPTION…]\n"
@@ -163,6 +167,8 @@ static int parse_option(int argc, char **argv, int *i, const Verb *v, Args *a, c
                 a->json = true;
         else if (streq(v->name, "destroy") && streq(arg, "--delete-state"))
                 a->delete_state = true;
+        else if (streq(v->name, "bind") && streq(arg, "--read-only"))
+                a->read_only = true;
         else if (streq(v->name, "create") && streq(arg, "--start"))
                 a->start = true;
         else if (!bad && (f & TAKES_LAUNCHER))

@@ -19,6 +19,7 @@
  * directory costs less to make and to drop (no per-directory offset index, no ACL or quota accounting): about
  * 2 µs less per store path, set-up and teardown (make bench, section 2). It has no size limit, which only host
  * root could use, and no uid= option, hence the chown(). */
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/mount.h>
@@ -36,42 +37,104 @@ static void unmount_all(const char *path) {
                 ;
 }
 
-int propagate_create(const char *machine, uid_t uid, char **ret_path) {
-        _cleanup_free_ char *path = NULL, *opts = NULL;
+/* A fresh ramfs at path (made; a leftover there is removed first), owned by uid, the only member of a new peer
+ * group: only what is made a slave of it receives what is mounted below it. */
+static int propagate_point_make(const char *path, const char *source, uid_t uid) {
         int r;
 
-        path = strprintf(PROPAGATE_DIR "/%s", machine);
-        opts = strprintf("mode=0755");
-        if (!path || !opts)
-                return log_oom();
-        r = mkdir_p(PROPAGATE_DIR, 0700);
-        if (r < 0)
-                return log_error_errno(r, "Failed to create '%s': %m", PROPAGATE_DIR);
-        /* Under our machine lock, anything at our name is what a killed launcher of this machine left. */
         unmount_all(path);
         (void) rmdir(path);
         if (mkdir(path, 0700) < 0)
                 return log_error_errno(negative_errno(), "Failed to create '%s': %m", path);
-        if (mount("nixos-nspawn-store", path, "ramfs", MS_NOSUID | MS_NODEV, opts) < 0 || chown(path, uid, uid) < 0) {
-                r = log_error_errno(negative_errno(), "Failed to mount the store propagation point '%s': %m", path);
+        if (mount(source, path, "ramfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0 || chown(path, uid, uid) < 0) {
+                r = log_error_errno(negative_errno(), "Failed to mount the propagation point '%s': %m", path);
+                unmount_all(path);
                 (void) rmdir(path);
                 return r;
         }
         /* Leave whatever peer group the parent's propagation put the new mount in, then start our own: only the
-         * container's store is to receive what is mounted here. */
+         * container is to receive what is mounted here. */
         if (mount(NULL, path, NULL, MS_PRIVATE, NULL) < 0 || mount(NULL, path, NULL, MS_SHARED, NULL) < 0) {
                 r = log_error_errno(negative_errno(), "Failed to make '%s' a propagation point: %m", path);
                 unmount_all(path);
                 (void) rmdir(path);
                 return r;
         }
+        return 0;
+}
+
+/* Every bind's propagation point of machine (a killed launcher's, or ours at stop), and their directory. */
+static void binds_remove(const char *machine) {
+        _cleanup_free_ char *dir = strprintf(PROPAGATE_BINDS_DIR "/%s", machine);
+        DIR *d;
+
+        if (!dir)
+                return;
+        d = opendir(dir);
+        if (!d)
+                return;
+        for (struct dirent *e; (e = readdir(d));) {
+                _cleanup_free_ char *p = NULL;
+
+                if (e->d_name[0] == '.')
+                        continue;
+                p = strprintf("%s/%s", dir, e->d_name);
+                if (!p)
+                        break;
+                unmount_all(p);
+                if (rmdir(p) < 0 && errno != ENOENT)
+                        log_warning_errno(negative_errno(), "Failed to remove '%s', ignoring: %m", p);
+        }
+        closedir(d);
+        (void) rmdir(dir);
+}
+
+int propagate_create(const char *machine, uid_t uid, char **ret_path) {
+        _cleanup_free_ char *path = NULL;
+        int r;
+
+        path = strprintf(PROPAGATE_DIR "/%s", machine);
+        if (!path)
+                return log_oom();
+        r = mkdir_p(PROPAGATE_DIR, 0700);
+        if (r < 0)
+                return log_error_errno(r, "Failed to create '%s': %m", PROPAGATE_DIR);
+        /* Under our machine lock, anything at our name is what a killed launcher of this machine left. */
+        binds_remove(machine);
+        r = propagate_point_make(path, "nixos-nspawn-store", uid);
+        if (r < 0)
+                return r;
         *ret_path = TAKE_PTR(path);
         return 0;
+}
+
+int propagate_bind_create(const char *machine, const char *id, char **ret_path) {
+        _cleanup_free_ char *dir = strprintf(PROPAGATE_BINDS_DIR "/%s", machine);
+        _cleanup_free_ char *path = strprintf(PROPAGATE_BINDS_DIR "/%s/%s", machine, id);
+        int r;
+
+        if (!dir || !path)
+                return log_oom();
+        r = mkdir_p(dir, 0700);
+        if (r < 0)
+                return log_error_errno(r, "Failed to create '%s': %m", dir);
+        r = propagate_point_make(path, "nixos-nspawn-bind", 0);
+        if (r < 0)
+                return r;
+        *ret_path = TAKE_PTR(path);
+        return 0;
+}
+
+void propagate_bind_remove(const char *path) {
+        unmount_all(path);
+        if (rmdir(path) < 0 && errno != ENOENT)
+                log_warning_errno(negative_errno(), "Failed to remove '%s', ignoring: %m", path);
 }
 
 void propagate_remove(char **path) {
         if (!*path)
                 return;
+        binds_remove(strrchr(*path, '/') + 1);
         unmount_all(*path);
         if (rmdir(*path) < 0 && errno != ENOENT)
                 log_warning_errno(negative_errno(), "Failed to remove '%s', ignoring: %m", *path);

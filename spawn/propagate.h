@@ -7,11 +7,21 @@
  * mount the host makes there later appears in the running container's store: this is how a live update
  * (nixos-nspawnctl update --strategy switch) adds store paths without a restart. */
 #define PROPAGATE_DIR "/run/nixos-nspawn/propagate"
+/* One propagation point per bind added to a running container (nixos-nspawnctl bind, ctl/bind.c):
+ * PROPAGATE_BINDS_DIR/NAME/ID, where ID names the container path. The container's mount point there is a slave of
+ * it; the launcher removes them all at stop, and a killed launcher's at the next start. */
+#define PROPAGATE_BINDS_DIR "/run/nixos-nspawn/binds"
 
 /* Parent, under the machine lock: mounts a fresh tmpfs (owned by uid, the container's root) at
  * PROPAGATE_DIR/machine and makes it the only member of a new peer group. A leftover of a killed launcher of the
  * same name is removed first. */
 int propagate_create(const char *machine, uid_t uid, char **ret_path);
 
-/* Unmounts (lazily, with whatever the host mounted below it) and removes it. Accepts NULL; frees *path. */
+/* Makes PROPAGATE_BINDS_DIR/machine/id the same way, owned by host root. */
+int propagate_bind_create(const char *machine, const char *id, char **ret_path);
+/* Unmounts one (lazily, with the bind below it, whose copy in the container goes with it) and removes it. */
+void propagate_bind_remove(const char *path);
+
+/* Unmounts (lazily, with whatever the host mounted below it) and removes it, and the machine's binds' points.
+ * Accepts NULL; frees *path. */
 void propagate_remove(char **path);

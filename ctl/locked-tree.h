@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* What nixos-nspawnctl attaches at a running container's propagation point (a store path: live.c; a bind: bind.c),
+ * so that its copy in the container is locked against root there.
+ *
+ * The kernel copies a tree that propagates into a less privileged mount namespace with every mount's flags locked
+ * (read-only, nosuid, nodev stay) and every mount but the top one locked against unmounting (MNT_LOCKED): the top
+ * one is what the propagation added, the others would reveal what is below them. So each arrival is a tree of two,
+ * the same mount stacked on itself: inside, its path resolves to the upper one, which is locked against both
+ * unmounting and remounting; the lower one is reachable by no path. Only an unmount on the host, which propagates,
+ * takes the pair away again (the upper with the lower, as the kernel allows for a mount that covers another
+ * whole).
+ *
+ * Child side (allocates nothing, logs nothing): binds source onto name (relative to the working directory; a
+ * directory or file made for it) twice, and returns a detached clone of the pair as one tree, or -errno. */
+int locked_tree_make(const char *source, const char *name);
