@@ -5,9 +5,10 @@
 #
 # NixOS's own container defaults (nixos/modules/virtualisation/container-config.nix, loaded by every
 # configuration with boot.isContainer) come first; where this module disagrees with one, it says so at a priority
-# that beats that definition and still yields to anything the container's configuration sets:
-#   - container-config's `mkDefault` (1000) is beaten by `mkOverride 900` (a plain definition is 100);
-#   - its plain definitions (100) are beaten by `mkOverride 90` (a user's `mkForce` is 50).
+# that beats that definition and still yields to the container's configuration:
+#   - container-config's `mkDefault` (1000) is beaten by `mkOverride 900`, which a plain definition (100) beats;
+#   - its plain definitions (100) are beaten by `mkOverride 90`, which a `mkForce` (50) beats (the configuration
+#     needs mkForce there anyway, against container-config's own plain definition).
 # Where this module only offers a default of its own, it uses a priority weaker than `mkDefault`, so that a
 # `mkDefault` elsewhere (a shared module, nixos-generate-config's output, NixOS's own modules) wins, not conflicts.
 # Kept as NixOS sets them, on purpose: `security.audit.enable = false` (the kernel refuses audit to a user
@@ -16,7 +17,7 @@
 let
   inherit (lib) mkIf mkMerge mkOverride optionalAttrs;
 
-  # Beats container-config.nix's mkDefault, yields to any definition of the container's own configuration.
+  # Beats container-config.nix's mkDefault, yields to a plain definition (or mkForce) of the configuration.
   overContainerDefault = mkOverride 900;
   # Weaker than mkDefault (1000), stronger than an option's declared default (1500).
   weakDefault = mkOverride 1400;
