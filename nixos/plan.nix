@@ -144,6 +144,13 @@ let
     else if a == "0.0.0.0" then { kind = "ipv4"; }
     else { kind = "one"; address = a; family = if lib.hasInfix ":" a then 6 else 4; };
 
+  # Which links a container asks for, as settings.c's verify_network() counts them: a veth (plain, in a zone or
+  # in a host bridge), and with macvlans or moved interfaces any link at all. Said once, used everywhere below.
+  asksVeth = c: c.network.veth.enable || c.network.veth.zone != null || c.network.bridge != null;
+  asksLinks = c: asksVeth c || c.network.macvlans != [ ] || c.network.interfaces != [ ];
+  # …and gets them: a network namespace of its own, not joined
+  ownNetns = c: c.network.private && c.network.namespace.path == null;
+
   isStorePath = p: builtins.match "/nix/store/[0-9a-z]{32}-[^/]+" (toString p) != null;
 
   quote = s: "'${lib.escape [ "'" ] s}'";
@@ -271,7 +278,7 @@ rec {
     let
       net = c.network;
       veth = net.veth;
-      hasVeth = net.private && (veth.enable || veth.zone != null || net.bridge != null);
+      hasVeth = net.private && asksVeth c;
       fragment =
         side: def:
         optional (def != null && hasVeth)
@@ -365,7 +372,7 @@ rec {
       opt = o: "nixos-nspawn.containers.${name}.${o}";
       net = c.network;
       veth = net.veth;
-      hasLinks = veth.enable || veth.zone != null || net.bridge != null || net.macvlans != [ ] || net.interfaces != [ ];
+      hasLinks = asksLinks c;
       a = assertion: message: { inherit assertion message; };
     in
     [
@@ -418,13 +425,13 @@ rec {
         "${opt "network.veth.config.host"}: with network.bridge the host end is a port of that bridge; configure the bridge's network on the host instead.")
       (a (net.bridge == null || veth.zone == null)
         "${opt "network.bridge"} and network.veth.zone both put the veth into a bridge: set one of them.")
-      (a (net.namespace.path == null || !(veth.enable || veth.zone != null || net.bridge != null || net.macvlans != [ ] || net.interfaces != [ ]))
+      (a (net.namespace.path == null || !hasLinks)
         "${opt "network.namespace.path"} = ${quote (toString net.namespace.path)} joins an existing namespace: set network.veth.enable = false and no zone, bridge, macvlans or interfaces.")
       (a (net.namespace.path == null || normalizedAbsolute net.namespace.path)
         "${opt "network.namespace.path"} = ${quote (toString net.namespace.path)}: must be a normalized absolute path.")
       (a (!(exportsNamespace c) || (net.private && net.namespace.path == null))
         "${opt (if c.forwardPorts != [ ] then "forwardPorts" else if net.namespace.services != [ ] then "network.namespace.services" else "network.namespace.export")}: needs a network namespace of the container's own, but ${if !net.private then "network.private = false" else "network.namespace.path joins another one"}.")
-      (a ((veth.config.host == null && veth.config.container == null) || (net.private && net.namespace.path == null && (veth.enable || veth.zone != null || net.bridge != null)))
+      (a ((veth.config.host == null && veth.config.container == null) || (ownNetns c && asksVeth c))
         "${opt "network.veth.config"}: settings for the veth, but the container has none (network.veth.enable = false).")
     ]
     ++ map (f: a (f.hostAddress == null || validAddress f.hostAddress)
@@ -482,7 +489,7 @@ rec {
       net = c.network;
       on = net.private && net.namespace.path == null;
     in
-    optional (on && (net.veth.enable || net.veth.zone != null || net.bridge != null))
+    optional (on && asksVeth c)
       { link = "host0"; option = "network.veth.config.container"; }
     ++ optionals on (map (i: { link = "mv-${i}"; option = "network.macvlans"; }) net.macvlans);
   globRegex = p: concatStrings (map (ch:
