@@ -4,7 +4,12 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "fileio.h"
 #include "id128.h"
+#include "macro.h"
+
+#define MACHINE_ID_NAME_MAX 256
+#include "siphash.h"
 
 static int unhex(char c) {
         if (c >= '0' && c <= '9')
@@ -77,4 +82,57 @@ char *id128_to_string(sd_id128_t id, char buf[static SD_ID128_STRING_MAX]) {
         }
         buf[32] = '\0';
         return buf;
+}
+
+char *id128_to_uuid_string(sd_id128_t id, char buf[static ID128_UUID_STRING_MAX]) {
+        char plain[SD_ID128_STRING_MAX];
+        size_t o = 0;
+
+        id128_to_string(id, plain);
+        for (size_t i = 0; i < 32; i++) {
+                if (i == 8 || i == 12 || i == 16 || i == 20)
+                        buf[o++] = '-';
+                buf[o++] = plain[i];
+        }
+        buf[o] = '\0';
+        return buf;
+}
+
+int id128_read_machine_id(sd_id128_t *ret) {
+        _cleanup_free_ char *text = NULL;
+        sd_id128_t id;
+        int r;
+
+        r = read_full_file("/etc/machine-id", &text, NULL);
+        if (r < 0)
+                return r;
+        text[strcspn(text, "\n")] = '\0';
+        if (strlen(text) != 32 || id128_from_string(text, &id) < 0 || sd_id128_is_null(id))
+                return -EBADMSG;
+        *ret = id;
+        return 0;
+}
+
+sd_id128_t id128_from_keyed_name(const uint8_t key[static 16], const char *name) {
+        size_t n = strlen(name);
+        uint8_t buf[MACHINE_ID_NAME_MAX + 2];
+        sd_id128_t id;
+        uint64_t h[2];
+
+        /* two halves of 64 bits each, hashed with a different last byte (names are short: longer ones are cut,
+         * which machine names never are) */
+        n = n > MACHINE_ID_NAME_MAX ? MACHINE_ID_NAME_MAX : n;
+        memcpy(buf, name, n);
+        buf[n] = 0;
+        for (int half = 0; half < 2; half++) {
+                buf[n + 1] = (uint8_t) (half + 1);
+                h[half] = siphash24(buf, n + 2, key);
+        }
+        for (int i = 0; i < 8; i++) {
+                id.bytes[i] = (uint8_t) (h[0] >> (8 * i));
+                id.bytes[8 + i] = (uint8_t) (h[1] >> (8 * i));
+        }
+        id.bytes[6] = (id.bytes[6] & 0x0F) | 0x40; /* formatted as version 4, as systemd's app-specific IDs are */
+        id.bytes[8] = (id.bytes[8] & 0x3F) | 0x80;
+        return id;
 }

@@ -12,6 +12,7 @@
 #include "link.h"
 #include "macro.h"
 #include "netlink.h"
+#include "id128.h"
 #include "siphash.h"
 #include "strutil.h"
 
@@ -34,36 +35,18 @@ int link_name(const char *prefix, const char *name, char ret[IFNAMSIZ], char **r
         return 0;
 }
 
-static int machine_id_key(uint8_t key[16]) {
-        _cleanup_free_ char *text = NULL;
-        int r;
-
-        r = read_full_file("/etc/machine-id", &text, NULL);
-        if (r < 0)
-                return r;
-        if (strlen(text) < 32)
-                return -EBADMSG;
-        for (int i = 0; i < 16; i++) {
-                unsigned v;
-
-                if (sscanf(text + 2 * i, "%2x", &v) != 1)
-                        return -EBADMSG;
-                key[i] = (uint8_t) v;
-        }
-        return 0;
-}
-
 int link_mac(const char *ifname, const char *role, uint8_t ret[6]) {
         _cleanup_free_ char *data = strprintf("%s/%s", ifname, role);
+        sd_id128_t machine_id;
         uint8_t key[16];
         uint64_t h;
         int r;
 
         if (!data)
                 return -ENOMEM;
-        r = machine_id_key(key);
-        if (r < 0)
-                memcpy(key, name_hash_key, sizeof key); /* no machine-id: stable per name still */
+        r = id128_read_machine_id(&machine_id);
+        /* no machine-id: stable per name still */
+        memcpy(key, r < 0 ? name_hash_key : machine_id.bytes, sizeof key);
         h = siphash24(data, strlen(data), key);
         for (int i = 0; i < 6; i++)
                 ret[i] = (uint8_t) (h >> (8 * i));

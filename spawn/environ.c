@@ -65,7 +65,7 @@ int environ_build(const Settings *s, const char *uuid, const char *os_release, c
 
         r = env_add(&env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
         if (r >= 0)
-                r = env_add(&env, "container=nixos-nspawn");
+                r = env_add(&env, "container=%s", CONTAINER_MANAGER);
         if (r >= 0)
                 r = env_add(&env, "container_uuid=%s", uuid);
         if (r >= 0)

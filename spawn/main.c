@@ -12,6 +12,7 @@
 #include "foreign.h"
 #include "id128.h"
 #include "inputs.h"
+#include "journal.h"
 #include "log.h"
 #include "options.h"
 #include "settings.h"
@@ -82,14 +83,10 @@ int main(int argc, char *argv[]) {
         }
         if (action == OPTIONS_CHECK)
                 goto finish;
-        /* The machine's identity for this run (machined, container_uuid=, /run/host/container-uuid) when not given. */
-        if (sd_id128_is_null(s.uuid)) {
-                r = id128_randomize(&s.uuid);
-                if (r < 0) {
-                        log_error_errno(r, "Failed to generate a machine UUID: %m");
-                        goto finish;
-                }
-        }
+        /* The machine's identity (machined, container_uuid=, /etc/machine-id inside, its journal directory) when not
+         * given: the same at every start of this name (journal.h) */
+        if (!s.chown_foreign)
+                (void) machine_id_pick(&s);
         if (s.quiet)
                 log_set_max_level(LOG_WARNING);
 
@@ -111,8 +108,11 @@ int main(int argc, char *argv[]) {
         if (s.chown_foreign) {
                 r = foreign_chown_tree(s.chown_foreign);
                 r = r < 0 ? r : 0;
-        } else
-                r = spawn_run(&s);
+        } else {
+                r = journal_link_prepare(&s);
+                if (r >= 0)
+                        r = spawn_run(&s);
+        }
 finish:
         settings_done(&s);
         return r < 0 ? EXIT_FAILURE : r;

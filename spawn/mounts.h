@@ -27,7 +27,7 @@ typedef struct MountPlan {
         int notify_fd;        /* unbound datagram socket, bound at /run/host/notify */
         const char *console;  /* host pty for /dev/console; NULL: /dev/null */
         const char *os_release;
-        const char *uuid;     /* 32 hex digits */
+        const char *uuid;     /* dashed 8-4-4-4-12 */
         const char *store_propagation; /* the host's propagation point for the store (propagate.h), or NULL */
         const Credentials *credentials; /* loaded (credentials.h) */
         int tmp_by;           /* MountPhase that mounts /tmp (mount_tmp_phase(), mount-table.h), or -1 */

@@ -195,6 +195,13 @@ static int parse_register(const Option *o, const char *v, Settings *s, char **re
         return 0;
 }
 
+static int parse_link_journal_option(const Option *o, const char *v, Settings *s, char **ret_error) {
+        if (parse_link_journal(v, &s->link_journal, &s->link_journal_try) < 0)
+                return invalid("Invalid --link-journal '%s': expected no, host, try-host, guest, try-guest or auto.",
+                               v);
+        return 0;
+}
+
 static int parse_credential(const Option *o, const char *v, Settings *s, char **ret_error) {
         bool load = o->id == OPT_LOAD_CREDENTIAL;
         int id_len = (int) strcspn(v, ":");
@@ -271,6 +278,9 @@ const Option option_table[] = {
           "Wait for PID 1's READY=1 before reporting ready" },
         { OPT_REGISTER, "register", 0, OPTION_ARG_REQUIRED, "auto|yes|no", parse_register, S, NULL,
           "Register with systemd-machined (auto: when it answers)" },
+        { OPT_LINK_JOURNAL, "link-journal", 0, OPTION_ARG_REQUIRED, "MODE", parse_link_journal_option, S, NULL,
+          "The container's journal on the host: no, host,\ntry-host (host when /var/log/journal exists),\n"
+          "guest, try-guest, auto (host when the host has\n/var/log/journal/ID already; default)" },
         { OPT_SET_CREDENTIAL, "set-credential", 0, OPTION_ARG_REQUIRED, "ID:VALUE", parse_credential, S, NULL,
           "Pass a credential to the container's services" },
         { OPT_LOAD_CREDENTIAL, "load-credential", 0, OPTION_ARG_REQUIRED, "ID:PATH", parse_credential, S, NULL,

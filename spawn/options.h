@@ -28,6 +28,7 @@ typedef enum OptionId {
         OPT_KILL_SIGNAL,
         OPT_NOTIFY_READY,
         OPT_REGISTER,
+        OPT_LINK_JOURNAL,
         OPT_SET_CREDENTIAL,
         OPT_LOAD_CREDENTIAL,
         OPT_USERNS_PICK, /* -U */

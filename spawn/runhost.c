@@ -15,6 +15,7 @@
 #include "fileio.h"
 #include "macro.h"
 #include "mounts.h"
+#include "environ.h"
 #include "runhost.h"
 
 int run_host_fill(const MountPlan *p, int root_fd) {
@@ -43,8 +44,8 @@ int run_host_fill(const MountPlan *p, int root_fd) {
         snprintf(uuid, sizeof uuid, "%s\n", p->uuid);
         r = write_file_at(host, "os-release", p->os_release, strlen(p->os_release), 0444, p->uid);
         if (r >= 0)
-                r = write_file_at(host, "container-manager", "nixos-nspawn\n", STRLEN("nixos-nspawn\n"), 0444,
-                                  p->uid);
+                r = write_file_at(host, "container-manager", CONTAINER_MANAGER "\n", STRLEN(CONTAINER_MANAGER "\n"),
+                                  0444, p->uid);
         if (r >= 0)
                 r = write_file_at(host, "container-uuid", uuid, strlen(uuid), 0444, p->uid);
         if (r < 0)

@@ -498,6 +498,26 @@ int parse_register_mode(const char *arg, RegisterMode *ret) {
         return 0;
 }
 
+int parse_link_journal(const char *arg, LinkJournal *ret_mode, bool *ret_try) {
+        static const struct {
+                const char *name;
+                LinkJournal mode;
+                bool try;
+        } table[] = {
+                { "no", LINK_JOURNAL_NO, false },        { "auto", LINK_JOURNAL_AUTO, true },
+                { "host", LINK_JOURNAL_HOST, false },    { "try-host", LINK_JOURNAL_HOST, true },
+                { "guest", LINK_JOURNAL_GUEST, false },  { "try-guest", LINK_JOURNAL_GUEST, true },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(table); i++)
+                if (streq(arg, table[i].name)) {
+                        *ret_mode = table[i].mode;
+                        *ret_try = table[i].try;
+                        return 0;
+                }
+        return -EINVAL;
+}
+
 /* A credential ID becomes a file name in the container: printable, no '/', not "." or "..". */
 bool credential_id_is_valid(const char *id) {
         size_t n = strlen(id);

@@ -51,6 +51,14 @@ typedef enum RegisterMode {
         REGISTER_NO,
 } RegisterMode;
 
+/* --link-journal=, with systemd-nspawn's meaning (spawn/journal.h says what each does here). */
+typedef enum LinkJournal {
+        LINK_JOURNAL_AUTO,  /* the host's /var/log/journal/ID when it exists, else nothing */
+        LINK_JOURNAL_NO,
+        LINK_JOURNAL_HOST,  /* /var/log/journal/ID made on the host and bound in */
+        LINK_JOURNAL_GUEST, /* kept in the container's own /var/log/journal/ID, readable from the host while it runs */
+} LinkJournal;
+
 /* A credential for the container's service manager: the value given, or the path to read it from at start. */
 typedef struct Credential {
         char *id;
@@ -130,6 +138,8 @@ typedef struct Settings {
         size_t n_ports;
 
         RegisterMode register_mode;
+        LinkJournal link_journal;
+        bool link_journal_try; /* try-host, try-guest: a host without a persistent journal is no error */
         Credential *credentials;
         size_t n_credentials;
 
@@ -172,6 +182,7 @@ int settings_add_tmpfs(Settings *s, const char *spec);
 int settings_add_port(Settings *s, const char *spec);
 int settings_add_string(char ***list, const char *value);
 int parse_register_mode(const char *arg, RegisterMode *ret);
+int parse_link_journal(const char *arg, LinkJournal *ret_mode, bool *ret_try);
 bool credential_id_is_valid(const char *id);
 /* ID:VALUE (load = false) or ID:PATH (load = true; read at start by credentials_load(), credentials.h). */
 int settings_add_credential(Settings *s, const char *spec, bool load);

@@ -89,7 +89,7 @@ typedef struct Container {
         char *machine_lock_path;
         char *store_propagation;
         char *os_release;
-        char uuid[SD_ID128_STRING_MAX];
+        char uuid[ID128_UUID_STRING_MAX]; /* dashed, as CONTAINER_INTERFACE.md and systemd-nspawn give it */
         char **env;
         char *const *argv;
         const char *init_argv[2];
@@ -545,7 +545,7 @@ static int prepare(Container *c) {
         const Settings *s = c->settings;
         int r;
 
-        id128_to_string(s->uuid, c->uuid);
+        id128_to_uuid_string(s->uuid, c->uuid);
         if (s->command)
                 c->argv = s->command;
         else {

@@ -26,13 +26,18 @@ assert_eq "device nodes work" "$out" "4
 5:2"
 
 env=$(run "$rf1" --uuid=0123456789abcdef0123456789abcdef -- env | sort | tr '\n' ' ')
-assert_match "PID 1 gets container=nixos-nspawn" "$env" "container=nixos-nspawn"
-assert_match "PID 1 gets container_uuid" "$env" "container_uuid=0123456789abcdef0123456789abcdef"
+assert_match "PID 1 gets container=systemd-nspawn (its interface, for ConditionVirtualization=)" "$env" \
+	"container=systemd-nspawn "
+assert_match "PID 1 gets container_uuid, dashed as systemd-nspawn passes it" "$env" \
+	"container_uuid=01234567-89ab-cdef-0123-456789abcdef "
+assert_eq "/run/host/container-uuid holds the same UUID, dashed, newline-terminated (CONTAINER_INTERFACE.md)" \
+	"$(run "$rf1" --uuid=0123456789ABCDEF0123456789ABCDEF -- od -An -c /run/host/container-uuid | tr -d ' \n')" \
+	"01234567-89ab-cdef-0123-456789abcdef\\n"
 assert_match "PID 1 gets NOTIFY_SOCKET" "$env" "NOTIFY_SOCKET=/run/host/notify"
 assert_match "PID 1 gets container_host_id" "$env" "container_host_id="
 out=$(run "$rf1" -- sh -c 'cat /run/host/container-manager; ls /run/host/inaccessible | tr "\n" " "; touch /run/host/x 2>&1')
 assert_match "/run/host has container-manager, inaccessible nodes and is read-only" "$out" \
-	"nixos-nspawn.blk chr dir fifo reg sock .*Read-only"
+	"^systemd-nspawn.blk chr dir fifo reg sock .*Read-only"
 assert_eq "/proc/kallsyms is masked (reads as empty)" "$(run "$rf1" -- sh -c 'wc -c < /proc/kallsyms')" "0"
 ok "/proc/kallsyms has content on the host" test -n "$(head -c1 /proc/kallsyms)"
 assert_eq "the login UID is reset" "$(run "$rf1" -- cat /proc/self/loginuid)" "4294967295"

@@ -235,6 +235,22 @@ static void test_each_option(void) {
         ok(accepts(&s, OPT_REGISTER, "--register=no") && s.register_mode == REGISTER_NO, "--register");
         settings_done(&s);
         refuses(OPT_REGISTER, "--register=sometimes", "Invalid --register 'sometimes'");
+        ok(accepts(&s, OPT_LINK_JOURNAL, "--link-journal=try-host") && s.link_journal == LINK_JOURNAL_HOST &&
+           s.link_journal_try, "--link-journal=try-host");
+        settings_done(&s);
+        ok(accepts(&s, OPT_LINK_JOURNAL, "--link-journal=host") && s.link_journal == LINK_JOURNAL_HOST &&
+           !s.link_journal_try, "--link-journal=host");
+        settings_done(&s);
+        ok(accepts(&s, OPT_LINK_JOURNAL, "--link-journal=no") && s.link_journal == LINK_JOURNAL_NO, "--link-journal=no");
+        settings_done(&s);
+        ok(accepts(&s, OPT_LINK_JOURNAL, "--link-journal=guest") && s.link_journal == LINK_JOURNAL_GUEST &&
+           !s.link_journal_try, "--link-journal=guest");
+        settings_done(&s);
+        ok(accepts(&s, OPT_LINK_JOURNAL, "--link-journal=auto") && s.link_journal == LINK_JOURNAL_AUTO,
+           "--link-journal=auto");
+        settings_done(&s);
+        refuses(OPT_LINK_JOURNAL, "--link-journal=Host", "Invalid --link-journal 'Host'");
+        refuses(OPT_LINK_JOURNAL, "--link-journal=", "Invalid --link-journal ''");
         ok(accepts(&s, OPT_SET_CREDENTIAL, "--set-credential=pw:s3cret") && s.n_credentials == 1 &&
            streq(s.credentials[0].id, "pw") && streq(s.credentials[0].value, "s3cret"), "--set-credential");
         settings_done(&s);

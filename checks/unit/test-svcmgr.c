@@ -34,6 +34,24 @@ static void test_id128(void) {
         ok(!sd_id128_equal(a, b), "two random IDs differ");
 }
 
+static void test_id128_names(void) {
+        static const uint8_t k1[16] = { 1 }, k2[16] = { 2 };
+        char ubuf[ID128_UUID_STRING_MAX];
+        sd_id128_t a, b;
+
+        is_str(id128_to_uuid_string(SD_ID128_MAKE(01, 23, 45, 67, 89, ab, cd, ef, 01, 23, 45, 67, 89, ab, cd, ef), ubuf),
+               "01234567-89ab-cdef-0123-456789abcdef", "the dashed UUID form out");
+        a = id128_from_keyed_name(k1, "web");
+        b = id128_from_keyed_name(k1, "web");
+        ok(sd_id128_equal(a, b), "a name's ID is the same every time (a restart keeps its journal directory)");
+        ok(!sd_id128_is_null(a) && a.bytes[6] >> 4 == 4 && a.bytes[8] >> 6 == 2, "…formatted as a version-4 UUID");
+        b = id128_from_keyed_name(k1, "web2");
+        ok(!sd_id128_equal(a, b), "another name, another ID");
+        b = id128_from_keyed_name(k2, "web");
+        ok(!sd_id128_equal(a, b), "another host (key), another ID for the same name");
+        ok(memcmp(a.bytes, k1, 8) != 0 && memcmp(a.bytes + 8, k1 + 8, 8) != 0, "…and the key is not in it");
+}
+
 static void test_mountinfo(void) {
         const char *mi =
                 "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"
@@ -109,6 +127,7 @@ static void test_notify(void) {
 
 int main(void) {
         test_id128();
+        test_id128_names();
         test_mountinfo();
         test_mountinfo_below();
         test_notify();
