@@ -69,6 +69,7 @@ let
       reloadTriggers = optionals switch ([ (toString p.sys.toplevel) ] ++ optional (c.closureFile != null) c.closureFile);
       serviceConfig = {
         TimeoutStartSec = c.timeoutStartSec;
+        Restart = c.restart;
       } // optionalAttrs switch {
         # The new system comes from the settings file, read at each reload: naming it here would change the unit
         # with every toplevel, and switch-to-configuration restarts a unit whose [Service] changed.

@@ -207,6 +207,30 @@ let
             CPUs and disks.
           '';
         };
+        restart = mkOption {
+          type = types.enum [ "no" "on-success" "on-failure" "on-abnormal" "on-watchdog" "on-abort" "always" ];
+          default = "on-failure";
+          example = "always";
+          description = ''
+            When the unit starts the container again after it ended (`Restart=`; nixpkgs' containers use
+            `on-failure`): after a crash of its init, an OOM kill at `MemoryMax` or a killed launcher, not after
+            a poweroff. A reboot inside always restarts it, with a fresh root. At most 5 starts a minute, then the
+            unit stays failed until the minute has passed or `systemctl reset-failed`.
+          '';
+        };
+        linkJournal = mkOption {
+          type = types.enum [ "no" "host" "try-host" "guest" "try-guest" "auto" ];
+          default = "try-host";
+          example = "no";
+          description = ''
+            Where the container's journal lives (`--link-journal=`, see nixos-nspawn(1)). `try-host`: in the
+            host's `/var/log/journal/MACHINE-ID` (when the host keeps a persistent journal), so it outlives a
+            crash or a restart: `journalctl -M NAME` while it runs, `journalctl -D /var/log/journal/MACHINE-ID`
+            after; a restart appends. It takes room on the host's disk, capped by the container's own journald
+            (`SystemMaxUse=`: by default 10% of that file system, at most 4 GiB). `no` or `guest`: on the
+            container's tmpfs, gone when it stops.
+          '';
+        };
         restartIfChanged = mkOption {
           type = types.bool;
           default = true;

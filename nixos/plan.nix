@@ -298,7 +298,7 @@ rec {
         (if sys.closureFile != null then [ "--closure=${sys.closureFile}" ] else [ "--store-path=${sys.toplevel}" ])
         ++ [ "--init=${sys.toplevel}/init" ];
       rest =
-        [ "--private-users=${c.privateUsers}" ]
+        [ "--private-users=${c.privateUsers}" "--link-journal=${c.linkJournal}" ]
         ++ mapAttrsToList bind c.binds
         ++ map (t: "--tmpfs=${t}") c.tmpfs
         ++ mapAttrsToList credential c.credentials

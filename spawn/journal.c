@@ -7,10 +7,12 @@
 #include <unistd.h>
 
 #include "id128.h"
+#include "idmap.h"
 #include "journal.h"
 #include "log.h"
 #include "macro.h"
 #include "strutil.h"
+#include "userns.h"
 
 #define JOURNAL_DIR "/var/log/journal"
 
@@ -82,6 +84,41 @@ static int journal_dir(const Settings *s, const char *path, bool make) {
         return 1;
 }
 
+/* With a user namespace the bind is idmapped to the foreign range, which some file systems refuse (overlayfs, NFS,
+ * 9p, ZFS before 2.2): asked here, of the directory or else /var/log/journal, before anything is made there. 1: it can be, 0: it cannot
+ * (logged: a warning for the try modes, an error otherwise, naming the file system), <0: a logged error. */
+static int journal_idmap_ok(const Settings *s, const char *path, bool try) {
+        _cleanup_close_ int userns_fd = -EBADF;
+        char fs[32];
+        int r;
+
+        if (journal_owner(s) != FOREIGN_UID_BASE)
+                return 1; /* not idmapped */
+        /* a throwaway namespace mapping the foreign range, as the one the real bind gets (spawn.c) */
+        r = userns_make(FOREIGN_UID_BASE, FOREIGN_UID_SIZE, &userns_fd);
+        if (r < 0)
+                return log_error_errno(r, "Failed to create a user namespace to probe '%s': %m", JOURNAL_DIR);
+        /* the directory itself when it is there (it may be a mount of its own), else where it would be made */
+        if (access(path, F_OK) < 0)
+                path = JOURNAL_DIR;
+        r = idmap_supported(path, false, userns_fd);
+        if (r == -ENOENT)
+                return 1; /* no persistent journal here: journal_dir() says so */
+        if (r < 0)
+                return log_error_errno(r, "Failed to probe '%s' for idmapping: %m", path);
+        if (r > 0)
+                return 1;
+        idmap_fs_name(path, fs, sizeof fs);
+        /* Security: a writable bind is never quietly unmapped (idmap.c); the try modes link nothing instead. */
+        if (try) {
+                log_warning("Not linking the journal: '%s' is on a file system that cannot be idmapped (%s).",
+                            path, fs);
+                return 0;
+        }
+        return log_error_errno(-EOPNOTSUPP, "Cannot link the journal: '%s' is on a file system that cannot be "
+                               "idmapped (%s); use --link-journal=try-host, or no.", path, fs);
+}
+
 int journal_link_prepare(Settings *s) {
         bool try = s->link_journal_try || s->link_journal == LINK_JOURNAL_AUTO;
         char id[SD_ID128_STRING_MAX], path[sizeof JOURNAL_DIR + SD_ID128_STRING_MAX + 1];
@@ -101,6 +138,11 @@ int journal_link_prepare(Settings *s) {
                                        id128_to_string(s->uuid, id));
         }
         snprintf(path, sizeof path, JOURNAL_DIR "/%s", id128_to_string(s->uuid, id));
+        if (s->link_journal == LINK_JOURNAL_AUTO && access(path, F_OK) < 0)
+                return 0; /* the common case: nothing to link, nothing to probe */
+        r = journal_idmap_ok(s, path, try);
+        if (r <= 0)
+                return r;
         r = journal_dir(s, path, s->link_journal == LINK_JOURNAL_HOST);
         if (r <= 0)
                 return r;

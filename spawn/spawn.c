@@ -37,6 +37,7 @@
 #include "caps.h"
 #include "cgroup.h"
 #include "environ.h"
+#include "escape.h"
 #include "expose.h"
 #include "child.h"
 #include "console.h"
@@ -110,6 +111,24 @@ static bool machine_is_running(const char *name) {
         return lock_is_held(path);
 }
 
+/* Which unit runs machine name, from systemd-machined's record of it ("" when it has none): the message that
+ * refuses a second start names the way in that holds it (machinectl start while nixos-nspawn@NAME runs it). */
+static void machine_unit(const char *name, char *buf, size_t size) {
+        _cleanup_free_ char *path = strprintf("/run/systemd/machines/%s", name), *text = NULL;
+        const char *unit = NULL;
+
+        buf[0] = '\0';
+        if (!path || read_full_file(path, &text, NULL) < 0)
+                return;
+        for (char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+                if (startswith(l, "SCOPE=")) { /* machined's name for the machine's unit, service or scope */
+                        unit = l + STRLEN("SCOPE=");
+                        break;
+                }
+        if (unit)
+                escape_line(unit, strcspn(unit, "\n"), buf, size);
+}
+
 static int lock_machine(Container *c) {
         const char *name = c->settings->machine;
         int r;
@@ -125,8 +144,15 @@ static int lock_machine(Container *c) {
         if (r < 0) {
                 free(c->machine_lock_path);
                 c->machine_lock_path = NULL; /* not ours to remove */
-                if (r == -EWOULDBLOCK)
+                if (r == -EWOULDBLOCK) {
+                        char unit[256];
+
+                        machine_unit(name, unit, sizeof unit);
+                        if (unit[0])
+                                return log_error_errno(-EBUSY, "Machine '%s' is already running, as %s: not starting it "
+                                                       "a second time.", name, unit);
                         return log_error_errno(-EBUSY, "Machine '%s' is already running.", name);
+                }
                 return log_error_errno(r, "Failed to lock machine '%s': %m", name);
         }
         return 0;

@@ -66,6 +66,21 @@ ok "try-host there: it starts, nothing is linked" jrun "$T/v2" "$lj" --link-jour
 ok "auto there: the same" jrun "$T/v2" "$lj" -- sh -c '! test -e /var/log/journal'
 assert_eq "…and nothing is made on the host" "$(ls -A "$T/v2")" ""
 
+# --- where the journal directory cannot be idmapped (overlayfs; NFS, 9p, old ZFS alike) ---
+mkdir -p "$T/ov/lower/journal" "$T/ov/upper" "$T/ov/work" "$T/ov/mnt"
+if mount -t overlay overlay -o "lowerdir=$T/ov/lower,upperdir=$T/ov/upper,workdir=$T/ov/work" "$T/ov/mnt" 2>/dev/null; then
+	at_exit umount -l "$T/ov/mnt"
+	out=$(jrun "$T/ov/mnt" "$lj" --link-journal=host -- true 2>&1); rc=$?
+	assert_match "host where /var/log/journal cannot be idmapped: refused, naming it and its file system" "$rc $out" \
+		"^1 .*Cannot link the journal: '/var/log/journal' is on a file system that cannot be idmapped \(overlay\)"
+	out=$(jrun "$T/ov/mnt" "$lj" --link-journal=try-host -- sh -c '! test -e /var/log/journal && echo unlinked' 2>&1)
+	assert_match "try-host there: a warning, and the container starts unlinked (a writable bind is never unmapped)" \
+		"$out" "Not linking the journal: .*\(overlay\).*unlinked"
+	assert_eq "…nothing made there" "$(ls -A "$T/ov/mnt/journal")" ""
+else
+	skip "where the journal directory cannot be idmapped" "overlayfs cannot be mounted here"
+fi
+
 # --- without a user namespace the directory is root's ---
 mkdir -p "$T/v3/journal"
 jrun "$T/v3" "$lj" --private-users=no --link-journal=host -- sh -c 'echo x > /var/log/journal/'"$id"'/lines'
