@@ -16,8 +16,8 @@ assert_match "htop: --closure is a closureInfo's store-paths" "$closure" '^/nix/
 assert_eq "htop: the closure is exactly the toplevel's (and the packages it names), never the whole store" \
 	"$(sort "$d$closure" | xargs)" "$(printf '%s\n' "$system" /nix/store/00000000000000000000000000000000-htop | sort | xargs)"
 assert_eq "htop: the container's hostname is its name" "$(cat "$d$system/etc/hostname")" mycontainer
-assert_eq "htop: default arguments: picked user namespace, a veth" \
-	"$(launcher_args "$d" mycontainer | grep -v -e '^--init=' -e '^--closure=' | xargs)" "--private-users=pick --network-veth"
+assert_eq "htop: default arguments: picked user namespace, its journal kept on the host, a veth" \
+	"$(launcher_args "$d" mycontainer | grep -v -e '^--init=' -e '^--closure=' | xargs)" "--private-users=pick --link-journal=try-host --network-veth"
 dropin=$(unit_dropin "$d" nixos-nspawn@mycontainer.service)
 ok "htop: the container is an instance of the packaged template (a drop-in, no unit file of its own)" \
 	test ! -e "$d/etc/systemd/system/nixos-nspawn@mycontainer.service"
@@ -25,6 +25,7 @@ assert_eq "htop: it starts with machines.target" "$(readlink "$d/etc/systemd/sys
 ok "htop: machines.target starts with multi-user.target" test -L "$d/etc/systemd/system/multi-user.target.wants/machines.target"
 assert_eq "htop: TimeoutStartSec defaults to 5min (a first start on a loaded host; the NixOS test driver waits 300 s)" "$(key_of "$dropin" TimeoutStartSec)" 5min
 assert_match "htop: restart triggers are set (every input, not only the toplevel)" "$(key_of "$dropin" X-Restart-Triggers)" '^/nix/store/'
+assert_eq "htop: restarted after a failure by default (Restart=on-failure, as nixpkgs' containers)" "$(key_of "$dropin" Restart)" on-failure
 assert_eq "htop: no reload (strategy restart)" "$(key_of "$dropin" ExecReload)$(key_of "$dropin" X-Reload-Triggers)" ""
 m=$(unit_dropin "$d" systemd-nspawn@mycontainer.service)
 assert_eq "htop: machinectl start starts the container's own unit (one definition of its settings): runs nothing itself" \

@@ -17,6 +17,8 @@ ok "credentials: a text value is not in the settings file either" bash -c "! gre
 u=$(unit_dropin "$d" nixos-nspawn@db.service)
 assert_eq "unit settings reach the unit: MemoryMax" "$(key_of "$u" MemoryMax)" 2G
 assert_eq "timeoutStartSec" "$(key_of "$u" TimeoutStartSec)" 10min
+assert_eq "restart = \"always\" reaches the unit" "$(key_of "$u" Restart)" always
+assert_eq "linkJournal = \"no\": the journal stays in the container" "$(grep -- '^--link-journal' <<<"$a")" "--link-journal=no"
 ok "autoStart = false: not wanted by machines.target" test ! -e "$d/etc/systemd/system/machines.target.wants/nixos-nspawn@db.service"
 
 render fwd "$TOP/checks/nixos/cases/migrate-forward.nix"
@@ -52,7 +54,7 @@ assert_eq "namespace.services: …bound to and ordered after the container" "$(k
 render mv "$TOP/checks/nixos/cases/migrate-macvlan.nix"
 _report $? "macvlan: evaluates and renders" "$(tail -n 5 "$T/mv.err")"
 assert_eq "macvlan: a macvlan and a moved interface, no veth" \
-	"$(launcher_args "$T/mv" lan | grep -v -e '^--init=' -e '^--closure=' -e '^--private-users' | xargs)" \
+	"$(launcher_args "$T/mv" lan | grep -v -e '^--init=' -e '^--closure=' -e '^--private-users' -e '^--link-journal' | xargs)" \
 	"--network-macvlan=eth1 --network-interface=eth2"
 assert_eq "macvlan: no ve-/vz- firewall openings without a veth" \
 	"$(summary mv "$TOP/checks/nixos/cases/migrate-macvlan.nix" '.summary.networking.firewall.interfaces | keys')" "[]"

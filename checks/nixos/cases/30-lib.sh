@@ -7,7 +7,7 @@ d=$T/lib/etc/lib-test
 assert_match "lib: the toplevel is the container's NixOS system" "$(cat "$d/toplevel")" '^/nix/store/[0-9a-z]{32}-nixos-system-db-'
 assert_eq "lib: its closure goes to the launcher" "$(head -n 1 "$d/args")" "--closure=$(cat "$d/closure")"
 assert_eq "lib: the same options as the host module (binds, network fragments in the store)" \
-	"$(sed -n '4,6p' "$d/args" | sed -E 's|/nix/store/[0-9a-z]{32}-|STORE-|')" "--bind=/srv/db:/var/lib/postgresql:foreign
+	"$(sed -n '5,7p' "$d/args" | sed -E 's|/nix/store/[0-9a-z]{32}-|STORE-|')" "--bind=/srv/db:/var/lib/postgresql:foreign
 --network-veth
 --network-veth-container-config=STORE-nixos-nspawn-db-container.network"
 assert_match "lib: db-up starts it as a transient notify unit with a delegated cgroup" "$(cat "$d/db-up")" \

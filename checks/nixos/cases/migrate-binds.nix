@@ -10,6 +10,8 @@
     credentials.ca-url.text = "https://ca.example.internal";
     serviceConfig.MemoryMax = "2G";
     timeoutStartSec = "10min";
+    restart = "always";
+    linkJournal = "no";
     autoStart = false;
   };
 }
