@@ -483,8 +483,9 @@ let
             container's address as DHCP gives it, added again after a firewall reload and removed at stop. DNAT
             cannot reach the host's own loopback: for TCP a socket unit on `127.0.0.1`/`::1` and a proxy in the
             container's network namespace serve those (connections from the host to `localhost:<hostPort>`; they
-            arrive from the container's own `127.0.0.1`). Costs: libnftables in the launcher while the container
-            runs (about 1 MiB), one nftables transaction per address change.
+            arrive from the container's own `127.0.0.1`). Costs: libnftables in the launcher's monitor while the
+            container runs (its resident memory 4.6 MiB instead of 0.6 MiB, measured: 1.2 MiB of it private, the
+            rest the libraries' pages, shared by every container), one nftables transaction per address change.
           '';
         };
       };

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "escape.h"
@@ -295,17 +296,43 @@ static bool drain(int fd) {
 
 /* ---- life ---- */
 
+/* The network namespace our rules go to, as "DEV:INODE" of its nsfs file. A record names it: rules live in the
+ * ruleset of one namespace, and a launcher that sweeps from another one (a test's, a nested host's) would remove
+ * nothing there and lose the record of what is left. */
+static int netns_id(char *buf, size_t size) {
+        struct stat st;
+
+        if (stat("/proc/self/ns/net", &st) < 0)
+                return -errno;
+        snprintf(buf, size, "%llu:%llu\n", (unsigned long long) st.st_dev, (unsigned long long) st.st_ino);
+        return 0;
+}
+
 static int record(const char *machine) {
         _cleanup_close_ int dir = -EBADF;
+        char id[64];
         int r;
 
+        r = netns_id(id, sizeof id);
+        if (r < 0)
+                return r;
         r = mkdir_p(PORTS_RECORD_DIR, 0700);
         if (r < 0)
                 return r;
         dir = open(PORTS_RECORD_DIR, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (dir < 0)
                 return -errno;
-        return write_file_at(dir, machine, "", 0, 0600, 0);
+        return write_file_at(dir, machine, id, strlen(id), 0600, 0);
+}
+
+/* The record names the namespace we are in (or is of an older launcher, without one). */
+static bool recorded_here(const char *machine) {
+        _cleanup_free_ char *path = strprintf(PORTS_RECORD_DIR "/%s", machine), *text = NULL;
+        char id[64];
+
+        if (!path || read_full_file(path, &text, NULL) < 0 || netns_id(id, sizeof id) < 0)
+                return false;
+        return isempty(text) || streq(text, id);
 }
 
 static void unrecord(const char *machine) {
@@ -416,6 +443,8 @@ void expose_done(Expose *e) {
 void expose_remove_stale(const char *machine) {
         Nft *nft = NULL;
 
+        if (!recorded_here(machine))
+                return; /* another namespace's rules: a launcher there removes them */
         if (nft_open(&nft) < 0)
                 return; /* the record stays for a start that can */
         if (remove_chains(nft, machine) >= 0) {

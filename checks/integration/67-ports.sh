@@ -12,7 +12,7 @@ ECHO=$BUILD/helpers/echo-peer
 [ -x "$ECHO" ] || skip_rest "build first: no $ECHO"
 ldconfig -p | grep -q 'libnftables\.so\.1 ' || skip_rest "libnftables.so.1 is not installed"
 
-p1=$(mname p1) p2=$(mname p2)
+p1=$(mname p1) p2=$(mname p2) p3=$(mname p3)
 H=nsp-h-$_mname_suffix C=nsp-c-$_mname_suffix
 ip netns add "$H" && at_exit "ip netns del $H"
 ip netns add "$C" && at_exit "ip netns del $C"
@@ -83,11 +83,17 @@ wait_for 5 sh -c "nsenter --net=/run/netns/$H nft list chain inet nixos-nspawn p
 inh nft flush ruleset
 wait_for 5 sh -c "nsenter --net=/run/netns/$H nft list chain inet nixos-nspawn pre-$p1 | grep -q 10.77.0.2"
 _report $? "after 'nft flush ruleset' the rules are back" "$(rules)"
+# what iptables-nft (and NixOS's firewall on it) keeps in the same ruleset: tables of its own, ours beside them (made after the flush above)
+inh nft 'add table ip nat; add chain ip nat PREROUTING { type nat hook prerouting priority -100; policy accept; }'
+inh nft 'add table ip filter; add chain ip filter FORWARD { type filter hook forward priority 0; policy accept; }'
+inh nft 'add rule ip filter FORWARD counter accept'
 assert_eq "and forward again" "$(ask tcp 192.0.2.1 8080)" "192.0.2.2"
 
 stop_bg
 assert_eq "at stop the container's chains are gone" "$(rules | grep -c -- "-$p1 ")" "0"
 ok "and its record" test ! -e "/run/nixos-nspawn/ports/$p1"
+assert_eq "the other tables are as they were (iptables-nft's nat and filter)" \
+	"$(inh nft list tables | grep -c -e 'table ip nat' -e 'table ip filter')" 2
 
 # a killed launcher: its chains stay (nothing ran to remove them) until the next start's sweep
 start "$p2" --port=udp:5353:53
@@ -95,6 +101,9 @@ address "$p2" 5
 wait_for 5 sh -c "nsenter --net=/run/netns/$H nft list chain inet nixos-nspawn pre-$p2 | grep -q 10.77.0.5"
 kill -KILL "$bg_pid"; wait "$bg_pid" 2>/dev/null
 ok "a SIGKILLed launcher leaves its chains" sh -c "nsenter --net=/run/netns/$H nft list chain inet nixos-nspawn pre-$p2"
+# a start in another network namespace (here: the machine's own) cannot reach them: it leaves the record
+"$NSPAWN" -q -M "$p3" --console=pipe --closure="$closure" --setenv=PATH="$tools/bin" --private-network -- true
+ok "a start in another network namespace leaves the record of chains it cannot reach" test -e "/run/nixos-nspawn/ports/$p2"
 inh "$NSPAWN" -q -M "$p1" --console=pipe --closure="$closure" --setenv=PATH="$tools/bin" -- true
 fails "the next start (of any container) sweeps them" sh -c "nsenter --net=/run/netns/$H nft list chain inet nixos-nspawn pre-$p2"
 ok "and the record" test ! -e "/run/nixos-nspawn/ports/$p2"
@@ -113,4 +122,4 @@ out=$("$NSPAWN" -q -M "$p1" --console=pipe --closure="$closure" --port=udp:99999
 [ $rc != 0 ] && [[ $out == *"'udp:99999'"* ]]; _report $? "a bad --port is refused, naming it" "$rc: $out"
 out=$("$NSPAWN" -q -M "$p1" --console=pipe --closure="$closure" --private-network --port=80 -- true 2>&1); rc=$?
 [ $rc != 0 ] && [[ $out == *"--port=80 needs a veth"* ]]; _report $? "--port without a veth is refused" "$rc: $out"
-for m in "$p1" "$p2"; do ok "nothing of $m is left behind" leftovers "$m"; done
+for m in "$p1" "$p2" "$p3"; do ok "nothing of $m is left behind" leftovers "$m"; done
