@@ -43,6 +43,7 @@ static const Verb verbs[] = {
         { "login", .run_status = verb_login, .flags = TAKES_NAME },
         { "root-login", .run_status = verb_root_login, .flags = TAKES_NAME },
         { "show-ip", .run = verb_show_ip, .flags = TAKES_NAME },
+        { "logs", .run_status = verb_logs, .flags = TAKES_NAME },
         { "bind", .run = verb_bind, .flags = TAKES_NAME | TAKES_REST },
         { "unbind", .run = verb_unbind, .flags = TAKES_NAME | TAKES_REST },
         { "list", .run = verb_list },
@@ -59,6 +60,7 @@ static void help(void) {
                "  create NAME --config FILE.nix | --flake REF#NAME | --system TOPLEVEL [--start] [LAUNCHER-OPTION…]\n"
                "  start|stop|restart|terminate|status|state|exists NAME\n"
                "  run NAME -- COMMAND…          login NAME          root-login NAME          show-ip NAME\n"
+               "  logs NAME\n"
                "  bind NAME SOURCE DESTINATION [--read-only]      unbind NAME DESTINATION\n"
                "  list [--json]\n"
                "  update NAME [--config FILE | --flake REF | --system TOPLEVEL] [--closure FILE]\n"

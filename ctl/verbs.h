@@ -16,5 +16,7 @@ int verb_run(const Args *a, int *ret_status);
 int verb_login(const Args *a, int *ret_status);
 int verb_root_login(const Args *a, int *ret_status);
 int verb_show_ip(const Args *a);
+/* The container's journal: /var/log/journal/ID on the host when it is kept there, else journalctl -M (logs.c). */
+int verb_logs(const Args *a, int *ret_status);
 int verb_list(const Args *a);
 int verb_list_generations(const Args *a);

@@ -12,7 +12,7 @@
 #include "foreign.h"
 #include "id128.h"
 #include "inputs.h"
-#include "journal.h"
+#include "link-journal.h"
 #include "log.h"
 #include "options.h"
 #include "settings.h"
@@ -84,7 +84,7 @@ int main(int argc, char *argv[]) {
         if (action == OPTIONS_CHECK)
                 goto finish;
         /* The machine's identity (machined, container_uuid=, /etc/machine-id inside, its journal directory) when not
-         * given: the same at every start of this name (journal.h) */
+         * given: the same at every start of this name (link-journal.h) */
         if (!s.chown_foreign)
                 (void) machine_id_pick(&s);
         if (s.quiet)

@@ -51,7 +51,7 @@ typedef enum RegisterMode {
         REGISTER_NO,
 } RegisterMode;
 
-/* --link-journal=, with systemd-nspawn's meaning (spawn/journal.h says what each does here). */
+/* --link-journal=, with systemd-nspawn's meaning (spawn/link-journal.h says what each does here). */
 typedef enum LinkJournal {
         LINK_JOURNAL_AUTO,  /* the host's /var/log/journal/ID when it exists, else nothing */
         LINK_JOURNAL_NO,

@@ -25,7 +25,7 @@ assert_match "a first start, unlinked, gives the container's machine ID" "$id" '
 jdir=/var/log/journal/$id
 th_exec mkdir -p "$jdir"
 th_exec mount -t tmpfs -o "mode=0755,uid=$((0x7FFE0000)),gid=$((0x7FFE0000))" jr-journal "$jdir"
-at_exit "th_exec umount -l '$jdir'; th_exec rmdir '$jdir'"
+at_exit "th_exec umount -l '$jdir' 2>/dev/null; th_exec rmdir '$jdir' 2>/dev/null"
 conf --link-journal=try-host
 # in NAME COMMAND...: a command inside the container (machinectl shell), its output without carriage returns
 inside() { local m=$1; shift; th_exec machinectl -q shell "$m" "$@" 2>/dev/null | tr -d '\r'; }
@@ -85,3 +85,10 @@ assert_eq "machinectl poweroff stops it for good (inactive, dead, success: no re
 out=$(th_exec journalctl -D "$jdir" -t jr-test --no-pager -q -o cat 2>&1)
 assert_eq "after it stopped, journalctl -D shows the lines of both runs, in order" "$(grep -o '[a-z-]*-marker' <<<"$out" | xargs)" \
 	"before-crash-marker after-restart-marker"
+out=$(th_exec nixos-nspawnctl logs "$j" 2>&1 </dev/null)
+assert_eq "nixos-nspawnctl logs NAME shows the same, from the host's directory" "$(grep -o '[a-z-]*-marker' <<<"$out" | sort -u | xargs)" \
+	"after-restart-marker before-crash-marker"
+th_exec umount -l "$jdir"; th_exec rmdir "$jdir"
+out=$(th_exec nixos-nspawnctl logs "$j" 2>&1 </dev/null); rc=$?
+assert_match "…and, with none kept and the container stopped, says so in one line" "$rc $out" \
+	"^1 .*No journal of '$j' is kept on the host .*and it does not run\.$"

@@ -8,7 +8,7 @@
 
 #include "id128.h"
 #include "idmap.h"
-#include "journal.h"
+#include "link-journal.h"
 #include "log.h"
 #include "macro.h"
 #include "strutil.h"
