@@ -93,8 +93,9 @@ static void sweep_leaves(const char *mnt, const char *parent) {
         closedir(d);
 }
 
-int enter_cgroup_make(pid_t pid1, char **ret_path) {
-        _cleanup_free_ char *mnt = NULL, *cgroup = NULL, *leaf = NULL;
+/* The cgroup the container's was made in, below mnt: *ret_cgroup is cut to it. */
+static int machine_cgroup(pid_t pid1, char **ret_mnt, char **ret_cgroup) {
+        _cleanup_free_ char *mnt = NULL, *cgroup = NULL;
         char *slash;
         uid_t owner = 0;
         int r;
@@ -114,6 +115,31 @@ int enter_cgroup_make(pid_t pid1, char **ret_path) {
         }
         slash = strrchr(cgroup, '/');
         *slash = 0; /* its parent: the host's (the root cgroup when the container's was at the top) */
+        *ret_mnt = TAKE_PTR(mnt);
+        *ret_cgroup = TAKE_PTR(cgroup);
+        return 0;
+}
+
+int enter_cgroup_machine(pid_t pid1, char **ret_path) {
+        _cleanup_free_ char *mnt = NULL, *cgroup = NULL;
+        char *p;
+        int r = machine_cgroup(pid1, &mnt, &cgroup);
+
+        if (r < 0)
+                return r;
+        p = strprintf("%s%s", mnt, cgroup);
+        if (!p)
+                return -ENOMEM;
+        *ret_path = p;
+        return 0;
+}
+
+int enter_cgroup_make(pid_t pid1, char **ret_path) {
+        _cleanup_free_ char *mnt = NULL, *cgroup = NULL, *leaf = NULL;
+        int r = machine_cgroup(pid1, &mnt, &cgroup);
+
+        if (r < 0)
+                return r;
         leaf = strprintf("%s%s/" LEAF_PREFIX "%d", mnt, cgroup, (int) getpid());
         if (!leaf)
                 return -ENOMEM;

@@ -19,5 +19,8 @@
  * is the container's to choose. With -U no the container's root is ours and nothing is handed over: the leaf goes
  * next to PID 1's current cgroup (root inside is the host's root then, and could do worse). */
 int enter_cgroup_make(pid_t pid1, char **ret_path);
+/* The cgroup (a /sys/fs/cgroup path) the container's was made in: the machine's, whose limits bind it, the
+ * launcher and what `run` starts. Found the same way; nothing is made. -errno. */
+int enter_cgroup_machine(pid_t pid1, char **ret_path);
 /* Removes the leaf when it is empty (what the command left running stays until the container stops), frees path. */
 void enter_cgroup_remove(char *path);

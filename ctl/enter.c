@@ -561,15 +561,26 @@ static int print_addresses(void *userdata) {
         return fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
-int enter_show_ip(const Leader *l) {
+int enter_addresses(const Leader *l, char **ret) {
         _cleanup_free_ char *out = NULL;
-        int r, n = 0;
+        int r;
 
         r = process_call(print_addresses, (void *) l, &l->pidfd, 1, &out);
         if (r < 0)
                 return log_error_errno(r, "Failed to read the container's addresses: %m");
         if (r != 0)
                 return log_error_errno(-EIO, "Failed to read the container's addresses.");
+        *ret = TAKE_PTR(out);
+        return 0;
+}
+
+int enter_show_ip(const Leader *l) {
+        _cleanup_free_ char *out = NULL;
+        int r, n = 0;
+
+        r = enter_addresses(l, &out);
+        if (r < 0)
+                return r;
         (void) write_all(STDOUT_FILENO, out, strlen(out));
         for (const char *p = out; *p; p++)
                 n += *p == '\n';

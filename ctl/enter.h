@@ -40,3 +40,5 @@ int enter_stdio_check(void);
 /* Prints the addresses of the container's network interfaces (not loopback): IPv4 first, then IPv6. Returns how
  * many. */
 int enter_show_ip(const Leader *l);
+/* The same lines (escaped), in *ret. */
+int enter_addresses(const Leader *l, char **ret);

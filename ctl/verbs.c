@@ -15,6 +15,7 @@
 #include "nix.h"
 #include "runners.h"
 #include "settings.h"
+#include "status.h"
 #include "strutil.h"
 #include "change.h"
 #include "container.h"
@@ -119,6 +120,7 @@ int verb_status(const Args *a) {
         printf("  system: %s\n", c.system ?: "-");
         if (s == RUN_RUNNING && running_leader(c.name, &l) >= 0) {
                 printf("  leader: PID %d\n", (int) l.pid);
+                status_show_running(&l);
                 live_path = live_file(c.name);
                 if (live_path && read_full_file(live_path, &live, &size) >= 0) {
                         unsigned pid = 0;

@@ -99,6 +99,25 @@ assert_eq "…from the container (nothing mounted at /srv/ro any more) and the h
 "$CTL" bind "$name" "$T/ro" /srv/ro --read-only >/dev/null 2>&1
 assert_eq "the same destination can be bound again" "$(inside cat /srv/ro/f 2>&1)" "host-file"
 
+# --- status of the running container: memory and tasks from its machine cgroup, uptime ---
+st=$("$CTL" status "$name" 2>&1)
+pid1=$(awk '/leader: PID/ { print $3 }' <<<"$st")
+assert_match "status shows how long PID 1 has run" "$st" "leader: PID [0-9]+
+  uptime: [0-9]+s"
+cg=$(findmnt -n -t cgroup2 -o TARGET | head -n 1)$(sed -n 's/^0:://p' "/proc/$pid1/cgroup")
+cg=${cg%%/payload*}
+if [ -e "$cg/pids.current" ]; then
+	assert_eq "status shows the tasks of the container's machine cgroup, and their limit" \
+		"$(sed -n 's/^  tasks: *\([0-9]*\) (max \(.*\))$/\1 \2/p' <<<"$st")" "$(cat "$cg/pids.current" "$cg/pids.max" | xargs)"
+else
+	skip "status shows the tasks of the container's machine cgroup" "no pids controller in its cgroup2 here ($cg)"
+fi
+if [ -e "$cg/memory.current" ]; then
+	assert_match "status shows the memory of the container's machine cgroup, and its limit" "$st" "memory: [0-9.]+[KMGT] \(max "
+else
+	skip "status shows the memory of the container's machine cgroup" "no memory controller in its cgroup2 here ($cg)"
+fi
+
 # --- gone at stop ---
 "$CTL" stop "$name" >/dev/null 2>&1
 assert_eq "at stop every bind's propagation point is gone from the host" "$(points) $(host_mounts)" "0 0"
