@@ -50,7 +50,8 @@ let
     name: c:
     let
       p = plans.${name};
-      deps = plan.hostDependencies c;
+      # (A NixOS that is itself a container runs no udev: the device units would never appear.)
+      deps = plan.hostDependencies { inherit c; udev = !config.boot.isContainer; };
       switch = c.activation.strategy == "switch";
     in
     {
@@ -89,8 +90,8 @@ let
     serviceConfig = {
       Type = "oneshot";
       RemainAfterExit = true;
-      # systemd refuses a service without any command: true is the one that does nothing
-      ExecStart = [ "" "${pkgs.coreutils}/bin/true" ];
+      # (systemd refuses a service without a command: this one checks what After= already waited for)
+      ExecStart = [ "" "${config.systemd.package}/bin/systemctl is-active --quiet ${plan.unitName name}" ];
       # its restart on 133 is nixos-nspawn@NAME's to do (and refused for Type=oneshot)
       RestartForceExitStatus = "";
       WatchdogSec = 0;

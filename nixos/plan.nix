@@ -234,8 +234,9 @@ rec {
   # - required: the interfaces it moves in (Requires= and After=): waited for, but not BindsTo=, because moving an
   #   interface into another network namespace removes its device unit on the host at every start.
   # Interface names as systemd's device units spell them (utils.escapeSystemdPath's rules; they hold no '/').
+  # udev: whether the host has device units (false on a NixOS that is itself a container: none, no waiting).
   hostDependencies =
-    c:
+    { c, udev }:
     let
       net = c.network;
       own = net.private && net.namespace.path == null;
@@ -247,8 +248,8 @@ rec {
     in
     {
       mounts = map mountArg (lib.unique (mapAttrsToList bindSource c.binds));
-      bound = map device (lib.unique (optionals own (optional (net.bridge != null) net.bridge ++ net.macvlans)));
-      required = map device (lib.unique (optionals own net.interfaces));
+      bound = map device (lib.unique (optionals (own && udev) (optional (net.bridge != null) net.bridge ++ net.macvlans)));
+      required = map device (lib.unique (optionals (own && udev) net.interfaces));
     };
   netnsPath = name: "/run/netns/${name}";
 

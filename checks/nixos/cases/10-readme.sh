@@ -29,7 +29,8 @@ assert_eq "htop: restarted after a failure by default (Restart=on-failure, as ni
 assert_eq "htop: no reload (strategy restart)" "$(key_of "$dropin" ExecReload)$(key_of "$dropin" X-Reload-Triggers)" ""
 m=$(unit_dropin "$d" systemd-nspawn@mycontainer.service)
 assert_eq "htop: machinectl start starts the container's own unit (one definition of its settings): runs nothing itself" \
-	"$(key_of "$m" ExecStart | sed 's|^/nix/store/[^/]*/|STORE/|' | xargs)|$(key_of "$m" Type)|$(key_of "$m" RemainAfterExit)" "STORE/bin/true|oneshot|true"
+	"$(key_of "$m" ExecStart | sed 's|^/nix/store/[^/]*/|STORE/|' | xargs)|$(key_of "$m" Type)|$(key_of "$m" RemainAfterExit)" \
+	"STORE/bin/systemctl is-active --quiet nixos-nspawn@mycontainer.service|oneshot|true"
 assert_eq "htop: …bound to nixos-nspawn@mycontainer, after it, and stopping it when stopped" \
 	"$(key_of "$m" BindsTo)|$(key_of "$m" After)|$(key_of "$m" PropagatesStopTo)" \
 	"nixos-nspawn@mycontainer.service|nixos-nspawn@mycontainer.service|nixos-nspawn@mycontainer.service"

@@ -124,6 +124,10 @@ d=$(unit_dropin "$T/order" nixos-nspawn@plain.service)
 assert_eq "start order: a container with neither binds nor host devices waits for nothing more" \
 	"$(key_of "$d" RequiresMountsFor)$(key_of "$d" BindsTo)$(key_of "$d" Requires)$(key_of "$d" After)" ""
 
+printf '{ imports = [ %s ]; boot.isContainer = true; }\n' "$C/start-order.nix" >"$T/order-ct.nix"
+render orderct "$T/order-ct.nix"
+assert_eq "start order: a host that is itself a container (no udev, no device units) waits for no device, still for the mounts" \
+	"$(unit_dropin "$T/orderct" nixos-nspawn@br.service | grep -cE '^(BindsTo|Requires|After)=')$(unit_dropin "$T/orderct" nixos-nspawn@br.service | grep -c '^RequiresMountsFor=')" "03"
 printf '{ lib, ... }: { imports = [ %s ]; networking.networkmanager.enable = lib.mkForce false; }\n' "$C/host-networkmanager.nix" >"$T/nm-off.nix"
 assert_eq "host: without NetworkManager enabled, no unmanaged rule of ours" \
 	"$(full "$T/nm-off.nix" '.forced["networking.networkmanager.unmanaged"] // "unset"')" '"unset"'
