@@ -70,36 +70,52 @@ static int process_age(pid_t pid, unsigned long long *ret) {
         return 0;
 }
 
+int running_info(const Leader *l, RunningInfo *ret) {
+        _cleanup_free_ char *cgroup = NULL;
+        RunningInfo info = {};
+
+        if (enter_addresses(l, &info.addresses) < 0)
+                info.addresses = NULL;
+        if (enter_cgroup_machine(l->pid, &cgroup) >= 0) {
+                info.has_memory = read_u64(cgroup, "memory.current", &info.memory) >= 0;
+                info.has_memory_max = read_u64(cgroup, "memory.max", &info.memory_max) >= 0;
+                info.has_tasks = read_u64(cgroup, "pids.current", &info.tasks) >= 0;
+                info.has_tasks_max = read_u64(cgroup, "pids.max", &info.tasks_max) >= 0;
+        }
+        info.has_uptime = process_age(l->pid, &info.uptime) >= 0;
+        *ret = info;
+        return 0;
+}
+
+void running_info_done(RunningInfo *i) {
+        free(i->addresses);
+        i->addresses = NULL;
+}
+
 void status_show_running(const Leader *l) {
-        _cleanup_free_ char *addresses = NULL, *cgroup = NULL;
-        unsigned long long v, max;
+        RunningInfo info;
         char a[32], b[32];
 
-        if (enter_addresses(l, &addresses) >= 0)
-                for (char *line = addresses, *end; *line; line = end) {
-                        end = line + strcspn(line, "\n");
-                        if (*end)
-                                *end++ = 0;
-                        printf("  address: %s\n", line); /* escaped by enter_addresses() */
-                }
-        if (enter_cgroup_machine(l->pid, &cgroup) >= 0) {
-                if (read_u64(cgroup, "memory.current", &v) >= 0) {
-                        format_bytes(a, sizeof a, v);
-                        if (read_u64(cgroup, "memory.max", &max) >= 0) {
-                                format_bytes(b, sizeof b, max);
-                                printf("  memory: %s (max %s)\n", a, b);
-                        } else
-                                printf("  memory: %s\n", a);
-                }
-                if (read_u64(cgroup, "pids.current", &v) >= 0) {
-                        if (read_u64(cgroup, "pids.max", &max) >= 0)
-                                printf("  tasks:  %llu (max %llu)\n", v, max);
-                        else
-                                printf("  tasks:  %llu\n", v);
-                }
+        (void) running_info(l, &info);
+        for (char *line = info.addresses, *end; line && *line; line = end) {
+                end = line + strcspn(line, "\n");
+                printf("  address: %.*s\n", (int) (end - line), line); /* escaped by enter_addresses() */
+                if (*end)
+                        end++;
         }
-        if (process_age(l->pid, &v) >= 0) {
-                format_timespan(a, sizeof a, v);
+        if (info.has_memory) {
+                format_bytes(a, sizeof a, info.memory);
+                format_bytes(b, sizeof b, info.memory_max);
+                printf("  memory: %s%s%s%s\n", a, info.has_memory_max ? " (max " : "", info.has_memory_max ? b : "",
+                       info.has_memory_max ? ")" : "");
+        }
+        if (info.has_tasks && info.has_tasks_max)
+                printf("  tasks:  %llu (max %llu)\n", info.tasks, info.tasks_max);
+        else if (info.has_tasks)
+                printf("  tasks:  %llu\n", info.tasks);
+        if (info.has_uptime) {
+                format_timespan(a, sizeof a, info.uptime);
                 printf("  uptime: %s\n", a);
         }
+        running_info_done(&info);
 }

@@ -231,6 +231,54 @@ static void json_string(const char *s) {
         putchar('"');
 }
 
+/* ADDRESS (the first) UPTIME MEMORY TASKS, "-" for each not known (not running, no such controller). */
+static void list_text_running(const RunningInfo *i) {
+        char u[32] = "-", m[32] = "-", t[32] = "-";
+        size_t n = i->addresses ? strcspn(i->addresses, "\n") : 0;
+
+        if (i->has_uptime) {
+                format_timespan(u, sizeof u, i->uptime);
+                /* one column: "3min 4s" → "3min4s" */
+                for (char *sp; (sp = strchr(u, ' '));)
+                        memmove(sp, sp + 1, strlen(sp));
+        }
+        if (i->has_memory)
+                format_bytes(m, sizeof m, i->memory);
+        if (i->has_tasks)
+                snprintf(t, sizeof t, "%llu", i->tasks);
+        /* the address is escaped (enter_addresses()) */
+        printf("%.*s %s %s %s\n", n ? (int) n : 1, n ? i->addresses : "-", u, m, t);
+}
+
+/* ,"addresses":[…],"uptime_sec":N,"memory_bytes":N,"tasks":N (null where not known) */
+static void list_json_running(const RunningInfo *i) {
+        const char *p = i->addresses;
+
+        printf(",\"addresses\":[");
+        for (bool first = true; p && *p; first = false) {
+                size_t n = strcspn(p, "\n");
+                _cleanup_free_ char *one = strndup(p, n);
+
+                if (!first)
+                        putchar(',');
+                json_string(one);
+                p += n + (p[n] == '\n');
+        }
+        printf("]");
+        if (i->has_uptime)
+                printf(",\"uptime_sec\":%llu", i->uptime);
+        else
+                printf(",\"uptime_sec\":null");
+        if (i->has_memory)
+                printf(",\"memory_bytes\":%llu", i->memory);
+        else
+                printf(",\"memory_bytes\":null");
+        if (i->has_tasks)
+                printf(",\"tasks\":%llu", i->tasks);
+        else
+                printf(",\"tasks\":null");
+}
+
 int verb_list(const Args *a) {
         _cleanup_strv_free_ char **names = NULL;
         int r = conf_list(&names);
@@ -240,7 +288,8 @@ int verb_list(const Args *a) {
         if (a->json)
                 printf("[");
         else if (names[0])
-                printf("%-24s %-9s %-12s %-4s %s\n", "NAME", "STATE", "ORIGIN", "GEN", "SYSTEM");
+                printf("%-24s %-9s %-12s %-4s %s  %s\n", "NAME", "STATE", "ORIGIN", "GEN", "SYSTEM",
+                       "ADDRESS UPTIME MEMORY TASKS");
         for (size_t i = 0, shown = 0; names[i]; i++) {
                 RunState s = RUN_STOPPED;
                 unsigned gen = 0;
@@ -250,8 +299,15 @@ int verb_list(const Args *a) {
                 if (!machine_name_is_valid(names[i]) || conf_load(names[i], &c) < 0)
                         continue;
                 (void) runner_state(c.name, &s);
+                RunningInfo info = {};
+                Leader l = LEADER_NULL;
+
                 if (c.origin == ORIGIN_IMPERATIVE)
                         (void) current_generation(c.name, &gen, &count);
+                if (s == RUN_RUNNING && running_leader(c.name, &l) >= 0) {
+                        (void) running_info(&l, &info);
+                        leader_done(&l);
+                }
                 if (a->json) {
                         /* a comma before every entry shown but the first: names[i] that cannot be read are
                          * skipped, so i says nothing */
@@ -265,15 +321,18 @@ int verb_list(const Args *a) {
                                 printf("null");
                         printf(",\"system\":");
                         json_string(c.system);
+                        list_json_running(&info);
                         printf("}");
                 } else {
                         char g[16] = "-";
 
                         if (gen)
                                 snprintf(g, sizeof g, "%u", gen);
-                        printf("%-24s %-9s %-12s %-4s %s\n", c.name, run_state_name(s),
+                        printf("%-24s %-9s %-12s %-4s %s  ", c.name, run_state_name(s),
                                c.origin == ORIGIN_IMPERATIVE ? "imperative" : "declarative", g, c.system ?: "-");
+                        list_text_running(&info);
                 }
+                running_info_done(&info);
         }
         if (a->json)
                 printf("]\n");

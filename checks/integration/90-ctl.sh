@@ -54,10 +54,10 @@ pid1=$(leader "$name")
 assert_match "status names the leader" "$pid1" '^[0-9]+$'
 assert_eq "the leader is the container's PID 1 running the toplevel's init" \
 	"$(inside cat /run/fixture/booted)" "1 $sys1"
-assert_match "list shows it running, imperative, generation 1" "$("$CTL" list)" \
-	"$name +running +imperative +1 +$sys1"
-assert_match "list --json too" "$("$CTL" list --json)" \
-	"\{\"name\":\"$name\",\"state\":\"running\",\"origin\":\"imperative\",\"generation\":1,\"system\":\"$sys1\"\}"
+assert_match "list shows it running, imperative, generation 1, no address (a private network), its uptime" "$("$CTL" list)" \
+	"$name +running +imperative +1 +$sys1  - [0-9]+s "
+assert_match "list --json too, with addresses, uptime, memory and tasks (null without their controller)" "$("$CTL" list --json)" \
+	"\{\"name\":\"$name\",\"state\":\"running\",\"origin\":\"imperative\",\"generation\":1,\"system\":\"$sys1\",\"addresses\":\[\],\"uptime_sec\":[0-9]+,\"memory_bytes\":([0-9]+|null),\"tasks\":([0-9]+|null)\}"
 ok "start of a running container is fine" "$CTL" start "$name"
 
 # --- the console log is capped (16 MiB a file) and rotated once: root inside writes 20 MiB to its console
