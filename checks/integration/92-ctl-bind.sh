@@ -91,6 +91,29 @@ bad_bind "unbind of what is not bound" "'/srv/none' is not bound" unbind "$name"
 assert_eq "…and none of them left a propagation point, a host mount or a mount inside" \
 	"$(points) $(host_mounts) $(inside grep -c " /srv/" /proc/self/mountinfo)" "$before"
 
+# --- a source on a file system that refuses idmapping (overlayfs): the launcher's rule (spawn/idmap.c) ---
+D=$T/ovl
+mkdir -p "$D"/{lower,upper,work,merged}
+echo overlay-file >"$D/lower/f"
+if ! mount -t overlay nixos-nspawn-test -o "lowerdir=$D/lower,upperdir=$D/upper,workdir=$D/work" "$D/merged" 2>/dev/null; then
+	skip "a source that cannot be idmapped" "cannot mount overlayfs here"
+elif [ ! -x "$BUILD/helpers/idmap-probe" ] || [[ $("$BUILD/helpers/idmap-probe" "$D/merged") == *"idmap ok" ]]; then
+	skip "a source that cannot be idmapped" "this kernel idmaps overlayfs (or no idmap-probe)"
+	umount "$D/merged"
+else
+	at_exit "umount -l '$D/merged' 2>/dev/null"
+	before="$(points) $(host_mounts) 0"
+	bad_bind "a writable source that cannot be idmapped is refused, as the launcher refuses it" \
+		"Bind source '$D/merged' is on a file system that cannot be idmapped \\(overlay\\), and a writable bind is not mapped otherwise" \
+		bind "$name" "$D/merged" /srv/ovl
+	assert_eq "…leaving nothing" "$(points) $(host_mounts) $(inside grep -c " /srv/ovl " /proc/self/mountinfo)" "$before"
+	out=$("$CTL" bind "$name" "$D/merged" /srv/ovl --read-only 2>&1)
+	_report $? "a read-only one falls back to no idmapping" "$out"
+	assert_match "…with the launcher's warning" "$out" "Bind source '$D/merged' is on a file system that cannot be idmapped \(overlay\): bound read-only without idmapping"
+	assert_eq "…and is there, owned by nobody inside" "$(inside cat /srv/ovl/f 2>&1) $(inside stat -c %u /srv/ovl/f 2>&1)" "overlay-file 65534"
+	"$CTL" unbind "$name" /srv/ovl >/dev/null 2>&1
+fi
+
 # --- unbind ---
 "$CTL" unbind "$name" /srv/ro >"$T/u.out" 2>&1
 _report $? "unbind NAME DST removes a bind" "$(cat "$T/u.out")"
