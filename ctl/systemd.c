@@ -150,7 +150,14 @@ static int unit_job(const char *name, const char *method, unsigned timeout_sec) 
         r = sd_bus_match_signal(bus, &slot, SD_DEST, SD_PATH, SD_MANAGER, "JobRemoved", on_job_removed, &w);
         if (r < 0)
                 return log_error_errno(r, "Failed to watch systemd's jobs: %m");
+        /* without a subscription systemd sends no JobRemoved: the wait would end only at the deadline, saying
+         * the job did not finish when it may have */
         r = sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "Subscribe", &error, NULL, "");
+        if (r < 0 && !sd_bus_error_has_name(&error, "org.freedesktop.systemd1.AlreadySubscribed")) {
+                log_error_errno(r, "Failed to subscribe to systemd's job signals: %s", error.message ?: "?");
+                sd_bus_error_free(&error);
+                return r;
+        }
         sd_bus_error_free(&error);
         r = sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, method, &error, &reply, "ss", unit, "replace");
         if (r < 0) {
