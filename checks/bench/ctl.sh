@@ -55,11 +55,47 @@ for ((i = 0; i < N; i++)); do
 	t[stop]+="$(ms "$CTL" stop "$name") "
 	"$CTL" destroy "$name" >/dev/null 2>&1
 done
+
+# The host's mount table across live updates: one container, then UPDATES switches (system built before) each
+# adding UPDATE_ADD more store paths of checks/fixtures many-10000 (cumulative: 500, 1000, … 5000 paths). The
+# host's mount count (/proc/self/mountinfo, our mount namespace) before the start, after it and after the last
+# update; a container's live updates should grow it by O(1), not by the paths they add. Other work on the machine
+# that mounts moves the count too: the report says so.
+UPDATES=10 UPDATE_ADD=500
+many10k=$(bash "$TOP/checks/fixtures/nix-closures.sh" many 10000 | sed -n 's/^closure=//p')
+config live-a
+if [[ -s $many10k ]] && "$CTL" create "$name" --config "$dir/c.nix" >/dev/null 2>&1; then
+	# all of them, and those naming the container (other work's mounts are not ours)
+	mounts() { printf '%s,%s' "$(wc -l </proc/self/mountinfo)" "$(grep -c -- "$name" /proc/self/mountinfo)"; }
+	mnt_before=$(mounts)
+	"$CTL" start "$name" >/dev/null 2>&1 || t[live]+="FAIL "
+	mnt_started=$(mounts)
+	for ((u = 1; u <= UPDATES; u++)); do
+		config "live-$u"
+		sys=$(nix-build --no-out-link --expr '{ cfg }: (import <nixpkgs/nixos> { configuration = /. + cfg; }).system' \
+			--argstr cfg "$dir/c.nix" 2>/dev/null)
+		{ nix-store -qR "$sys" && head -n $((u * UPDATE_ADD)) "$many10k"; } | sort -u >"$dir/live.closure"
+		t[live]+="$(ms "$CTL" update "$name" --strategy switch --system "$sys" --closure "$dir/live.closure") "
+	done
+	mnt_updated=$(mounts)
+	"$CTL" stop "$name" >/dev/null 2>&1
+	"$CTL" destroy "$name" >/dev/null 2>&1
+	mnt_stopped=$(mounts)
+	printf 'live_updates\t%d\nlive_update_add\t%d\n' "$UPDATES" "$UPDATE_ADD" >>"$dir/live.tsv"
+	for k in before started updated stopped; do
+		v=mnt_$k
+		printf 'mounts_%s\t%s\nmounts_named_%s\t%s\n' "$k" "${!v%,*}" "$k" "${!v#*,}" >>"$dir/live.tsv"
+	done
+else
+	echo "ctl.sh: the live-update mount count could not be measured (fixture or create failed)" >&2
+fi
 [[ "${t[*]}" == *FAIL* ]] && { echo "ctl.sh: a step failed, no numbers" >&2; exit 1; }
 printf '| nixos-nspawnctl (stand-in, no systemd, %d runs) | median ms | min | max |\n|---|---|---|---|\n' "$N"
 : >"${BENCH_CTL_TSV:-/dev/null}"
 printf 'runs\t%d\nadd_paths\t%d\n' "$N" "$ADD" >>"${BENCH_CTL_TSV:-/dev/null}"
-for k in create start switch restart switch_built restart_built switch_add stop; do
+[[ -s $dir/live.tsv ]] && cat "$dir/live.tsv" >>"${BENCH_CTL_TSV:-/dev/null}"
+for k in create start switch restart switch_built restart_built switch_add live stop; do
+	[[ -n ${t[$k]:-} ]] || continue
 	sort -n <<<"$(tr ' ' '\n' <<<"${t[$k]}" | grep .)" | awk -v k="$k" -v add="$ADD" -v tsv="${BENCH_CTL_TSV:-/dev/null}" '{ v[NR] = $1 } END {
 		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
 		label["switch"] = "update --strategy switch (with the build)"
@@ -69,6 +105,7 @@ for k in create start switch restart switch_built restart_built switch_add stop;
 		label["start"] = "start (to READY=1)"
 		label["create"] = "create (with the build)"
 		label["switch_add"] = "update --strategy switch --system, adding " add " more store paths"
+		label["live"] = "update --strategy switch --system, each of 10 adding 500 more store paths"
 		printf "| %s | %d | %d | %d |\n", k in label ? label[k] : k, m, v[1], v[NR]
 		printf "%s\t%s\t%d\t%d\n", k, m, v[1], v[NR] >>tsv }'
 done

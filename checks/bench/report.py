@@ -507,6 +507,20 @@ ctl_add_n = ctl_ms("add_paths")
 ctl_add_us = ((ctl_ms("switch_add") - ctl_sw) * 1e3 / ctl_add_n
               if ctl_ms("switch_add") is not None and ctl_sw is not None and ctl_add_n else None)
 t_store1 = med(STORE_OURS, "ours: 1 paths")
+# 10 live updates of 500 more paths each (ctl.sh): per path, and the host's mount table around them. Other work on
+# the machine that mounts moves the counts as well; O(1) allows a few mounts of that, far from 2 per path.
+live_n = ctl_ms("live_update_add")
+live_us = ((ctl_ms("live") - ctl_sw) * 1e3 / live_n
+           if ctl_ms("live") is not None and ctl_sw is not None and live_n else None)
+MOUNTS_O1 = 10
+
+
+def _diff(a, b):
+    return ctl_ms(a) - ctl_ms(b) if ctl_ms(a) is not None and ctl_ms(b) is not None else None
+
+
+mnt_start_growth = _diff("mounts_started", "mounts_before")
+mnt_update_growth = _diff("mounts_updated", "mounts_started")
 
 boot_ours = boot_stat("ours", "ready_s")
 boot_nsu = boot_stat("nspawn-U", "ready_s")
@@ -548,6 +562,32 @@ def cpu_loader_text():
                 fmt(r_b, 0), fmt(y_b, 0)))
 
 
+# CPU of the whole process tree per start from each run's own cgroup (cgcpu.sh), the harness floor subtracted: ms.
+CGCPU = {}
+for row in read_tsv("cgcpu.tsv"):
+    if len(row) >= 4 and row[1].isdigit():
+        CGCPU.setdefault(row[0], []).append((int(row[1]), int(row[2]), int(row[3])))
+
+
+def cgcpu_ms(what, col=0):
+    """col 0: usage_usec (the scheduler's exact runtime): medians. 1, 2: user and system, which the kernel splits
+    by sampling at the tick (4 ms here, a start is a few of them): means, the only unbiased figure of those."""
+    xs, fl = CGCPU.get(what), CGCPU.get("floor")
+    if not xs or not fl:
+        return None
+    avg = median if col == 0 else statistics.mean
+    return (avg([x[col] for x in xs]) - avg([x[col] for x in fl])) / 1e3
+
+
+cg_ours, cg_bwrap = cgcpu_ms("ours"), cgcpu_ms("bwrap")
+
+
+def hf_cpu(table, key):
+    """hyperfine's user + sys (rusage of the reaped children), mean, seconds"""
+    e = table.get(key) or {}
+    return e["user_mean"] + e["system_mean"] if e.get("user_mean") is not None else None
+
+
 TARGETS = [
     {
         "target": "start-to-exit ≤ 1/4 of systemd-nspawn's",
@@ -566,6 +606,23 @@ TARGETS = [
             ms(s_bwrapi, 2), fmt(ratio(s_oursd, s_bwrapi), 2, "×"), ms(t_ours1, 2), ms(t_bwrapc, 2),
             fmt(ratio(t_ours1, t_bwrapc), 2, "×")) + cpu_loader_text(),
         "met": (le(s_ours1, s_bwrapc) and le(t_ours1, t_bwrapc)) if s_ours1 is not None else le(t_ours1, t_bwrapc),
+    },
+    {
+        "target": "start-to-exit CPU (user + sys of the whole process tree) ≤ bwrap's",
+        "measured": "by each run's own cgroup (`cpu.stat` of a fresh cgroup and cgroup namespace a run, the harness's "
+                    "%s subtracted; the ground truth): ours %s vs bwrap %s: %s (tick-sampled means: user %s vs %s, sys %s vs %s). Other "
+                    "accountings of the same starts: `perf stat` task-clock %s vs %s (%s); hyperfine's rusage %s vs "
+                    "%s (%s); wall (one at a time) %s" % (
+            fmt(median([x[0] for x in CGCPU["floor"]]) / 1e3 if CGCPU.get("floor") else None, 2, " ms"),
+            fmt(cg_ours, 2, " ms"), fmt(cg_bwrap, 2, " ms"), fmt(ratio(cg_ours, cg_bwrap), 2, "×"),
+            fmt(cgcpu_ms("ours", 1), 2), fmt(cgcpu_ms("bwrap", 1), 2), fmt(cgcpu_ms("ours", 2), 2),
+            fmt(cgcpu_ms("bwrap", 2), 2),
+            fmt(meta_num("cpu_ms_ours"), 2, " ms"), fmt(meta_num("cpu_ms_bwrap"), 2, " ms"),
+            fmt(ratio(meta_num("cpu_ms_ours"), meta_num("cpu_ms_bwrap")), 2, "×"),
+            ms(hf_cpu(START, K_OURS1), 2), ms(hf_cpu(START, K_BWRAP_C), 2),
+            fmt(ratio(hf_cpu(START, K_OURS1), hf_cpu(START, K_BWRAP_C)), 2, "×"),
+            fmt(ratio(s_ours1, s_bwrapc), 2, "×")),
+        "met": le(cg_ours, cg_bwrap),
     },
     {
         "target": "≤ 8 µs per store path",
@@ -628,11 +685,26 @@ TARGETS = [
         "met": le(ctl_sw, ctl_rs),
     },
     {
-        "target": "live update: adding a store path to a running container, per path (held to the start's "
-                  "8 µs)",
-        "measured": "%s per path ((switch adding %s paths − the same switch without them) ÷ %s, medians; "
-                    "section 8)" % (fmt(ctl_add_us, 1, " µs"), fmt(ctl_add_n, 0), fmt(ctl_add_n, 0)),
-        "met": le(ctl_add_us, 8.0),
+        "target": "live update: adding a store path to a running container ≤ 8 µs per path (as at start)",
+        "measured": "%s per path ((switch adding %s paths − the same switch without them) ÷ %s, medians); %s per "
+                    "path over %s updates of %s more paths each ((their median − the switch without them) ÷ %s; "
+                    "section 8)" % (
+            fmt(ctl_add_us, 1, " µs"), fmt(ctl_add_n, 0), fmt(ctl_add_n, 0), fmt(live_us, 1, " µs"),
+            fmt(ctl_ms("live_updates"), 0), fmt(live_n, 0), fmt(live_n, 0)),
+        "met": le(ctl_add_us, 8.0) and le(live_us, 8.0) if live_us is not None else le(ctl_add_us, 8.0),
+    },
+    {
+        "target": "live update: the host's mount count after 10 live updates of 500 paths each grows by O(1) per "
+                  "container (≤ %d over the container's own at start)" % MOUNTS_O1,
+        "measured": ("host mounts: %s before the start, %s after it (+%s), %s after %s updates adding %s paths in all "
+                     "(+%s over the start), %s after the stop; of them naming the container: %s, %s, %s, %s" % (
+                         fmt(ctl_ms("mounts_before"), 0), fmt(ctl_ms("mounts_started"), 0),
+                         fmt(mnt_start_growth, 0), fmt(ctl_ms("mounts_updated"), 0), fmt(ctl_ms("live_updates"), 0),
+                         fmt(ctl_ms("live_updates") * live_n if live_n and ctl_ms("live_updates") else None, 0),
+                         fmt(mnt_update_growth, 0), fmt(ctl_ms("mounts_stopped"), 0),
+                         *[fmt(ctl_ms("mounts_named_" + k), 0) for k in ("before", "started", "updated", "stopped")])
+                     if ctl_ms("mounts_updated") is not None else "n/a (%s)" % NA.get("ctl", "not measured")),
+        "met": le(mnt_update_growth, MOUNTS_O1),
     },
 ]
 

@@ -11,7 +11,7 @@
 #   2 store mounting, µs per path                  5 scale: 1, 10 and 50 containers at once
 #   3 boot to READY=1 and stop after SIGTERM       6 veth set-up and teardown (baseline only)
 #   7 the system call filter: built in vs compiled, against systemd-nspawn with and without its filters
-#   8 live update (nixos-nspawnctl)            9 scale in the systemd test host: 1, 10, 50, 100 containers with veth + networkd through the unit
+#   8 live update (nixos-nspawnctl)            9 scale in the systemd test host: 1, 10, 50, 100, 200 containers with veth + networkd through the unit
 #   + a profile of the largest cost (perf, strace)
 #
 # A tool that cannot run here is reported as "n/a (reason)", never silently dropped. Everything started here
@@ -261,6 +261,20 @@ hyperfine_set "$R/start.json" "$RUNS" \
 	"bwrap --unshare-all: image" "bwrap --unshare-all --ro-bind $IMG / --proc /proc --dev /dev --tmpfs /tmp /bin/true" \
 	"bwrap --unshare-all: closure of 1 path" "bwrap --unshare-all --ro-bind $BUSYBOX_PATH $BUSYBOX_PATH --proc /proc --dev /dev --tmpfs /tmp $BUSYBOX true" \
 	"unshare (floor)" "unshare --user --map-root-user --mount --pid --fork --uts --ipc --net true"
+
+# CPU of the whole process tree per start, by the cgroup's own accounting (checks/bench/cgcpu.sh: a fresh cgroup
+# and cgroup namespace a run, so our container's cgroup is counted too); `perf stat`'s per-task inheritance above
+# and hyperfine's rusage both leave out part of it. The harness floor (`true`) is measured the same way.
+: >"$R/cgcpu.tsv"
+for what in floor ours bwrap; do
+	case $what in
+	floor) cmd=(true) ;;
+	ours) cmd=("${OURS[@]}" -M bench-cg --closure="${CLOSURE[1]}" -- "$BUSYBOX" true) ;;
+	bwrap) cmd=(bwrap --unshare-all --ro-bind "$BUSYBOX_PATH" "$BUSYBOX_PATH" --proc /proc --dev /dev --tmpfs /tmp "$BUSYBOX" true) ;;
+	esac
+	bash "$BENCH/cgcpu.sh" $((RUNS * 2)) "$what" -- "${cmd[@]}" >>"$R/cgcpu.tsv" 2>>"$R/cgcpu.err" ||
+		na "cgroup CPU: $what" "$(tail -n 1 "$R/cgcpu.err")"
+done
 
 # The same, one start at a time: back to back (above), a start finds the kernel still warm from the previous one
 # (a cgroup migration, for one, is cheap right after another); a service manager starting one container does
@@ -596,7 +610,7 @@ hyperfine_set "$R/seccomp-nspawn.json" "$RUNS" \
 
 # ---- 9. scale through the unit, in the systemd test host -------------------------------------------------------
 
-SCALE_UNIT_NS="1 10 50 100"
+SCALE_UNIT_NS="1 10 50 100 200"
 ((QUICK)) && SCALE_UNIT_NS="1 10"
 log "9 scale in the systemd test host: $SCALE_UNIT_NS containers with a veth and networkd, through nixos-nspawn@NAME"
 # It boots the test host (cached image: checks/system/), installs there, and tears it all down; one TSV line a size.

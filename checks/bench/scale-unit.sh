@@ -5,9 +5,13 @@
 # of all of them, and what is left. One TSV line per N on stdout:
 #
 #   n started active leased ready_s lease_s memavail0_kb memavail1_kb teardown_s left cores inotify_per_ct
-#   inotify_max pid_max failed_why
+#   inotify_max pid_max failed_why cpu_ms idle_ms inotify_watches_per_ct watches_max
 #
-#   checks/bench/scale-unit.sh [N...]            (root; default 1 10 50 100; boots its own test host)
+# cpu_ms: CPU (ms, cgroup cpu.stat usage_usec) from the start to the last lease of machine.slice (the units:
+# launcher, monitor, containers), networkd, machined, journald, PID 1 and the whole test host, comma-separated;
+# idle_ms: the same over 2 s before the start (the test host's background, subtracted by report_scale.py).
+#
+#   checks/bench/scale-unit.sh [N...]            (root; default 1 10 50 100 200; boots its own test host)
 #
 # Limits: the kernel charges every container's inotify instances (its systemd, journald, udev, …) to the owner of
 # the container's user namespace, host root, against fs.inotify.max_user_instances. The NixOS module raises it to
@@ -26,9 +30,24 @@ if [ "${1:-}" = --inner ]; then
 	memavail() { awk '/^MemAvailable/ {print $2}' /proc/meminfo; }
 	host0_v4() { nsenter -t "$1" -n ip -4 -o addr show dev host0 scope global 2>/dev/null | grep -q inet; }
 
+	# CPU by the cgroups' own accounting (usage_usec of cpu.stat, every process of a cgroup and its removed
+	# children, reaped by whom ever): the units of the containers (launcher, monitor, the container's every process),
+	# networkd, machined, journald, PID 1, and the whole test host (its cgroup namespace's root).
+	cgs="machine.slice system.slice/systemd-networkd.service system.slice/systemd-machined.service
+		system.slice/systemd-journald.service init.scope ."
+	cpu_snap() { for c in $cgs; do awk '$1 == "usage_usec" {print $2}' "/sys/fs/cgroup/$c/cpu.stat" 2>/dev/null || echo 0; done | xargs; }
+	cpu_diff() { # BEFORE AFTER → comma-separated ms per cgroup, in the order of $cgs
+		awk -v a="$1" -v b="$2" 'BEGIN { n = split(a, x, " "); split(b, y, " "); s = ""
+			for (i = 1; i <= n; i++) s = s (i > 1 ? "," : "") sprintf("%.1f", (y[i] - x[i]) / 1000); print s }'
+	}
 	for m in $names; do printf 'NIXOS_NSPAWN_ARGS="%s"\n' "$SCALE_ARGS" >"/etc/nixos-nspawn/$m.conf"; done
 	sync
+	# the test host's own background, for as long as one start takes at most: its rate is subtracted
+	i0=$(cpu_snap)
+	sleep 2
+	idle=$(cpu_diff "$i0" "$(cpu_snap)")
 	m0=$(memavail)
+	c0=$(cpu_snap)
 	t0=$(now)
 	# shellcheck disable=SC2086
 	systemctl start $units 2>/dev/null
@@ -39,9 +58,9 @@ if [ "${1:-}" = --inner ]; then
 		active=$((active + 1))
 		leaders="$leaders $(machinectl show -p Leader --value "$m" 2>/dev/null)"
 	done
-	# until every running container has an IPv4 address from the host's DHCP server on host0 (120 s)
+	# until every running container has an IPv4 address from the host's DHCP server on host0 (300 s)
 	waiting=$leaders leased=0
-	end=$(($(date +%s) + 120))
+	end=$(($(date +%s) + 300))
 	while [ -n "${waiting// /}" ] && [ "$(date +%s)" -lt "$end" ]; do
 		left=""
 		for l in $waiting; do host0_v4 "$l" || left="$left $l"; done
@@ -49,15 +68,19 @@ if [ "${1:-}" = --inner ]; then
 		[ -n "${waiting// /}" ] && sleep 0.05
 	done
 	t2=$(now)
+	c2=$(cpu_snap)
 	for l in $leaders; do host0_v4 "$l" && leased=$((leased + 1)); done
 	sleep 2 # settled: what the containers hold, not their boot's transients
 	m1=$(memavail)
 	# inotify instances of one container (all are alike): what each costs of fs.inotify.max_user_instances
-	per=0
+	per=0 watches=0
 	set -- $leaders
 	if [ $# -gt 0 ]; then
 		for p in $(ps -e -o pid= -o ppid= | awk -v l="$1" '$1 == l || $2 == l {print $1}'); do
-			per=$((per + $(find "/proc/$p/fd" -lname 'anon_inode:inotify' 2>/dev/null | wc -l)))
+			for fd in $(find "/proc/$p/fd" -lname 'anon_inode:inotify' -printf '%f\n' 2>/dev/null); do
+				per=$((per + 1))
+				watches=$((watches + $(cat "/proc/$p/fdinfo/$fd" 2>/dev/null | awk '/^inotify wd:/ {n++} END {print n + 0}')))
+			done
 		done
 	fi
 	why=""
@@ -87,17 +110,17 @@ if [ "${1:-}" = --inner ]; then
 	# shellcheck disable=SC2086
 	systemctl reset-failed $units 2>/dev/null
 	for m in $names; do rm -f "/etc/nixos-nspawn/$m.conf"; done
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$n" "$active" "$leased" \
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$n" "$active" "$leased" \
 		"$(since "$t0" "$t1")" "$(since "$t0" "$t2")" "$m0" "$m1" "$(since "$t3" "$t4")" \
 		"$(echo "$left" | grep -c . | tr -d '\n')$([ -n "$left" ] && echo ": $(echo "$left" | head -n 3 | xargs)")" \
 		"$(nproc)" "$per" "$(cat /proc/sys/fs/inotify/max_user_instances)" "$(cat /proc/sys/kernel/pid_max)" \
-		"$(echo "$why" | tr '\t\n' '  ' | cut -c1-200)"
+		"$(echo "$why" | tr '\t\n' '  ' | cut -c1-200)" "$(cpu_diff "$c0" "$c2")" "$idle" "$watches" "$(cat /proc/sys/fs/inotify/max_user_watches)"
 	exit 0
 fi
 
 # --- on the host ---
 . "$(dirname "$0")/../system/lib.sh"
-SIZES=${*:-1 10 50 100}
+SIZES=${*:-1 10 50 100 200}
 exec 3>&1 1>&2 # the TSV lines go to the caller's stdout, the TAP and our notes to stderr
 th_need
 inst=$TH_SHARED/install
