@@ -729,10 +729,11 @@ if META.get("quick") == "1":
     w("> **BENCH_QUICK=1**: a smoke test of the script with few runs. Do not quote these numbers.")
     w("")
 w("Machine: %s, %s CPUs, %s, kernel %s, %s. PID 1 is `%s` (no systemd), %s. Load average at start %s, at end "
-  "%s (other work on the machine shares the two CPUs and widens the spread)." % (
+  "%s (other work on the machine shares the two CPUs and widens the spread). The whole run took %s." % (
       META.get("cpu", "?"), META.get("cpus", "?"), META.get("memory", "?"), META.get("kernel", "?"),
       META.get("os", "?"), META.get("pid1", "?"), META.get("cgroups", "?"), META.get("loadavg_start", "?"),
-      META.get("loadavg_end", "?")))
+      META.get("loadavg_end", "?"),
+      "%d min %02d s" % divmod(int(META["bench_seconds"]), 60) if META.get("bench_seconds", "").isdigit() else "?"))
 w("")
 
 w("## Targets")
@@ -812,6 +813,24 @@ w("What differs between them: ours mounts an empty tmpfs root with only the clos
   "of work for the image (it needs `--keep-unit --register=no` here, see the notes); bwrap `--unshare-all` "
   "bind-mounts read-only (no overlay: bwrap 0.8 has none), maps only root to root in its user namespace and makes "
   "no cgroup; `unshare` makes the namespaces and nothing else (the floor).")
+w("")
+
+w("**CPU, which accounting is right.** Three ways to count user + sys of one start, over the same starts' kind "
+  "(1-path closure, `--private-network`, against bwrap `--unshare-all` with the same bind): hyperfine's rusage "
+  "(`RUSAGE_CHILDREN`: only what the measured process reaped, and what those reaped, …), `perf stat` task-clock "
+  "(per-task counters inherited over fork, summed into the parent's as each child exits) and the cgroup's own "
+  "`cpu.stat` (`checks/bench/cgcpu.sh`: a fresh cgroup and cgroup namespace per run, with their own cgroup2 "
+  "mount, so the launcher's container cgroup is made under it and counted too; every process in it, reaped by "
+  "whom ever, and its removed child cgroups). The cgroup is the ground truth for everything a start runs; none "
+  "of the three counts the kernel's asynchronous teardown in kworkers (the network namespace's `cleanup_net`), "
+  "which both tools pay alike. This run: cgroup ours %s vs bwrap %s (%s); `perf stat` %s vs %s (%s); "
+  "hyperfine's rusage %s vs %s (%s); wall one at a time %s. Where a number differs from the cgroup's, it left "
+  "part of the tree out." % (
+      fmt(cg_ours, 2, " ms"), fmt(cg_bwrap, 2, " ms"), fmt(ratio(cg_ours, cg_bwrap), 2, "×"),
+      fmt(meta_num("cpu_ms_ours"), 2, " ms"), fmt(meta_num("cpu_ms_bwrap"), 2, " ms"),
+      fmt(ratio(meta_num("cpu_ms_ours"), meta_num("cpu_ms_bwrap")), 2, "×"),
+      ms(hf_cpu(START, K_OURS1), 2), ms(hf_cpu(START, K_BWRAP_C), 2),
+      fmt(ratio(hf_cpu(START, K_OURS1), hf_cpu(START, K_BWRAP_C)), 2, "×"), fmt(ratio(s_ours1, s_bwrapc), 2, "×")))
 w("")
 
 # 2
@@ -1155,6 +1174,16 @@ if CTL and os.path.exists(path):
     for line in open(path):
         if line.startswith("|"):
             w(line.rstrip("\n"))
+    if ctl_ms("mounts_updated") is not None:
+        w("")
+        w("The host's mount table across live updates: one container started, then %s switches each adding %s more "
+          "store paths (%s in all): `/proc/self/mountinfo` of the host had %s lines before the start, %s after it, "
+          "%s after the updates and %s after the stop (naming the container: %s, %s, %s, %s). Other work on the "
+          "machine that mounts moves the totals; the lines naming the container are ours alone." % (
+              fmt(ctl_ms("live_updates"), 0), fmt(live_n, 0),
+              fmt(ctl_ms("live_updates") * live_n if live_n and ctl_ms("live_updates") else None, 0),
+              *[fmt(ctl_ms("mounts_" + k), 0) for k in ("before", "started", "updated", "stopped")],
+              *[fmt(ctl_ms("mounts_named_" + k), 0) for k in ("before", "started", "updated", "stopped")]))
 else:
     w(na("ctl", "ctl.sh did not run"))
 w("")

@@ -667,6 +667,7 @@ BENCH_CTL_TSV=$R/ctl.tsv bash "$BENCH/ctl.sh" >"$R/ctl.md" 2>"$R/ctl.err" ||
 # ---- leftovers and the report ---------------------------------------------------------------------------------
 
 printf 'loadavg_end\t%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)" >>"$R/meta.tsv"
+printf 'bench_seconds\t%s\n' "$SECONDS" >>"$R/meta.tsv"
 {
 	grep -c 'nixos-nspawn' /proc/self/mountinfo | sed 's/^/mounts\t/'
 	printf 'cgroups\t%s\n' "$(ls -d "$(awk '$9 == "cgroup2" {print $5; exit}' /proc/self/mountinfo)"/nixos-nspawn/bench-* 2>/dev/null | wc -l)"
