@@ -67,9 +67,10 @@ config live-a
 if [[ -s $many10k ]] && "$CTL" create "$name" --config "$dir/c.nix" >/dev/null 2>&1; then
 	# all of them, and those naming the container (other work's mounts are not ours)
 	mounts() { printf '%s,%s' "$(wc -l </proc/self/mountinfo)" "$(grep -c -- "$name" /proc/self/mountinfo)"; }
-	mnt_before=$(mounts)
+	declare -A mnt
+	mnt[before]=$(mounts)
 	"$CTL" start "$name" >/dev/null 2>&1 || t[live]+="FAIL "
-	mnt_started=$(mounts)
+	mnt[started]=$(mounts)
 	for ((u = 1; u <= UPDATES; u++)); do
 		config "live-$u"
 		sys=$(nix-build --no-out-link --expr '{ cfg }: (import <nixpkgs/nixos> { configuration = /. + cfg; }).system' \
@@ -77,14 +78,13 @@ if [[ -s $many10k ]] && "$CTL" create "$name" --config "$dir/c.nix" >/dev/null 2
 		{ nix-store -qR "$sys" && head -n $((u * UPDATE_ADD)) "$many10k"; } | sort -u >"$dir/live.closure"
 		t[live]+="$(ms "$CTL" update "$name" --strategy switch --system "$sys" --closure "$dir/live.closure") "
 	done
-	mnt_updated=$(mounts)
+	mnt[updated]=$(mounts)
 	"$CTL" stop "$name" >/dev/null 2>&1
 	"$CTL" destroy "$name" >/dev/null 2>&1
-	mnt_stopped=$(mounts)
+	mnt[stopped]=$(mounts)
 	printf 'live_updates\t%d\nlive_update_add\t%d\n' "$UPDATES" "$UPDATE_ADD" >>"$dir/live.tsv"
 	for k in before started updated stopped; do
-		v=mnt_$k
-		printf 'mounts_%s\t%s\nmounts_named_%s\t%s\n' "$k" "${!v%,*}" "$k" "${!v#*,}" >>"$dir/live.tsv"
+		printf 'mounts_%s\t%s\nmounts_named_%s\t%s\n' "$k" "${mnt[$k]%,*}" "$k" "${mnt[$k]#*,}" >>"$dir/live.tsv"
 	done
 else
 	echo "ctl.sh: the live-update mount count could not be measured (fixture or create failed)" >&2

@@ -588,13 +588,26 @@ def hf_cpu(table, key):
     return e["user_mean"] + e["system_mean"] if e.get("user_mean") is not None else None
 
 
+def cg_text(items, ratios):
+    """'. CPU (user + sys, cgroup): A x ms, B y ms; ratios': the CPU next to a wall-time ratio"""
+    names = dict(items)
+    if all(cgcpu_ms(k) is None for _, k in items):
+        return ""
+    return ". CPU (user + sys of the whole tree, cgroup `cpu.stat`): %s; %s" % (
+        ", ".join("%s %s" % (label, fmt(cgcpu_ms(k), 2, " ms")) for label, k in items),
+        ", ".join("%s ÷ %s %s" % (a, b, fmt(ratio(cgcpu_ms(names[a]), cgcpu_ms(b)), 3 if b == "nspawn" else 2, "×"))
+                  for a, b in ratios))
+
+
 TARGETS = [
     {
         "target": "start-to-exit ≤ 1/4 of systemd-nspawn's",
         "measured": "one at a time: ours (1 path) %s vs nspawn %s: %s of nspawn's; ours (-D image) %s: %s. "
                     "Back to back: %s vs %s: %s" % (
             ms(s_ours1), ms(s_nspawn), fmt(ratio(s_ours1, s_nspawn), 3, "×"), ms(s_oursd),
-            fmt(ratio(s_oursd, s_nspawn), 3, "×"), ms(t_ours1), ms(t_nspawn), fmt(ratio(t_ours1, t_nspawn), 3, "×")),
+            fmt(ratio(s_oursd, s_nspawn), 3, "×"), ms(t_ours1), ms(t_nspawn), fmt(ratio(t_ours1, t_nspawn), 3, "×"))
+                    + cg_text([("ours (1 path)", "ours"), ("ours (-D image)", "ours-image"), ("nspawn", "nspawn")],
+                              [("ours (1 path)", "nspawn"), ("ours (-D image)", "nspawn")]),
         "met": (le(s_ours1, s_nspawn / 4 if s_nspawn else None) if s_ours1 is not None
                 else le(t_ours1, t_nspawn / 4 if t_nspawn else None)),
     },
@@ -604,7 +617,10 @@ TARGETS = [
                     "bwrap (image) %s: %s. Back to back: %s vs %s: %s" % (
             ms(s_ours1, 2), ms(s_bwrapc, 2), fmt(ratio(s_ours1, s_bwrapc), 2, "×"), ms(s_oursd, 2),
             ms(s_bwrapi, 2), fmt(ratio(s_oursd, s_bwrapi), 2, "×"), ms(t_ours1, 2), ms(t_bwrapc, 2),
-            fmt(ratio(t_ours1, t_bwrapc), 2, "×")) + cpu_loader_text(),
+            fmt(ratio(t_ours1, t_bwrapc), 2, "×"))
+                    + cg_text([("ours (1 path)", "ours"), ("bwrap (1 path)", "bwrap"), ("ours (-D image)", "ours-image"),
+                               ("bwrap (image)", "bwrap-image")],
+                              [("ours (1 path)", "bwrap"), ("ours (-D image)", "bwrap-image")]) + cpu_loader_text(),
         "met": (le(s_ours1, s_bwrapc) and le(t_ours1, t_bwrapc)) if s_ours1 is not None else le(t_ours1, t_bwrapc),
     },
     {

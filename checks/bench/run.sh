@@ -266,13 +266,17 @@ hyperfine_set "$R/start.json" "$RUNS" \
 # and cgroup namespace a run, so our container's cgroup is counted too); `perf stat`'s per-task inheritance above
 # and hyperfine's rusage both leave out part of it. The harness floor (`true`) is measured the same way.
 : >"$R/cgcpu.tsv"
-for what in floor ours bwrap; do
+for what in floor ours bwrap ours-image bwrap-image nspawn; do
+	reps=$((RUNS * 2))
 	case $what in
 	floor) cmd=(true) ;;
 	ours) cmd=("${OURS[@]}" -M bench-cg --closure="${CLOSURE[1]}" -- "$BUSYBOX" true) ;;
 	bwrap) cmd=(bwrap --unshare-all --ro-bind "$BUSYBOX_PATH" "$BUSYBOX_PATH" --proc /proc --dev /dev --tmpfs /tmp "$BUSYBOX" true) ;;
+	ours-image) cmd=("${OURS[@]}" -M bench-cg -D "$IMG" -U -- /bin/true) ;;
+	bwrap-image) cmd=(bwrap --unshare-all --ro-bind "$IMG" / --proc /proc --dev /dev --tmpfs /tmp /bin/true) ;;
+	nspawn) reps=$RUNS cmd=(systemd-nspawn -q -M bench-cg --volatile=overlay -U --private-network --keep-unit --register=no -D "$IMG" /bin/true) ;;
 	esac
-	bash "$BENCH/cgcpu.sh" $((RUNS * 2)) "$what" -- "${cmd[@]}" >>"$R/cgcpu.tsv" 2>>"$R/cgcpu.err" ||
+	bash "$BENCH/cgcpu.sh" "$reps" "$what" -- "${cmd[@]}" >>"$R/cgcpu.tsv" 2>>"$R/cgcpu.err" ||
 		na "cgroup CPU: $what" "$(tail -n 1 "$R/cgcpu.err")"
 done
 

@@ -77,10 +77,10 @@ if [ "${1:-}" = --inner ]; then
 	set -- $leaders
 	if [ $# -gt 0 ]; then
 		for p in $(ps -e -o pid= -o ppid= | awk -v l="$1" '$1 == l || $2 == l {print $1}'); do
-			for fd in $(find "/proc/$p/fd" -lname 'anon_inode:inotify' -printf '%f\n' 2>/dev/null); do
+			while read -r fd; do
 				per=$((per + 1))
-				watches=$((watches + $(cat "/proc/$p/fdinfo/$fd" 2>/dev/null | awk '/^inotify wd:/ {n++} END {print n + 0}')))
-			done
+				watches=$((watches + $(awk '/^inotify wd:/ {n++} END {print n + 0}' 2>/dev/null <"/proc/$p/fdinfo/$fd" || echo 0)))
+			done < <(find "/proc/$p/fd" -lname 'anon_inode:inotify' -printf '%f\n' 2>/dev/null)
 		done
 	fi
 	why=""
