@@ -556,7 +556,8 @@ def cpu_loader_text():
     y_o, y_b = meta_num("ld_cycles_ours"), meta_num("ld_cycles_bwrap")
     if c_o is None and r_o is None:
         return ""
-    return (". CPU time (user + sys, all processes, `perf stat` over 50 starts): ours %s vs bwrap %s: %s. "
+    return (". `perf stat` task-clock over 50 starts (per-task inheritance; undercounts, see section 1): ours %s vs "
+            "bwrap %s: %s. "
             "Dynamic loader (glibc `LD_DEBUG=statistics`): ours %s relocations, %s cycles; bwrap %s, %s" % (
                 fmt(c_o, 2, " ms"), fmt(c_b, 2, " ms"), fmt(ratio(c_o, c_b), 2, "×"), fmt(r_o, 0), fmt(y_o, 0),
                 fmt(r_b, 0), fmt(y_b, 0)))
