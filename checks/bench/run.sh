@@ -266,18 +266,28 @@ hyperfine_set "$R/start.json" "$RUNS" \
 # and cgroup namespace a run, so our container's cgroup is counted too); `perf stat`'s per-task inheritance above
 # and hyperfine's rusage both leave out part of it. The harness floor (`true`) is measured the same way.
 : >"$R/cgcpu.tsv"
-for what in floor ours bwrap ours-image bwrap-image nspawn; do
-	reps=$((RUNS * 2))
-	case $what in
-	floor) cmd=(true) ;;
-	ours) cmd=("${OURS[@]}" -M bench-cg --closure="${CLOSURE[1]}" -- "$BUSYBOX" true) ;;
-	bwrap) cmd=(bwrap --unshare-all --ro-bind "$BUSYBOX_PATH" "$BUSYBOX_PATH" --proc /proc --dev /dev --tmpfs /tmp "$BUSYBOX" true) ;;
-	ours-image) cmd=("${OURS[@]}" -M bench-cg -D "$IMG" -U -- /bin/true) ;;
-	bwrap-image) cmd=(bwrap --unshare-all --ro-bind "$IMG" / --proc /proc --dev /dev --tmpfs /tmp /bin/true) ;;
-	nspawn) reps=$RUNS cmd=(systemd-nspawn -q -M bench-cg --volatile=overlay -U --private-network --keep-unit --register=no -D "$IMG" /bin/true) ;;
+cg_cmd() { # WHAT → the command, one word a line
+	case $1 in
+	floor) printf '%s\n' true ;;
+	ours) printf '%s\n' "${OURS[@]}" -M bench-cg --closure="${CLOSURE[1]}" -- "$BUSYBOX" true ;;
+	bwrap) printf '%s\n' bwrap --unshare-all --ro-bind "$BUSYBOX_PATH" "$BUSYBOX_PATH" --proc /proc --dev /dev --tmpfs /tmp "$BUSYBOX" true ;;
+	ours-image) printf '%s\n' "${OURS[@]}" -M bench-cg -D "$IMG" -U -- /bin/true ;;
+	bwrap-image) printf '%s\n' bwrap --unshare-all --ro-bind "$IMG" / --proc /proc --dev /dev --tmpfs /tmp /bin/true ;;
+	nspawn) printf '%s\n' systemd-nspawn -q -M bench-cg --volatile=overlay -U --private-network --keep-unit --register=no -D "$IMG" /bin/true ;;
 	esac
-	bash "$BENCH/cgcpu.sh" "$reps" "$what" -- "${cmd[@]}" >>"$R/cgcpu.tsv" 2>>"$R/cgcpu.err" ||
-		na "cgroup CPU: $what" "$(tail -n 1 "$R/cgcpu.err")"
+}
+# interleaved, one run of each in turn, so that a change in the machine's load falls on all of them alike
+declare -A CG_BROKEN
+for ((rep = 0; rep < RUNS * 2; rep++)); do
+	for what in floor ours bwrap ours-image bwrap-image nspawn; do
+		[[ -n ${CG_BROKEN[$what]:-} ]] && continue
+		[[ $what == nspawn ]] && ((rep >= RUNS)) && continue # 0.5 s a start: fewer
+		mapfile -t cmd < <(cg_cmd "$what")
+		bash "$BENCH/cgcpu.sh" 1 "$what" -- "${cmd[@]}" >>"$R/cgcpu.tsv" 2>>"$R/cgcpu.err" || {
+			CG_BROKEN[$what]=1
+			na "cgroup CPU: $what" "$(tail -n 1 "$R/cgcpu.err")"
+		}
+	done
 done
 
 # The same, one start at a time: back to back (above), a start finds the kernel still warm from the previous one
