@@ -249,10 +249,6 @@ in
     # (graphical-desktop.nix: mkDefault 524288; incus.nix: mkOverride 1050 1048576), so a larger limit
     # they set wins instead of conflicting or being lowered to this one.
     boot.kernel.sysctl."fs.inotify.max_user_instances" = mkOverride 1100 8192;
-    # Their watches are charged to host root too (fs.inotify.max_user_watches): a booted container's systemd and
-    # journald hold a few hundred (make bench, section 9, counts them), and the kernel sizes the default by memory
-    # (about 1% of it at 1 KiB a watch), so a small host runs out before 200 containers. Same priority, same reason.
-    boot.kernel.sysctl."fs.inotify.max_user_watches" = mkOverride 1100 524288;
   }
   # (NixOS 23.05 and later: derivations the system's build depends on. nixos-eval has no system.checks; there
   # `make check-nixos` runs nixos/check.sh itself on every container it renders.)

@@ -6,7 +6,7 @@ targets table, section() writes the section, finding() the note on what limits N
 import os
 
 COLS = ("n", "started", "active", "leased", "ready_s", "lease_s", "memavail0_kb", "memavail1_kb", "teardown_s",
-        "left", "cores", "inotify_per_ct", "inotify_max", "pid_max", "failed_why", "cpu_ms", "idle_ms", "watches_per_ct", "watches_max")
+        "left", "cores", "inotify_per_ct", "inotify_max", "pid_max", "failed_why", "cpu_ms", "idle_ms", "watches_per_ct", "watches_max", "cpu_wait_ms")
 # the cgroups of cpu_ms and idle_ms, in their order (scale-unit.sh's $cgs)
 CPU_CGS = ("the units (machine.slice: launchers, monitors, containers)", "networkd", "machined", "journald",
            "PID 1", "the whole test host")
@@ -30,7 +30,7 @@ def load(r):
         for k in ("n", "started", "active", "leased", "memavail0_kb", "memavail1_kb", "cores", "inotify_per_ct",
                   "inotify_max", "pid_max", "watches_per_ct", "watches_max"):
             row[k] = int(row[k]) if row[k].strip().lstrip("-").isdigit() else None
-        for k in ("ready_s", "lease_s", "teardown_s"):
+        for k in ("ready_s", "lease_s", "teardown_s", "cpu_wait_ms"):
             try:
                 row[k] = float(row[k])
             except ValueError:
@@ -127,25 +127,35 @@ def section(d, w, na):
       "processes of these machines still there 3 s after. *CPU* = `usage_usec` of the test host's cgroup "
       "namespace root (every process of the test host: launchers, monitors, containers, networkd, machined, "
       "journald, PID 1), from the start to the last lease, the host's background rate over 2 s before subtracted. "
+      "*Cores busy* = that CPU ÷ *leased*; *waiting for a CPU* = the test host's `cpu.pressure` (*some*: at "
+      "least one of its tasks runnable but not running) over the same span ÷ *leased*: high when the boots are "
+      "short of CPU (each other, or the machine's other work), low when they wait on something else. "
       "*Efficiency* = (N × the N = 1 row's CPU ÷ cores) ÷ *leased*: 1.0 when the cores do nothing but the boots, "
-      "each as cheap as one alone; the target is ≥ 0.9 at 100 and 200.")
+      "each as cheap as one alone; the target is ≥ 0.9 at 100 and 200. What stands between it and 1.0 is the "
+      "sum of three: each boot costing more CPU at N than alone (*CPU to all leased* ÷ N against the N = 1 row; "
+      "the breakdown below says which part grows), cores left idle (*cores busy* below the cores), and the "
+      "machine's other work taking them (*waiting for a CPU* while cores are not busy with the test host).")
     w("")
     if not d["rows"]:
         w(na("scale-unit"))
         w("")
         return
-    w("| Containers | Ready (all active) | Leased (all) | CPU to all leased | Efficiency | | Host memory per "
-      "container | Teardown (all) | Active / leased | Left |")
-    w("|---:|---:|---:|---:|---:|---|---:|---:|---:|---|")
+    w("| Containers | Ready (all active) | Leased (all) | CPU to all leased | Cores busy | Waiting for a CPU | "
+      "Efficiency | | Host memory per container | Teardown (all) | Active / leased | Left |")
+    w("|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|")
     for x in d["rows"]:
         e = efficiency(d, x)
         mem = ((x["memavail0_kb"] - x["memavail1_kb"]) / x["n"] / 1024
                if x["memavail0_kb"] is not None and x["memavail1_kb"] is not None else None)
         ok = None if x["n"] not in (100, 200) else (_all_ok(x) and e is not None and e >= 0.9)
-        w("| %d | %s | %s | %s | %s | %s | %s | %s | %s / %s | %s |" % (
+        busy = x["cpu_s"] / x["lease_s"] if x["cpu_s"] is not None and x["lease_s"] else None
+        wait = x["cpu_wait_ms"] / 1e3 / x["lease_s"] if x["cpu_wait_ms"] is not None and x["lease_s"] else None
+        w("| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s / %s | %s |" % (
             x["n"], "%.2f s" % x["ready_s"] if x["ready_s"] is not None else "n/a",
             "%.2f s" % x["lease_s"] if x["lease_s"] is not None else "n/a",
             "%.2f s" % x["cpu_s"] if x["cpu_s"] is not None else "n/a",
+            "%.2f of %d" % (busy, x["cores"] or 0) if busy is not None else "n/a",
+            "%.0f%% of the time" % (100 * wait) if wait is not None else "n/a",
             "%.2f" % e if e is not None else "n/a",
             "" if ok is None else ("**met**" if ok else "**missed**"),
             "%.1f MiB" % mem if mem is not None else "n/a",
@@ -191,7 +201,8 @@ def finding(d):
     if w:
         text += (" Inotify watches: %d per container, charged to host root as well against "
                  "`fs.inotify.max_user_watches` (%s here; the kernel sizes its default by memory, about 1%% of it "
-                 "at 1 KiB a watch, from 8192 up), so a host with the default stops at its default ÷ %d containers "
-                 "(%s here); the NixOS module sets 524288 (room for %d)." % (
-                     w, wmax if wmax is not None else "?", w, (wmax // w) if wmax else "?", 524288 // w))
+                 "at 1 KiB a watch, from 8192 up): room for %s containers here and %d at the kernel's smallest "
+                 "default, so neither the module nor this run changes it (a host whose containers hold many more "
+                 "watches would need to)." % (
+                     w, wmax if wmax is not None else "?", (wmax // w) if wmax else "?", 8192 // w))
     return text

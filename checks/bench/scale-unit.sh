@@ -5,11 +5,12 @@
 # of all of them, and what is left. One TSV line per N on stdout:
 #
 #   n started active leased ready_s lease_s memavail0_kb memavail1_kb teardown_s left cores inotify_per_ct
-#   inotify_max pid_max failed_why cpu_ms idle_ms inotify_watches_per_ct watches_max
+#   inotify_max pid_max failed_why cpu_ms idle_ms inotify_watches_per_ct watches_max cpu_wait_ms
 #
 # cpu_ms: CPU (ms, cgroup cpu.stat usage_usec) from the start to the last lease of machine.slice (the units:
 # launcher, monitor, containers), networkd, machined, journald, PID 1 and the whole test host, comma-separated;
-# idle_ms: the same over 2 s before the start (the test host's background, subtracted by report_scale.py).
+# idle_ms: the same over 2 s before the start (the test host's background, subtracted by report_scale.py);
+# cpu_wait_ms: the test host's cpu.pressure "some" total over the same span (some task waited for a CPU).
 #
 #   checks/bench/scale-unit.sh [N...]            (root; default 1 10 50 100 200; boots its own test host)
 #
@@ -47,6 +48,11 @@ if [ "${1:-}" = --inner ]; then
 	sleep 2
 	idle=$(cpu_diff "$i0" "$(cpu_snap)")
 	m0=$(memavail)
+	# CPU pressure of the whole test host: time some of its tasks were runnable but waiting for a CPU. Against the
+	# wall time it says whether the boots were short of CPU (the machine's other work or each other) or idle,
+	# waiting on something else (a lock, a timer, a reply).
+	psi() { awk '$1 == "some" { sub("total=", "", $5); print $5 }' /sys/fs/cgroup/cpu.pressure 2>/dev/null || echo 0; }
+	p0=$(psi)
 	c0=$(cpu_snap)
 	t0=$(now)
 	# shellcheck disable=SC2086
@@ -69,6 +75,7 @@ if [ "${1:-}" = --inner ]; then
 	done
 	t2=$(now)
 	c2=$(cpu_snap)
+	p2=$(psi)
 	for l in $leaders; do host0_v4 "$l" && leased=$((leased + 1)); done
 	sleep 2 # settled: what the containers hold, not their boot's transients
 	m1=$(memavail)
@@ -110,11 +117,12 @@ if [ "${1:-}" = --inner ]; then
 	# shellcheck disable=SC2086
 	systemctl reset-failed $units 2>/dev/null
 	for m in $names; do rm -f "/etc/nixos-nspawn/$m.conf"; done
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$n" "$active" "$leased" \
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$n" "$active" "$leased" \
 		"$(since "$t0" "$t1")" "$(since "$t0" "$t2")" "$m0" "$m1" "$(since "$t3" "$t4")" \
 		"$(echo "$left" | grep -c . | tr -d '\n')$([ -n "$left" ] && echo ": $(echo "$left" | head -n 3 | xargs)")" \
 		"$(nproc)" "$per" "$(cat /proc/sys/fs/inotify/max_user_instances)" "$(cat /proc/sys/kernel/pid_max)" \
-		"$(echo "$why" | tr '\t\n' '  ' | cut -c1-200)" "$(cpu_diff "$c0" "$c2")" "$idle" "$watches" "$(cat /proc/sys/fs/inotify/max_user_watches)"
+		"$(echo "$why" | tr '\t\n' '  ' | cut -c1-200)" "$(cpu_diff "$c0" "$c2")" "$idle" "$watches" "$(cat /proc/sys/fs/inotify/max_user_watches)" \
+		"$(awk -v a="$p0" -v b="$p2" 'BEGIN { printf "%.1f", (b - a) / 1000 }')"
 	exit 0
 fi
 

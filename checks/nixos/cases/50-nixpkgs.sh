@@ -65,8 +65,6 @@ assert_eq "guest: …and its platform wins over the host's default" "$(cat "$T/p
 inotify() { summary "$1" "$C/$1.nix" '.summary.boot.kernel.sysctl["fs.inotify.max_user_instances"]'; }
 assert_eq "host: with a desktop (graphical-desktop.nix: mkDefault 524288) it evaluates and keeps 524288" "$(inotify host-graphical)" 524288
 assert_eq "host: with incus (incus.nix: mkOverride 1050 1048576) it keeps 1048576" "$(inotify host-incus)" 1048576
-assert_eq "host: fs.inotify.max_user_watches raised to 524288 (watches are charged to host root too)" \
-	"$(summary host-incus "$C/host-incus.nix" '.summary.boot.kernel.sysctl["fs.inotify.max_user_watches"]')" 524288
 
 # --- host: the host's own networking stays its own ---
 nm() { summary host-networkmanager "$C/host-networkmanager.nix" "$1"; }
