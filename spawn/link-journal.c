@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -20,10 +22,40 @@
 static const uint8_t machine_id_fallback_key[16] = { 0x6e, 0x6e, 0x2d, 0x6d, 0x61, 0x63, 0x68, 0x69,
                                                      0x6e, 0x65, 0x2d, 0x69, 0x64, 0x2d, 0x6b, 0x79 };
 
+/* An image's own /etc/machine-id (-D): systemd inside uses it rather than container_uuid=, so the journal directory
+ * must be named by it, as systemd-nspawn does. Read within the image (RESOLVE_IN_ROOT: its symlinks cannot lead
+ * to host files), at most one line; anything but an ID ("uninitialized", empty) is none. */
+static int image_machine_id(const char *directory, sd_id128_t *ret) {
+        struct open_how how = { .flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
+                                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+        _cleanup_close_ int root = -EBADF, fd = -EBADF;
+        char buf[40] = {};
+        struct stat st;
+        ssize_t n;
+
+        root = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (root < 0)
+                return -errno;
+        fd = (int) syscall(SYS_openat2, root, "etc/machine-id", &how, sizeof how);
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+                return -EBADMSG;
+        n = read(fd, buf, sizeof buf - 1);
+        if (n < 32)
+                return -EBADMSG;
+        buf[32] = '\0';
+        if (id128_from_string(buf, ret) < 0 || sd_id128_is_null(*ret))
+                return -EBADMSG;
+        return 0;
+}
+
 int machine_id_pick(Settings *s) {
         sd_id128_t host;
 
         if (!sd_id128_is_null(s->uuid))
+                return 0;
+        if (s->directory && image_machine_id(s->directory, &s->uuid) >= 0)
                 return 0;
         if (id128_read_machine_id(&host) >= 0)
                 s->uuid = id128_from_keyed_name(host.bytes, s->machine);

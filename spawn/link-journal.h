@@ -8,7 +8,8 @@
  * /var/log/journal/ID and what machined shows stay the same; different on another host (two hosts' journals of a
  * container called "web" do not merge), and the container cannot work the host's machine-id out of it. systemd
  * inside takes it for /etc/machine-id from container_uuid= (environ.c) while /etc/machine-id is empty, as it is on
- * the tmpfs root. Without a host machine-id a fixed key stands in: still stable per name. */
+ * the tmpfs root. Without a host machine-id a fixed key stands in: still stable per name. An image (-D) whose
+ * /etc/machine-id holds an ID gives that one: systemd inside takes it over container_uuid= (as systemd-nspawn). */
 int machine_id_pick(Settings *s);
 
 /* --link-journal, as systemd-nspawn means it, for an always-ephemeral root:

@@ -36,6 +36,13 @@ assert_match "another host machine-id gives the same name another ID (keyed by i
 [ "$u3" != "$u1" ]; _report $? "…not the first one" "both: $u1"
 assert_eq "--uuid still wins" "$(jrun "$T/v0" "$lj" --uuid=00112233445566778899aabbccddeeff -- cat /run/host/container-uuid)" \
 	"00112233-4455-6677-8899-aabbccddeeff"
+mkdir -p "$T/img/etc"
+echo 00112233445566778899aabbccddeeff >"$T/img/etc/machine-id"
+assert_eq "an image (-D) with its own /etc/machine-id: that ID (systemd inside uses it, so its journal is named by it)" \
+	"$(jrun "$T/v0" "$lj" -D "$T/img" -- cat /run/host/container-uuid)" "00112233-4455-6677-8899-aabbccddeeff"
+ln -sf /etc/machine-id "$T/img/etc/machine-id"
+u4=$(jrun "$T/v0" "$lj" -D "$T/img" -- cat /run/host/container-uuid)
+assert_eq "…read inside the image: a symlink to /etc/machine-id does not reach the host's (the name's ID instead)" "$u4" "$u1"
 id=$(hex "$u1")
 
 # --- host: the host's /var/log/journal/ID, made and bound in, in the foreign range ---
