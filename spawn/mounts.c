@@ -17,7 +17,6 @@
 #include "syscalls.h"
 
 #define ROOT_DIR STAGING_DIR "/root"
-#define STORE_STAGING_DIR STAGING_DIR "/store"
 #define LOWER_DIR STAGING_DIR "/lower"
 
 /* A detached copy of path: read-only (if asked), nosuid, nodev (if asked), idmapped with idmap_fd (if not -EBADF):
@@ -106,59 +105,43 @@ int mount_root(const MountPlan *p, int *ret_root_fd) {
 
 int mount_store(const MountPlan *p, int root_fd, size_t *ret_index) {
         const char *store = p->settings->store_dir;
-        char opts[256];
-        FdPath fp;
-        int src, dst, r;
+        struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV };
+        int dst, r;
 
         *ret_index = SIZE_MAX;
         if (p->closure->n == 0)
                 return 0;
 
-        /* One read-only, idmapped view of the whole store, attached only in our private namespace; each closure
-         * path is cloned from it fd-relative, inheriting its flags and idmapping. The view itself goes away
-         * with the old root at pivot_root. */
-        if (mkdir(STORE_STAGING_DIR, 0700) < 0)
-                return -errno;
-        /* Unmapped where the store's file system refuses idmapping (idmap.c says why that is safe): the view is as
-         * read-only, nosuid and nodev, and as locked, either way. */
-        src = clone_tree(p, AT_FDCWD, store, false, true, true, p->userns && !p->unmapped->store);
-        if (src < 0)
-                return src;
-        r = attach(src, STORE_STAGING_DIR);
-        if (r < 0)
-                return r;
-        src = open(STORE_STAGING_DIR, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (src < 0)
-                return -errno;
-
-        /* A fresh tmpfs at the store path hides whatever an image had there: only the closure is visible. With a
-         * propagation point it is the host's ramfs, bound here as a slave of it (propagate.c says why). */
-        tmpfs_options(opts, sizeof opts, "0755", p->uid);
-        if (p->store_propagation)
-                r = mount_in_root(root_fd, store, p->store_propagation, NULL, MS_BIND, NULL, p->uid, false);
-        else
-                r = mount_in_root(root_fd, store, "store", "tmpfs", MS_NOSUID | MS_NODEV, opts, p->uid, false);
-        if (r < 0)
-                goto finish;
-        dst = open_in_root(root_fd, store, O_PATH | O_DIRECTORY);
-        if (dst < 0) {
-                r = dst;
-                goto finish;
+        /* The clone of the closure's view (view.c), whole: its tmpfs hides whatever an image had at the store path,
+         * so only the closure is visible. One call idmaps every mount of it for this container's range; unmapped
+         * where the store's file system refuses idmapping (idmap.c says why that is safe): as read-only, nosuid and
+         * nodev, and as locked (the copy of our namespace into the container's user namespace locks it), either
+         * way. The tmpfs itself is read-only too: the store is read-only to the container, also for adding paths. */
+        if (p->userns && !p->unmapped->store) {
+                attr.attr_set |= MOUNT_ATTR_IDMAP;
+                attr.userns_fd = (uint64_t) p->userns_fd;
         }
-        /* The bind of a slave is a slave already; said again so that nothing we mount below reaches the host. */
-        if (p->store_propagation && mount(NULL, fd_path(fp, dst), NULL, MS_SLAVE, NULL) < 0) {
-                r = -errno;
-                safe_close(dst);
-                goto finish;
-        }
-        r = store_mount_closure(p->closure, src, dst, ret_index);
-        /* The store is read-only to the container, also for adding paths. */
-        if (r >= 0 && mount(NULL, fd_path(fp, dst), NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV,
-                            NULL) < 0)
-                r = -errno;
+        if (sys_mount_setattr(p->store_view_fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr) < 0)
+                return -errno;
+        dst = mkdir_p_in_root(root_fd, store, 0755, p->uid, false);
+        if (dst < 0)
+                return dst;
+        r = sys_move_mount(p->store_view_fd, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0
+                    ? -errno
+                    : 0;
         safe_close(dst);
-finish:
-        safe_close(src);
+        if (r < 0 || !p->store_propagation)
+                return r;
+        /* A slave of the host's propagation point (a clone of the same tmpfs, propagate.c): what the host mounts
+         * there later arrives here, and nothing we mount reaches the host. Our copy of the point is a slave of the
+         * host's (mount_staging()), and the group is set from it: the store becomes a slave of the same master. */
+        dst = open_in_root(root_fd, store, O_PATH | O_DIRECTORY);
+        if (dst < 0)
+                return dst;
+        r = sys_move_mount(AT_FDCWD, p->store_propagation, dst, "", MOVE_MOUNT_SET_GROUP | MOVE_MOUNT_T_EMPTY_PATH) < 0
+                    ? -errno
+                    : 0;
+        safe_close(dst);
         return r;
 }
 

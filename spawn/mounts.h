@@ -29,6 +29,7 @@ typedef struct MountPlan {
         const char *os_release;
         const char *uuid;     /* dashed 8-4-4-4-12 */
         const char *store_propagation; /* the host's propagation point for the store (propagate.h), or NULL */
+        int store_view_fd;    /* a detached clone of the closure's store view (view.h), unmapped */
         const Credentials *credentials; /* loaded (credentials.h) */
         int tmp_by;           /* MountPhase that mounts /tmp (mount_tmp_phase(), mount-table.h), or -1 */
 } MountPlan;

@@ -1,26 +1,27 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Why a propagation point, and why the mounts that arrive through it are as confined as the first ones:
  *
- * The container's /nix/store is a bind of the ramfs made here, taken in the outer child's namespace (which made
- * every mount a slave of the host's), so it stays a slave of this mount's peer group; PID 1's mount namespace
- * copies it as a slave again. A mount the host attaches below PROPAGATE_DIR/NAME is therefore copied into the
- * container's store. The kernel copies a mount that propagates into a mount namespace owned by another (here:
- * less privileged) user namespace with its flags locked: read-only, nosuid and nodev cannot be cleared and the
- * mount cannot be unmounted to reveal what is below it (MNT_LOCK_*, MNT_LOCKED), the same as the mounts the
- * container got at start. Nothing goes the other way: the container's store is a slave, so its mounts never
- * reach the host.
+ * PROPAGATE_DIR/NAME is a clone of the store view's tmpfs alone (view.c), without the paths mounted on it: the only
+ * member of a new peer group. The container's /nix/store is a clone of the whole view, made a slave of that group
+ * in the outer child's namespace (mounts.c: MOVE_MOUNT_SET_GROUP, which takes two mounts of one file system: hence
+ * the view's tmpfs, not a file system of our own); PID 1's mount namespace copies it as a slave again. A mount the
+ * host attaches below PROPAGATE_DIR/NAME is therefore copied into the container's store. The kernel copies a mount
+ * that propagates into a mount namespace owned by another (here: less privileged) user namespace with its flags
+ * locked: read-only, nosuid and nodev cannot be cleared and the mount cannot be unmounted to reveal what is below it
+ * (MNT_LOCK_*, MNT_LOCKED), the same as the mounts the container got at start. Nothing goes the other way: the
+ * container's store is a slave, so its mounts never reach the host.
  *
- * The directory and its parent are root's, 0700: no host user but root can reach the file system, which is owned
- * by the container's root so that, inside, the store directory looks as before. The host's view stays writable
- * (for making mount points); the container's bind is remounted read-only in its own namespace, so nothing but
- * host root ever writes to it.
+ * The directory and its parent are root's, 0700: no host user but root can reach it. The host's clone stays
+ * writable (for making mount points of paths a live update adds); the container's is read-only in its own
+ * namespace, so nothing but host root ever writes to it. The tmpfs is the view's, shared by every container of the
+ * closure: a mount point a live update makes there is an empty, read-only directory in the others' stores too
+ * (never a path's contents: those arrive only through this container's own point).
  *
- * It is a ramfs, not a tmpfs: it holds one empty mount point per store path and nothing else, and a ramfs
- * directory costs less to make and to drop (no per-directory offset index, no ACL or quota accounting): about
- * 2 µs less per store path, set-up and teardown (make bench, section 2). It has no size limit, which only host
- * root could use, and no uid= option, hence the chown(). */
+ * The propagation points of added binds (nixos-nspawnctl bind) are ramfs: one empty mount point each, no size
+ * limit (only host root could use it), cheaper to make and drop than a tmpfs. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -30,6 +31,7 @@
 #include "log.h"
 #include "propagate.h"
 #include "strutil.h"
+#include "syscalls.h"
 
 static void unmount_all(const char *path) {
         /* MNT_DETACH takes what the host mounted below too; stacked mounts (a killed launcher's, ours) one by one */
@@ -37,16 +39,17 @@ static void unmount_all(const char *path) {
                 ;
 }
 
-/* A fresh ramfs at path (made; a leftover there is removed first), owned by uid, the only member of a new peer
- * group: only what is made a slave of it receives what is mounted below it. */
-static int propagate_point_make(const char *path, const char *source, uid_t uid) {
+/* A fresh ramfs at path (made; a leftover there is removed first), or the detached tree tree_fd when >= 0, the only
+ * member of a new peer group: only what is made a slave of it receives what is mounted below it. */
+static int propagate_point_make(const char *path, const char *source, int tree_fd) {
         int r;
 
         unmount_all(path);
         (void) rmdir(path);
         if (mkdir(path, 0700) < 0)
                 return log_error_errno(negative_errno(), "Failed to create '%s': %m", path);
-        if (mount(source, path, "ramfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0 || chown(path, uid, uid) < 0) {
+        if (tree_fd >= 0 ? sys_move_mount(tree_fd, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) < 0
+                         : mount(source, path, "ramfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0) {
                 r = log_error_errno(negative_errno(), "Failed to mount the propagation point '%s': %m", path);
                 unmount_all(path);
                 (void) rmdir(path);
@@ -89,7 +92,7 @@ static void binds_remove(const char *machine) {
         (void) rmdir(dir);
 }
 
-int propagate_create(const char *machine, uid_t uid, char **ret_path) {
+int propagate_create(const char *machine, int view_root_fd, char **ret_path) {
         _cleanup_free_ char *path = NULL;
         int r;
 
@@ -101,7 +104,7 @@ int propagate_create(const char *machine, uid_t uid, char **ret_path) {
                 return log_error_errno(r, "Failed to create '%s': %m", PROPAGATE_DIR);
         /* Under our machine lock, anything at our name is what a killed launcher of this machine left. */
         binds_remove(machine);
-        r = propagate_point_make(path, "nixos-nspawn-store", uid);
+        r = propagate_point_make(path, NULL, view_root_fd);
         if (r < 0)
                 return r;
         *ret_path = TAKE_PTR(path);
@@ -118,7 +121,7 @@ int propagate_bind_create(const char *machine, const char *id, char **ret_path) 
         r = mkdir_p(dir, 0700);
         if (r < 0)
                 return log_error_errno(r, "Failed to create '%s': %m", dir);
-        r = propagate_point_make(path, "nixos-nspawn-bind", 0);
+        r = propagate_point_make(path, "nixos-nspawn-bind", -EBADF);
         if (r < 0)
                 return r;
         *ret_path = TAKE_PTR(path);

@@ -12,10 +12,10 @@
  * it; the launcher removes them all at stop, and a killed launcher's at the next start. */
 #define PROPAGATE_BINDS_DIR "/run/nixos-nspawn/binds"
 
-/* Parent, under the machine lock: mounts a fresh tmpfs (owned by uid, the container's root) at
+/* Parent, under the machine lock: attaches view_root_fd (a detached clone of the store view's tmpfs, view.h) at
  * PROPAGATE_DIR/machine and makes it the only member of a new peer group. A leftover of a killed launcher of the
  * same name is removed first. */
-int propagate_create(const char *machine, uid_t uid, char **ret_path);
+int propagate_create(const char *machine, int view_root_fd, char **ret_path);
 
 /* Makes PROPAGATE_BINDS_DIR/machine/id the same way, owned by host root. */
 int propagate_bind_create(const char *machine, const char *id, char **ret_path);

@@ -61,6 +61,7 @@
 #include "strutil.h"
 #include "svcmgr.h"
 #include "sweep.h"
+#include "view.h"
 #include "sync.h"
 #include "testhook.h"
 #include "trim.h"
@@ -89,6 +90,7 @@ typedef struct Container {
         int machine_lock_fd;
         char *machine_lock_path;
         char *store_propagation;
+        View view; /* the closure's store view (view.h), cloned for this container */
         char *os_release;
         char uuid[ID128_UUID_STRING_MAX]; /* dashed, as CONTAINER_INTERFACE.md and systemd-nspawn give it */
         char **env;
@@ -219,6 +221,9 @@ static void release_setup(Container *c) {
         credentials_done(&c->credentials);
         closure_done(&c->closure);
         seccomp_plan_done(&c->seccomp);
+        /* the child has its copy; ours would keep the clone's mounts alive after the container's are gone */
+        c->view.tree_fd = safe_close(c->view.tree_fd);
+        c->view.root_fd = safe_close(c->view.root_fd);
 }
 
 static void container_done(Container *c) {
@@ -243,6 +248,7 @@ static void container_done(Container *c) {
         pids_limit_done(&c->pids);
         uid_range_release(&c->range);
         propagate_remove(&c->store_propagation);
+        view_release(&c->view); /* after the propagation point, a clone of its tmpfs: removed with the last user */
         c->machine_lock_fd = unlock_file(c->machine_lock_path, c->machine_lock_fd);
         free(c->machine_lock_path);
         release_setup(c); /* a second call after the monitor's is a no-op */
@@ -631,9 +637,15 @@ static int prepare(Container *c) {
         if (r < 0)
                 return r;
         if (c->closure.n > 0) {
-                r = propagate_create(s->machine, c->uid, &c->store_propagation);
+                r = view_acquire(&c->closure, s->store_dir, &c->view);
                 if (r < 0)
                         return r;
+                if (c->view.built && !s->quiet)
+                        log_info("Built the store view %s of %zu paths.", c->view.key, c->closure.n);
+                r = propagate_create(s->machine, c->view.root_fd, &c->store_propagation);
+                if (r < 0)
+                        return r;
+                c->view.root_fd = safe_close(c->view.root_fd); /* attached: the mount lives on without it */
         }
         r = console_open(&c->console, s->console, c->uid);
         if (r < 0)
@@ -689,6 +701,7 @@ static int start_children(Container *c, int sync_fds[2], pid_t *ret_outer) {
                 .os_release = c->os_release,
                 .uuid = c->uuid,
                 .store_propagation = c->store_propagation,
+                .store_view_fd = c->view.tree_fd,
                 .credentials = &c->credentials,
                 .tmp_by = mount_tmp_phase(s),
         };
@@ -787,6 +800,7 @@ int spawn_run(const Settings *s) {
                 .machine_lock_fd = -EBADF,
                 .net = NETCONF_NULL,
                 .netns_fd = -EBADF,
+                .view = VIEW_NULL,
                 .expose = EXPOSE_NULL,
         };
         _cleanup_close_ int sfd = -EBADF;

@@ -5,16 +5,18 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "fileio.h"
 #include "log.h"
 #include "process.h"
+#include "siphash.h"
 #include "store.h"
 #include "strutil.h"
 #include "syscalls.h"
+#include "view.h"
 
 #define STORE_HASH_LEN 32
 #define STORE_NAME_MAX 211 /* Nix's limit on the name part */
@@ -229,8 +231,11 @@ int closure_finish(Closure *c, const char *store_dir) {
         dfd = open(store_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
                 return log_error_errno(negative_errno(), "Failed to open the store '%s': %m", store_dir);
+        c->identity = 0;
         for (size_t i = 0; i < c->n; i++) {
+                static const uint8_t key[16] = "nixos-nspawn-id";
                 struct stat st;
+                uint64_t link[4];
 
                 if (fstatat(dfd, c->names[i], &st, AT_SYMLINK_NOFOLLOW) < 0)
                         return log_error_errno(negative_errno(), "Store path '%s/%s' of the closure: %m", store_dir,
@@ -240,6 +245,12 @@ int closure_finish(Closure *c, const char *store_dir) {
                                            store_dir, c->names[i]);
                 /* kept for the child, which then needs no second stat per path */
                 c->types[i] = S_ISDIR(st.st_mode) ? 'd' : S_ISREG(st.st_mode) ? 'f' : 'l';
+                /* a chain: the stat() above is the only per-path cost of knowing whether a view is stale */
+                link[0] = c->identity;
+                link[1] = (uint64_t) st.st_dev;
+                link[2] = (uint64_t) st.st_ino;
+                link[3] = (uint64_t) st.st_mode;
+                c->identity = siphash24(link, sizeof link, key);
         }
         return 0;
 }
@@ -283,6 +294,9 @@ int store_mount_closure(const Closure *c, int src_store_fd, int dst_store_fd, si
 
                 if ((c->types[i] == 'd' ? mkdirat(dst_store_fd, name, 0555)
                                          : mknodat(dst_store_fd, name, S_IFREG | 0444, 0)) < 0)
+                        goto fail;
+                /* on the mount point itself, before anything covers it (cwd is dst_store_fd) */
+                if (setxattr(name, VIEW_XATTR, "1", 1, 0) < 0)
                         goto fail;
                 /* The bind keeps the view's flags and idmapping: read-only, nosuid, nodev, root-owned */
                 if (strlen(name) >= sizeof source - 1) {

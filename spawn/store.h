@@ -3,12 +3,15 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* The set of store paths the container sees: sorted, unique, each validated. Names are the last component
  * ("<hash>-<name>"), since every path is one component below the store directory. */
 typedef struct Closure {
         char **names;
         char *types;  /* per name, from closure_finish(): 'd' directory, 'f' file, 'l' symlink */
+        uint64_t identity; /* from closure_finish(): a hash of every path's device, inode and type (a path collected
+                            * and made again has another inode: a store view of it is stale, view.c) */
         size_t n;
         size_t allocated;
 } Closure;
@@ -29,6 +32,6 @@ int closure_add_store_path(Closure *c, const char *store_dir, const char *path);
 int closure_finish(Closure *c, const char *store_dir);
 
 /* Child side, between clone and exec: no allocation, no logging. Mounts each closure path from src_store_fd (a
- * directory fd of a read-only, idmapped view of the store) onto the same name below dst_store_fd. On failure
- * *ret_failed is the index of the path. */
+ * directory fd of a read-only view of the store) onto the same name below dst_store_fd, marking each mount point
+ * with VIEW_XATTR (view.h) before mounting on it. On failure *ret_failed is the index of the path. */
 int store_mount_closure(const Closure *c, int src_store_fd, int dst_store_fd, size_t *ret_failed);

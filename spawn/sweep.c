@@ -21,6 +21,7 @@
 #include "strutil.h"
 #include "sweep.h"
 #include "userns.h"
+#include "view.h"
 
 int export_record_write(const char *machine, const char *path) {
         _cleanup_close_ int dir = -EBADF;
@@ -118,6 +119,8 @@ void sweep_stale(MachineIsRunningFn machine_is_running) {
         /* the export first: its bind keeps the namespace and its links alive */
         sweep_by_machine(EXPORT_RECORD_DIR, machine_is_running, export_remove_stale);
         sweep_by_machine(PROPAGATE_DIR, machine_is_running, remove_propagation_point);
+        /* views only killed launchers used (after their propagation points, which are clones of a view's tmpfs) */
+        view_sweep();
         /* DNAT to a dead container's address: a reused address (another container's lease) would get its traffic */
         sweep_by_machine(PORTS_RECORD_DIR, machine_is_running, expose_remove_stale);
         (void) cgroup_remove_stale(machine_is_running);
