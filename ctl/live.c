@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -31,6 +32,7 @@
 #include "stoppoint.h"
 #include "strutil.h"
 #include "syscalls.h"
+#include "view.h"
 
 #define STAGING RUN_DIR "/staging"
 
@@ -166,6 +168,16 @@ fail:
         process_fail(report_fd, LIVE_STEP_ADD, -errno, i < c->n ? (int64_t) i : -1);
 }
 
+/* A mount point the launcher's store view made (spawn/view.c): the container's clone of the view has the path mounted
+ * on it (the host's propagation point is a clone of the view's tmpfs alone, so it is a plain directory here). Only
+ * host root can set a trusted.* attribute: a live update's own mount points never carry it. */
+static bool view_mount_point(int dfd, const char *name) {
+        char path[64 + NAME_MAX], v;
+
+        snprintf(path, sizeof path, "/proc/self/fd/%d/%s", dfd, name);
+        return lgetxattr(path, VIEW_XATTR, &v, sizeof v) == 1 && v == '1';
+}
+
 /* A path is there when its symlink is, or its mount: a mount point alone (an update killed between making it and
  * attaching the tree, the attaching is per batch) is an empty directory or file inside, and a later update that
  * took it for the path would report success over nothing. The mount root is asked of statx(); a kernel without
@@ -177,6 +189,8 @@ static bool present(int dfd, const char *name, char type) {
                 return false;
         if (type == 'l')
                 return S_ISLNK(sx.stx_mode);
+        if (view_mount_point(dfd, name))
+                return true;
         if (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT)
                 return sx.stx_attributes & STATX_ATTR_MOUNT_ROOT;
         return statx(dfd, "", AT_EMPTY_PATH, STATX_TYPE, &parent) >= 0 &&

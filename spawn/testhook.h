@@ -12,8 +12,9 @@
  * The points: 0 after prepare() (machine and UID locks, cgroup, propagation point, console; nothing cloned), then
  * the numbered sync points 1-5 of sync.h, where the monitor's sync_point(n) is called: 1 outer child cloned, 2
  * PID 1's pid known, 3 PID 1's own mounts done (the monitor then makes links, units, export, registration), 4
- * PID 1 let go, 5 PID 1 exec'd. */
-#define TEST_STOP_POINTS 6
+ * PID 1 let go, 5 PID 1 exec'd; 6 (within prepare(), before point 0) the store view found or built, its lock held
+ * (spawn/view.c), nothing cloned from it yet. */
+#define TEST_STOP_POINTS 7
 
 /* Stops here when point is the one NIXOS_NSPAWN_TEST_STOP_AT asks for (read at the first call). */
 void test_stop_at(int point);

@@ -49,6 +49,7 @@
 #include "siphash.h"
 #include "strutil.h"
 #include "syscalls.h"
+#include "testhook.h"
 #include "view.h"
 
 /* A tmpfs over VIEWS_DIR, only ever in a builder's own namespace (a directory made on the host would stay) */
@@ -310,6 +311,7 @@ int view_acquire(const Closure *c, const char *store_dir, View *ret) {
                 }
                 v.built = true;
         }
+        test_stop_at(6);
         r = view_clone(v.key, &v.tree_fd, &v.root_fd);
 finish:
         (void) unlock_file(lock, lock_fd);
@@ -356,7 +358,18 @@ void view_sweep(void) {
                 char key[33];
                 const char *dot = strchr(de->d_name, '.');
 
-                if (!dot || dot - de->d_name != 32 || !streq(dot, ".users"))
+                if (!dot || dot - de->d_name != 32)
+                        continue;
+                if (streq(dot, ".lock")) {
+                        /* a killed launcher's, before it had a .users: removed when nobody holds it */
+                        _cleanup_free_ char *lock = strprintf(VIEWS_DIR "/%s", de->d_name);
+                        int fd = -EBADF;
+
+                        if (lock && lock_file(lock, &fd) >= 0)
+                                (void) unlock_file(lock, fd);
+                        continue;
+                }
+                if (!streq(dot, ".users"))
                         continue;
                 memcpy(key, de->d_name, 32);
                 key[32] = 0;

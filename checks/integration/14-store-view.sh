@@ -1,0 +1,99 @@
+#!/bin/bash
+# The store view (spawn/view.c): built once per closure, shared by the containers of that closure, rebuilt when one
+# of its paths was garbage-collected and made again, never built twice at once, gone after the last stop, and never
+# its paths in the host's mount table (one nsfs bind per view there, and the container's propagation point).
+# The stores here are copies in a temporary directory (--store-dir), so that a path can be "collected".
+. "$(dirname "$0")/lib.sh"
+need_root
+fixture many 120
+many=$closure
+fixture tools
+VIEWS=/run/nixos-nspawn/views
+a=$(mname vwa) b=$(mname vwb) c=$(mname vwc) d=$(mname vwd)
+
+# Not below /tmp: the container's own /tmp would cover a store there.
+D=$(mktemp -d /var/tmp/nixos-nspawn-view.XXXXXX)
+at_exit "rm -rf $D"
+mkdir -p "$D/s1" "$D/s2"
+sort -u "$closure" "$many" >"$T/paths"
+for p in $(cat "$T/paths"); do cp -a "$p" "$D/s1/"; cp -a "$p" "$D/s2/"; done
+bb=$(basename "$(dirname "$(dirname "$busybox")")")
+n=$(wc -l <"$T/paths")
+# a path of its own, to collect and make again: its file says which copy it is
+gc=00000000000000000000000000000000-view-gc
+mkdir "$D/s1/$gc" && echo first >"$D/s1/$gc/which"
+{ sed "s|^/nix/store/|$D/s1/|" "$T/paths"; echo "$D/s1/$gc"; } >"$T/s1.closure"
+sed "s|^/nix/store/|$D/s2/|" "$T/paths" >"$T/s2.closure"
+
+# start NAME STORE ARGS... -- COMMAND: not quiet (the launcher says when it builds a view); stderr to $T/NAME.err
+start() {
+	local name=$1 store=$2; shift 2
+	"$NSPAWN" -M "$name" --console=pipe --store-dir="$D/$store" --closure="$T/$store.closure" "$@" 2>"$T/$name.err"
+}
+# start_bg NAME STORE ARGS... -- COMMAND: the same in the background; $! is the launcher itself
+start_bg() {
+	local name=$1 store=$2; shift 2
+	exec "$NSPAWN" -M "$name" --console=pipe --store-dir="$D/$store" --closure="$T/$store.closure" "$@" \
+		2>"$T/$name.err" </dev/null
+}
+built() { grep -c "Built the store view" "$T/$1.err"; }
+# what of the views and of the closures' paths the host's mount table shows
+host_view_mounts() { grep -c " $VIEWS/" /proc/self/mountinfo; }
+host_path_mounts() { grep -cF -f <(sed 's|.*/||' "$T/paths") /proc/self/mountinfo; }
+views_left() { ls -A "$VIEWS" 2>/dev/null | grep -v '\.lock$'; }
+
+before_views=$(host_view_mounts)
+# --- a first container builds the view; a second one of the same closure clones it
+start_bg "$a" s1 -- "$D/s1/$bb/bin/busybox" sh -c "cat $D/s1/$gc/which; exec sleep 600" >"$T/$a.out" &
+pid_a=$!
+wait_for 30 started "$pid_a"
+_report $? "a container of the closure runs" "$(cat "$T/$a.err")"
+assert_eq "its start built the view" "$(built "$a")" "1"
+out=$(start "$b" s1 -- "$D/s1/$bb/bin/busybox" sh -c "cat $D/s1/$gc/which; ls $D/s1 | wc -l")
+assert_eq "a second container of the closure sees the closure" "$out" "first
+$((n + 1))"
+assert_eq "its start built no view (it cloned the first one's)" "$(built "$b")" "0"
+assert_eq "one view in the host's mount table for the running closure" "$(($(host_view_mounts) - before_views))" "1"
+assert_eq "none of the closure's $((n + 1)) paths is in the host's mount table" "$(host_path_mounts)" "0"
+out=$(grep -c " $D/s1/" "/proc/$(leader_of "$pid_a")/mountinfo")
+assert_eq "inside, each path is a mount of its own" "$out" "$((n + 1))"
+
+# --- the path collected and made again (a new inode): the next start rebuilds
+rm -rf "${D:?}/s1/$gc" && mkdir "$D/s1/$gc" && echo second >"$D/s1/$gc/which"
+out=$(start "$c" s1 -- "$D/s1/$bb/bin/busybox" cat "$D/s1/$gc/which")
+assert_eq "a start after the path was made again sees the new path" "$out" "second"
+assert_eq "that start rebuilt the view" "$(built "$c")" "1"
+ok "the running container still runs" test -d "/proc/$pid_a"
+rm -rf "${D:?}/s1/$gc"
+fails "a start after the path was collected fails, naming it" start "$d" s1 -- /bin/true
+assert_match "... naming it" "$(cat "$T/$d.err")" "$gc"
+
+kill -TERM "$pid_a"; wait "$pid_a"
+assert_eq "after the last stop no view is left" "$(views_left)" ""
+assert_eq "... nor its mount in the host's mount table" "$(host_view_mounts)" "$before_views"
+
+# --- two first starts of one closure at once build one view: the first stops holding the view's lock (test stop
+# point 6, spawn/testhook.h), the second waits for it
+NIXOS_NSPAWN_TEST_STOP_AT=6 start_bg "$a" s2 -- "$D/s2/$bb/bin/busybox" true >/dev/null &
+pid_a=$!
+wait_for 30 sh -c "grep -q '^State:.*stopped' /proc/$pid_a/status"
+_report $? "the first start stops at its view's lock" "$(cat "$T/$a.err")"
+start_bg "$b" s2 -- "$D/s2/$bb/bin/busybox" true >/dev/null &
+pid_b=$!
+sleep 0.5
+ok "the second start waits meanwhile" test -d "/proc/$pid_b"
+kill -CONT "$pid_a"
+wait "$pid_a"; st_a=$?
+wait "$pid_b"; st_b=$?
+assert_eq "both containers ran" "$st_a $st_b" "0 0"
+assert_eq "one view was built between them" "$(($(built "$a") + $(built "$b")))" "1"
+
+# --- a launcher killed holding the view's lock: the next start of the closure finishes the job
+NIXOS_NSPAWN_TEST_STOP_AT=6 start_bg "$c" s2 -- /bin/true >/dev/null &
+pid_c=$!
+wait_for 30 sh -c "grep -q '^State:.*stopped' /proc/$pid_c/status"
+kill -KILL "$pid_c"; wait "$pid_c" 2>/dev/null
+out=$(start "$d" s2 -- "$D/s2/$bb/bin/busybox" sh -c "ls $D/s2 | wc -l")
+assert_eq "after a launcher was killed building the view, the next start runs" "$out" "$n"
+assert_eq "no view is left after that" "$(views_left)" ""
+for m in "$a" "$b" "$c" "$d"; do ok "nothing of $m is left behind" leftovers "$m"; done
