@@ -125,6 +125,7 @@ for row in read_tsv("ctl.tsv"):
     except ValueError:
         pass
 STORE_BWRAP = load_hyperfine("store-bwrap.json")
+STORE_FIRST = load_hyperfine("store-first.json")  # no container of the closure running: each start builds its view
 # 7: the system call filter (seccompcost's TSV: key, median, min, max)
 SC = {}
 path = os.path.join(R, "seccomp.tsv")
@@ -497,6 +498,12 @@ s_nspawn, s_bwrapc, s_bwrapi = med(SPACED, K_NSPAWN), med(SPACED, K_BWRAP_C), me
 store_points = [(n, med(STORE_OURS, "ours: %d paths" % n)) for n in NS]
 store_slope = slope_us(store_points)
 store_slope_min = slope_us([(n, mn(STORE_OURS, "ours: %d paths" % n)) for n in NS])
+first_slope = slope_us([(n, med(STORE_FIRST, "ours, first start: %d paths" % n)) for n in NS])
+first_slope_cpu = slope_us([(n, (STORE_FIRST.get("ours, first start: %d paths" % n) or {}).get("user_mean", 0) +
+                                 (STORE_FIRST.get("ours, first start: %d paths" % n) or {}).get("system_mean", 0)
+                             if (STORE_FIRST.get("ours, first start: %d paths" % n) or {}).get("user_mean") is not None
+                             else None)
+                            for n in NS])
 store_slope_cpu = slope_us([(n, (STORE_OURS.get("ours: %d paths" % n) or {}).get("user_mean", 0) +
                                  (STORE_OURS.get("ours: %d paths" % n) or {}).get("system_mean", 0)
                              if (STORE_OURS.get("ours: %d paths" % n) or {}).get("user_mean") is not None else None)
@@ -648,11 +655,19 @@ TARGETS = [
     },
     {
         "target": "≤ 8 µs per store path",
-        "measured": "%s per path (least-squares slope of median start-to-exit over 1…10000 paths; %s from "
+        "measured": "%s per path (a container of a closure whose store view exists: a second container of the "
+                    "closure; least-squares slope of median start-to-exit over 1…10000 paths; %s from "
                     "minima; %s of user + system CPU); %s at 10000" % (
             fmt(store_slope, 1, " µs"), fmt(store_slope_min, 1, " µs"), fmt(store_slope_cpu, 1, " µs"),
             fmt(per_path_us(med(STORE_OURS, "ours: 10000 paths"), t_store1, 10000), 1, " µs")),
         "met": le(store_slope, 8.0),
+    },
+    {
+        "target": "the first start of a closure (builds its store view; reported, not a target of its own)",
+        "measured": "%s per path (slope of median start-to-exit over 1…10000 paths, no container of the closure "
+                    "running: each start builds the view and its stop removes it); %s of user + system CPU" % (
+            fmt(first_slope, 1, " µs"), fmt(first_slope_cpu, 1, " µs")),
+        "met": None,
     },
     {
         "target": "boot-to-ready with userns ≤ 1/2 of nspawn `-U --volatile=overlay`",
@@ -926,6 +941,19 @@ if all(BIND.get(n) for n in NS):
                  (slope_us([(n, median(BIND[n]["teardown"]) / 1e6) for n in NS]) or 0)
 w("| slope | | **%s** | %s | | | | | | plain loop, set-up + teardown: **%s** | | |" % (
     fmt(store_slope, 1, " µs"), fmt(store_slope_min, 1, " µs"), fmt(bind_slope, 1, " µs")))
+w("")
+w("*ours* above is a start of a closure whose store view exists (`spawn/view.c`: a container of the same closure "
+  "runs meanwhile, so the start clones the view). The first start of a closure builds the view; with no other "
+  "container of the closure it is also removed at the stop:")
+w("")
+w("| Paths | first start: start-to-exit | µs/path (derived from medians) |")
+w("|---:|---:|---:|")
+f1 = med(STORE_FIRST, "ours, first start: 1 paths")
+for n in NS:
+    t_n = med(STORE_FIRST, "ours, first start: %d paths" % n)
+    w("| %d | %s | %s |" % (n, ms(t_n, 1) if t_n is not None else na("ours, first start: %d paths" % n),
+                           "—" if n == 1 else fmt(per_path_us(t_n, f1, n), 1)))
+w("| slope | | **%s** (user + system CPU: %s) |" % (fmt(first_slope, 1, " µs"), fmt(first_slope_cpu, 1, " µs")))
 w("")
 w("Small N is within the noise: with 100 paths the difference to 1 path (~1 ms) is of the order of the 1-path run's "
   "own spread, so its per-path figure can even come out negative; the slope over all N is the number to use. "
