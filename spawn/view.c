@@ -103,13 +103,20 @@ static void view_remove_locked(const char *key) {
 
 /* The builder: a new mount namespace whose root becomes the view. Reports an errno and a path index on report_fd,
  * then waits for the parent to bind its namespace (a byte on go_fd, or EOF) and exits. No allocation, no logging. */
-static _Noreturn void build_in_child(const Closure *c, const char *store_dir, int report_fd, int go_fd) {
+static _Noreturn void build_in_child(const Closure *c, const char *store_dir, int cpu, int report_fd, int go_fd) {
         struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV };
         int64_t msg[2] = { 0, -1 };
         size_t failed = 0;
         int src, root, r;
         char c1;
 
+        if (cpu >= 0) {
+                cpu_set_t set;
+
+                CPU_ZERO(&set);
+                CPU_SET(cpu, &set);
+                (void) sched_setaffinity(0, sizeof set, &set); /* an offline CPU: any other will do */
+        }
         if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
             mount("nixos-nspawn-view-work", VIEW_WORK, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") < 0 ||
             mkdir(VIEW_WORK "/src", 0700) < 0 || mkdir(VIEW_WORK "/root", 0755) < 0)
@@ -142,20 +149,14 @@ fail:
         _exit(write(report_fd, msg, sizeof msg) == sizeof msg ? 1 : 2);
 }
 
-static int view_build(const Closure *c, const char *store_dir, const char *key) {
-        _cleanup_free_ char *ns = view_file(key, ""), *proc = NULL;
-        _cleanup_close_ int fd = -EBADF;
+/* One builder: its namespace bound at ns. 1: the kernel refused the bind as a possible loop of namespaces (EINVAL,
+ * nothing logged; see view_build()). */
+static int view_build_once(const Closure *c, const char *store_dir, int cpu, const char *ns) {
+        char proc[64];
         int report[2] = { -EBADF, -EBADF }, go[2] = { -EBADF, -EBADF }, r = 0;
         int64_t msg[2] = { -EIO, -1 };
         pid_t pid;
 
-        if (!ns)
-                return log_oom();
-        view_remove_locked(key); /* a stale one: its users keep their clones */
-        fd = open(ns, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0400);
-        if (fd < 0)
-                return log_error_errno(negative_errno(), "Failed to create '%s': %m", ns);
-        fd = safe_close(fd);
         if (pipe2(report, O_CLOEXEC) < 0 || pipe2(go, O_CLOEXEC) < 0) {
                 r = log_error_errno(negative_errno(), "Failed to create a pipe: %m");
                 goto finish;
@@ -168,7 +169,7 @@ static int view_build(const Closure *c, const char *store_dir, const char *key) 
         if (pid == 0) {
                 safe_close(report[0]);
                 safe_close(go[1]);
-                build_in_child(c, store_dir, report[1], go[0]);
+                build_in_child(c, store_dir, cpu, report[1], go[0]);
         }
         report[1] = safe_close(report[1]);
         go[0] = safe_close(go[0]);
@@ -181,10 +182,12 @@ static int view_build(const Closure *c, const char *store_dir, const char *key) 
                 else
                         r = log_error_errno((int) msg[0], "Failed to build the store view: %m");
         } else {
-                proc = strprintf("/proc/%d/ns/mnt", (int) pid);
-                if (!proc)
-                        r = log_oom();
-                else if (mount(proc, ns, NULL, MS_BIND, NULL) < 0)
+                snprintf(proc, sizeof proc, "/proc/%d/ns/mnt", (int) pid);
+                if (mount(proc, ns, NULL, MS_BIND, NULL) >= 0)
+                        r = 0;
+                else if (errno == EINVAL)
+                        r = 1;
+                else
                         r = log_error_errno(negative_errno(), "Failed to keep the store view at '%s': %m", ns);
         }
         go[1] = safe_close(go[1]); /* EOF: the builder exits */
@@ -195,6 +198,37 @@ finish:
         safe_close(report[1]);
         safe_close(go[0]);
         safe_close(go[1]);
+        return r;
+}
+
+/* The kernel binds a mount namespace's file only into a namespace older than it (else a loop could form), judged
+ * by the namespaces' IDs. From the host's first namespace that always holds. From a namespace of its own (a test's
+ * unshare -m, a unit with PrivateMounts=) it was refused now and then on 6.18 (measured: 2 of 15 starts): IDs come
+ * from a batch per CPU there, so a namespace made later on another CPU can have a smaller one. On the CPU that made
+ * ours, a later namespace always has a greater ID: so the builder tries once where it lands, then once on each CPU
+ * in turn. */
+#define VIEW_BUILD_MAX_CPUS 1024
+
+static int view_build(const Closure *c, const char *store_dir, const char *key) {
+        _cleanup_free_ char *ns = view_file(key, "");
+        _cleanup_close_ int fd = -EBADF;
+        long ncpu;
+        int r = 1;
+
+        if (!ns)
+                return log_oom();
+        view_remove_locked(key); /* a stale one: its users keep their clones */
+        fd = open(ns, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0400);
+        if (fd < 0)
+                return log_error_errno(negative_errno(), "Failed to create '%s': %m", ns);
+        fd = safe_close(fd);
+        ncpu = sysconf(_SC_NPROCESSORS_CONF);
+        ncpu = ncpu < 1 ? 1 : ncpu > VIEW_BUILD_MAX_CPUS ? VIEW_BUILD_MAX_CPUS : ncpu;
+        for (long cpu = -1; cpu < ncpu && r == 1; cpu++)
+                r = view_build_once(c, store_dir, (int) cpu, ns);
+        if (r == 1)
+                r = log_error_errno(-EINVAL, "Failed to keep the store view at '%s' (tried on each of %ld CPUs): %m",
+                                    ns, ncpu);
         if (r < 0)
                 view_remove_locked(key);
         return r;
@@ -273,6 +307,34 @@ static int view_clone(const char *key, int *ret_tree, int *ret_root) {
         return 0;
 }
 
+/* VIEWS_DIR as a private mount of its own (made once, kept: like /run/netns of ip-netns). Where /run is shared (on a
+ * systemd host it is, and every service with PrivateTmp= or the like has a slave copy of it), the kernel would
+ * propagate the namespace binds below it into those copies, and it refuses to copy a mount namespace's file there:
+ * the bind would fail with EINVAL. Under a lock: two first starts would stack two binds, the second hiding the
+ * first's views. */
+static int views_dir_prepare(void) {
+        struct statx sx;
+        int fd = -EBADF, r;
+
+        r = mkdir_p(VIEWS_DIR, 0700);
+        if (r < 0)
+                return log_error_errno(r, "Failed to create '%s': %m", VIEWS_DIR);
+        r = lock_file_wait(VIEWS_DIR ".lock", &fd);
+        if (r < 0)
+                return log_error_errno(r, "Failed to lock '%s': %m", VIEWS_DIR ".lock");
+        if (statx(AT_FDCWD, VIEWS_DIR, AT_SYMLINK_NOFOLLOW, STATX_TYPE, &sx) < 0)
+                r = log_error_errno(negative_errno(), "Failed to stat '%s': %m", VIEWS_DIR);
+        else if (!(sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))
+                r = log_error_errno(-EOPNOTSUPP, "Cannot tell whether '%s' is a mount point (kernel before 5.8).",
+                                    VIEWS_DIR);
+        else if (!(sx.stx_attributes & STATX_ATTR_MOUNT_ROOT) && mount(VIEWS_DIR, VIEWS_DIR, NULL, MS_BIND, NULL) < 0)
+                r = log_error_errno(negative_errno(), "Failed to bind '%s' onto itself: %m", VIEWS_DIR);
+        else if (mount(NULL, VIEWS_DIR, NULL, MS_PRIVATE, NULL) < 0)
+                r = log_error_errno(negative_errno(), "Failed to make '%s' a private mount: %m", VIEWS_DIR);
+        (void) unlock_file(VIEWS_DIR ".lock", fd);
+        return r;
+}
+
 int view_acquire(const Closure *c, const char *store_dir, View *ret) {
         _cleanup_free_ char *lock = NULL, *users = NULL, *stamp = NULL;
         View v = VIEW_NULL;
@@ -285,9 +347,9 @@ int view_acquire(const Closure *c, const char *store_dir, View *ret) {
         stamp = view_file(v.key, ".stamp");
         if (!lock || !users || !stamp)
                 return log_oom();
-        r = mkdir_p(VIEWS_DIR, 0700);
+        r = views_dir_prepare();
         if (r < 0)
-                return log_error_errno(r, "Failed to create '%s': %m", VIEWS_DIR);
+                return r;
         /* held only while building or cloning: a few milliseconds, or one build */
         r = lock_file_wait(lock, &lock_fd);
         if (r < 0)
@@ -323,13 +385,14 @@ finish:
         return 0;
 }
 
-/* Removes the view KEY when nobody holds KEY.users. */
-static void view_remove_unused(const char *key) {
+/* Removes the view KEY when nobody holds KEY.users. wait: for KEY.lock (at a stop); the sweep does not wait for a
+ * start that builds the view, which is a user. */
+static void view_remove_unused(const char *key, bool wait) {
         _cleanup_free_ char *lock = view_file(key, ".lock"), *users = view_file(key, ".users");
         _cleanup_close_ int users_fd = -EBADF;
         int lock_fd = -EBADF;
 
-        if (!lock || !users || lock_file_wait(lock, &lock_fd) < 0)
+        if (!lock || !users || (wait ? lock_file_wait(lock, &lock_fd) : lock_file(lock, &lock_fd)) < 0)
                 return;
         users_fd = open(users, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
         if (users_fd >= 0 && flock(users_fd, LOCK_EX | LOCK_NB) >= 0) {
@@ -345,7 +408,7 @@ void view_release(View *v) {
         if (v->users_fd < 0)
                 return;
         v->users_fd = safe_close(v->users_fd);
-        view_remove_unused(v->key);
+        view_remove_unused(v->key, true);
 }
 
 void view_sweep(void) {
@@ -373,7 +436,7 @@ void view_sweep(void) {
                         continue;
                 memcpy(key, de->d_name, 32);
                 key[32] = 0;
-                view_remove_unused(key);
+                view_remove_unused(key, false);
         }
         closedir(d);
 }

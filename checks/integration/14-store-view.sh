@@ -39,10 +39,13 @@ start_bg() {
 built() { grep -c "Built the store view" "$T/$1.err"; }
 # what of the views and of the closures' paths the host's mount table shows
 host_view_mounts() { grep -c " $VIEWS/" /proc/self/mountinfo; }
-host_path_mounts() { grep -cF -f <(sed 's|.*/||' "$T/paths") /proc/self/mountinfo; }
-views_left() { ls -A "$VIEWS" 2>/dev/null | grep -v '\.lock$'; }
+# (by the test's own store directory: other runs' live updates mount the shared fixtures' paths on this host)
+host_path_mounts() { grep -cF "$D/" /proc/self/mountinfo; }
+# the views this test made: those that were not there when it began (other runs' containers may hold theirs)
+views_left() { comm -13 <(printf '%s\n' "$views_before") <(ls -A "$VIEWS" 2>/dev/null | grep -v '\.lock$' | sort) | grep .; }
 
 before_views=$(host_view_mounts)
+views_before=$(ls -A "$VIEWS" 2>/dev/null | grep -v '\.lock$' | sort)
 # --- a first container builds the view; a second one of the same closure clones it
 start_bg "$a" s1 -- "$D/s1/$bb/bin/busybox" sh -c "cat $D/s1/$gc/which; exec sleep 600" >"$T/$a.out" &
 pid_a=$!

@@ -212,7 +212,8 @@ leftovers() {
 # that runs; so are the mounts and cgroup of a machine whose lock is held.)
 _state() {
 	local f m
-	awk '$5 ~ "^/run/nixos-nspawn/" { print "mount " $5 }' /proc/self/mountinfo
+	# (/run/nixos-nspawn/views itself is a private bind kept for good, spawn/view.c; the views below it are not)
+	awk '$5 ~ "^/run/nixos-nspawn/" && $5 != "/run/nixos-nspawn/views" { print "mount " $5 }' /proc/self/mountinfo
 	for f in /run/nixos-nspawn/propagate/*; do [ -e "$f" ] && echo "propagation-point $f"; done
 	if [ -n "$cgroup2" ]; then
 		for f in "$cgroup2"/nixos-nspawn/*/; do [ -d "$f" ] && echo "cgroup ${f%/}"; done
