@@ -170,6 +170,21 @@ def section(d, w, na):
             "%s %.0f" % (name, v / big["n"]) for big in [max(d["rows"], key=lambda r: r["n"])] if big["cpu_ms"]
             for name, v in zip(CPU_CGS, big["cpu_ms"])) + ".")
     w("")
+    u = d["meta"].get("unit_cgroups_ms_1")
+    if u:
+        cg = dict(kv.split("=", 1) for kv in u.split() if "=" in kv)
+        try:
+            tot, pay, sup = float(cg[""]), float(cg["/payload"]), float(cg.get("/supervisor", 0))
+            w("One container's unit, N = 1, by its cgroups (ms from the start to the lease): %.0f in all; the "
+              "container's own processes (`payload/`) %.0f, of them its PID 1 %s and its services %s; the monitor "
+              "(`supervisor/`) %.0f; the unit's own cgroup (the launcher before it made those) %.0f.%s" % (
+                  tot, pay, cg.get("/payload/init.scope", "?"), cg.get("/payload/system.slice", "?"), sup,
+                  tot - pay - sup,
+                  " The boot's CPU is the container's systemd and services (%.0f%%), not ours: a cheaper launcher "
+                  "cannot move the efficiency much." % (100 * pay / tot) if tot and pay / tot > 0.9 else ""))
+            w("")
+        except (KeyError, ValueError):
+            pass
     why = [x for x in d["rows"] if x["failed_why"]]
     for x in why:
         w("With %d containers, a start failed: %s" % (x["n"], x["failed_why"].replace("|", "\\|")))

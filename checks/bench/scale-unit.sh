@@ -76,6 +76,14 @@ if [ "${1:-}" = --inner ]; then
 	t2=$(now)
 	c2=$(cpu_snap)
 	p2=$(psi)
+	# one container's unit, cgroup by cgroup (the launcher and monitor, the payload's): where a boot's CPU goes
+	u1=$(find /sys/fs/cgroup/machine.slice -maxdepth 1 -name "nixos-nspawn@${pfx}1.service" | head -n 1)
+	if [ -n "$u1" ]; then
+		printf '#unit_cgroups_ms_%s %s\n' "$n" "$(find "$u1" -name cpu.stat | while read -r f; do
+			d=${f%/cpu.stat}
+			printf '%s=%s\n' "${d#"$u1"}" "$(awk '$1 == "usage_usec" {printf "%.0f", $2 / 1000}' "$f")"
+		done | xargs)"
+	fi
 	for l in $leaders; do host0_v4 "$l" && leased=$((leased + 1)); done
 	sleep 2 # settled: what the containers hold, not their boot's transients
 	m1=$(memavail)
