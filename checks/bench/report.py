@@ -575,7 +575,7 @@ def cpu_loader_text():
                 fmt(r_b, 0), fmt(y_b, 0)))
 
 
-# CPU of the whole process tree per start from each run's own cgroup (cgcpu.sh), the harness floor subtracted: ms.
+# CPU of the whole process tree per start from each run's own cgroup (cgcpu.c), the harness floor subtracted: ms.
 CGCPU = {}
 for row in read_tsv("cgcpu.tsv"):
     if len(row) >= 4 and row[1].isdigit():
@@ -856,7 +856,7 @@ w("**CPU, which accounting is right.** Three ways to count user + sys of one sta
   "(1-path closure, `--private-network`, against bwrap `--unshare-all` with the same bind): hyperfine's rusage "
   "(`RUSAGE_CHILDREN`: only what the measured process reaped, and what those reaped, …), `perf stat` task-clock "
   "(per-task counters inherited over fork, summed into the parent's as each child exits) and the cgroup's own "
-  "`cpu.stat` (`checks/bench/cgcpu.sh`: a fresh cgroup and cgroup namespace per run, with their own cgroup2 "
+  "`cpu.stat` (`checks/bench/cgcpu.c`: a fresh cgroup and cgroup namespace per run, with their own cgroup2 "
   "mount, so the launcher's container cgroup is made under it and counted too; every process in it, reaped by "
   "whom ever, and its removed child cgroups). The cgroup is the ground truth for everything a start runs; none "
   "of the three counts the kernel's asynchronous teardown in kworkers (the network namespace's `cleanup_net`), "

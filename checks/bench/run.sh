@@ -262,10 +262,12 @@ hyperfine_set "$R/start.json" "$RUNS" \
 	"bwrap --unshare-all: closure of 1 path" "bwrap --unshare-all --ro-bind $BUSYBOX_PATH $BUSYBOX_PATH --proc /proc --dev /dev --tmpfs /tmp $BUSYBOX true" \
 	"unshare (floor)" "unshare --user --map-root-user --mount --pid --fork --uts --ipc --net true"
 
-# CPU of the whole process tree per start, by the cgroup's own accounting (checks/bench/cgcpu.sh: a fresh cgroup
+# CPU of the whole process tree per start, by the cgroup's own accounting (checks/bench/cgcpu.c: a fresh cgroup
 # and cgroup namespace a run, so our container's cgroup is counted too); `perf stat`'s per-task inheritance above
 # and hyperfine's rusage both leave out part of it. The harness floor (`true`) is measured the same way.
 : >"$R/cgcpu.tsv"
+cc -std=gnu17 -O2 -Wall -Wextra -Werror -Wshadow -D_GNU_SOURCE -o "$R/cgcpu" "$BENCH/cgcpu.c" 2>"$R/cgcpu.err" ||
+	na "cgroup CPU" "cannot build cgcpu: $(grep -m1 error "$R/cgcpu.err")"
 cg_cmd() { # WHAT → the command, one word a line
 	case $1 in
 	floor) printf '%s\n' true ;;
@@ -280,10 +282,11 @@ cg_cmd() { # WHAT → the command, one word a line
 declare -A CG_BROKEN
 for ((rep = 0; rep < RUNS * 2; rep++)); do
 	for what in floor ours bwrap ours-image bwrap-image nspawn; do
-		[[ -n ${CG_BROKEN[$what]:-} ]] && continue
+		[[ -x $R/cgcpu && -z ${CG_BROKEN[$what]:-} ]] || continue
 		[[ $what == nspawn ]] && ((rep >= RUNS)) && continue # 0.5 s a start: fewer
 		mapfile -t cmd < <(cg_cmd "$what")
-		bash "$BENCH/cgcpu.sh" 1 "$what" -- "${cmd[@]}" >>"$R/cgcpu.tsv" 2>>"$R/cgcpu.err" || {
+		"$R/cgcpu" "$(awk '$9 == "cgroup2" {print $5; exit}' /proc/self/mountinfo)" "$what" -- "${cmd[@]}" \
+			>>"$R/cgcpu.tsv" 2>>"$R/cgcpu.err" || {
 			CG_BROKEN[$what]=1
 			na "cgroup CPU: $what" "$(tail -n 1 "$R/cgcpu.err")"
 		}
