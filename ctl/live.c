@@ -123,7 +123,8 @@ static _noreturn_ void add_in_child(const char *prop, const Closure *c, const bo
                 if (!missing[i])
                         continue;
                 if (c->types[i] == 'l') {
-                        /* a symlink needs no mount: the host's view of the store ramfs is writable (through dst) */
+                        /* a symlink needs no mount: the host's clone of the view's tmpfs is writable (through dst); the
+                         * closure's other containers see it too (spawn/propagate.c) */
                         char target[4096];
                         ssize_t n = readlinkat(store, name, target, sizeof target - 1);
 
@@ -181,7 +182,8 @@ static bool view_mount_point(int dfd, const char *name) {
 /* A path is there when its symlink is, or its mount: a mount point alone (an update killed between making it and
  * attaching the tree, the attaching is per batch) is an empty directory or file inside, and a later update that
  * took it for the path would report success over nothing. The mount root is asked of statx(); a kernel without
- * STATX_ATTR_MOUNT_ROOT (before 5.8) is answered by the device: the propagation point is a ramfs of its own. */
+ * STATX_ATTR_MOUNT_ROOT (before 5.8) is answered by the device: the propagation point is the store view's tmpfs,
+ * a mount of the store is on another device. */
 static bool present(int dfd, const char *name, char type) {
         struct statx sx, parent;
 
