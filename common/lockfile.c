@@ -13,6 +13,14 @@
 
 /* flock() on a file that others may unlink: after locking, make sure the path still names our inode, or a second
  * taker could lock a fresh file of the same name while we hold the unlinked one. */
+/* How long a taker keeps asking while the lock is busy: lock_is_held() probes hold a shared lock and
+ * lock_dir_sweep() an exclusive one, each for a moment only; on a loaded machine a prober can be preempted while it
+ * holds it, so the budget is generous (a real holder holds it for good and costs a refused taker this long). */
+#define LOCK_BUSY_TRIES 500
+#define LOCK_BUSY_PAUSE_NSEC (1000 * 1000)
+
+/* flock() on a file that others may unlink: after locking, make sure the path still names our inode, or a second
+ * taker could lock a fresh file of the same name while we hold the unlinked one. */
 static int lock_file_full(const char *path, bool wait, int *ret_fd) {
         unsigned busy = 0;
 
@@ -24,10 +32,10 @@ static int lock_file_full(const char *path, bool wait, int *ret_fd) {
                 if (fd < 0)
                         return -errno;
                 if (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
-                        /* Another launcher's lock_dir_sweep() or lock_is_held() holds it for a moment while it
-                         * probes; a real holder holds it for good. Ask again a few times before calling it taken. */
-                        if (errno == EWOULDBLOCK && ++busy < 10) {
-                                nanosleep(&(struct timespec) { .tv_nsec = 200 * 1000 }, NULL);
+                        /* Another launcher's lock_dir_sweep() or someone's lock_is_held() holds it for a moment
+                         * while it probes; a real holder holds it for good. Ask again before calling it taken. */
+                        if (errno == EWOULDBLOCK && ++busy < LOCK_BUSY_TRIES) {
+                                nanosleep(&(struct timespec) { .tv_nsec = LOCK_BUSY_PAUSE_NSEC }, NULL);
                                 continue;
                         }
                         return -errno;
@@ -75,7 +83,7 @@ void lock_dir_sweep(const char *dir) {
                 fd = openat(dirfd(d), de->d_name, O_RDWR | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
                 if (fd < 0)
                         continue;
-                if (flock(fd, LOCK_EX | LOCK_NB) >= 0)
+                if (flock(fd, LOCK_SH | LOCK_NB) >= 0)
                         (void) unlinkat(dirfd(d), de->d_name, 0);
                 safe_close(fd);
         }
@@ -87,9 +95,17 @@ bool lock_is_held(const char *path) {
 
         if (fd < 0) /* missing: nobody's; anything else: cannot tell, so take it as held and touch nothing */
                 return errno != ENOENT;
-        /* our own open file description: taking the lock and dropping it again changes nothing for others */
-        if (flock(fd, LOCK_EX | LOCK_NB) < 0)
-                return errno == EWOULDBLOCK;
+        /* A shared lock, on our own open file description: probes never see each other (an exclusive probe made
+         * `state` read a stopped container as held, so "starting", whenever a concurrent `list` probed the same
+         * file). Holders and lock_dir_sweep() take it exclusively; a sweeper holds it for a moment only, so a
+         * refusal is asked again before it counts as a holder. */
+        for (unsigned busy = 0;; busy++) {
+                if (flock(fd, LOCK_SH | LOCK_NB) >= 0)
+                        break;
+                if (errno != EWOULDBLOCK || busy >= 10)
+                        return errno == EWOULDBLOCK;
+                nanosleep(&(struct timespec) { .tv_nsec = LOCK_BUSY_PAUSE_NSEC }, NULL);
+        }
         (void) flock(fd, LOCK_UN);
         return false;
 }

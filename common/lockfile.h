@@ -11,5 +11,6 @@ int lock_file_wait(const char *path, int *ret_fd);
 int unlock_file(const char *path, int fd);
 /* Removes the lock files in dir that nobody holds: what killed launchers left. */
 void lock_dir_sweep(const char *dir);
-/* Whether someone holds the lock on path (a missing file is not held). */
+/* Whether someone holds the lock on path (a missing file is not held). Probes with a shared lock: concurrent
+ * probes never make each other see "held". */
 bool lock_is_held(const char *path);
