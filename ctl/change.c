@@ -131,14 +131,11 @@ static int closure_parse(const char *text, const char *origin, const char *tople
         bool found = false;
         int r;
 
+        /* the launcher's closure code logs every failure of its own, out of memory too (STYLE 14: once) */
         r = closure_add_text(ret, "/nix/store", text, origin);
-        if (r == -ENOMEM)
-                return log_oom();
         if (r < 0)
                 return r;
         r = closure_finish(ret, "/nix/store");
-        if (r == -ENOMEM)
-                return log_oom();
         if (r < 0)
                 return r;
         if (store_path_check("/nix/store", toplevel, &name, &reason) < 0)

@@ -10,12 +10,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "cgroup.h"
 #include "enter-cgroup.h"
 #include "fileio.h"
 #include "strutil.h"
 
 #define LEAF_PREFIX "nixos-nspawnctl-enter-"
+/* how long run waits, after its command ended, for the command's last processes to be reaped */
+#define ENTER_CGROUP_EMPTY_TIMEOUT_MSEC 10000U
 
 /* What root inside the container is on the host: the first line of PID 1's uid_map, "0 BASE SIZE". */
 static int container_root_uid(pid_t pid1, uid_t *ret) {
@@ -150,9 +153,67 @@ int enter_cgroup_make(pid_t pid1, char **ret_path) {
         return 0;
 }
 
+/* Whether a process still in leaf is one that lives on (the command left it running), not one on its way out: an
+ * exited process stays in the cgroup until it is reaped, and what run started may be reaped by the container's
+ * PID 1 (the entering child's orphans are its), on the container's schedule, not ours. */
+static bool leaf_has_living(const char *leaf) {
+        _cleanup_free_ char *procs = strprintf("%s/cgroup.procs", leaf), *text = NULL;
+
+        if (!procs || read_full_file(procs, &text, NULL) < 0)
+                return false;
+        for (char *p = text, *next; p && *p; p = next) {
+                _cleanup_free_ char *stat = NULL, *line = NULL;
+                const char *paren;
+                unsigned pid;
+
+                next = strchr(p, '\n');
+                if (next)
+                        *next++ = 0;
+                if (safe_atou32(p, &pid) < 0)
+                        continue;
+                stat = strprintf("/proc/%u/stat", pid);
+                if (!stat || read_full_file(stat, &line, NULL) < 0)
+                        continue; /* gone meanwhile */
+                paren = strrchr(line, ')'); /* the name may hold anything, even ')': the state follows the last */
+                if (paren && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X')
+                        return true;
+        }
+        return false;
+}
+
+/* Waits, with a deadline, until leaf is empty (cgroup.events says "populated 0"): true when it is. Returns early
+ * when a process in it lives on. */
+static bool leaf_wait_empty(const char *leaf, unsigned timeout_msec) {
+        _cleanup_free_ char *events = strprintf("%s/cgroup.events", leaf);
+        _cleanup_close_ int fd = -EBADF;
+        uint64_t deadline = now_msec() + timeout_msec;
+
+        if (!events)
+                return false;
+        fd = open(events, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return false;
+        for (;;) {
+                struct pollfd p = { .fd = fd, .events = POLLPRI };
+                char buf[256];
+                ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+
+                if (n < 0)
+                        return false;
+                buf[n] = 0;
+                if (strstr(buf, "populated 0"))
+                        return true;
+                if (msec_left(deadline) == 0 || leaf_has_living(leaf))
+                        return false;
+                /* the kernel wakes pollers of cgroup.events when it changes; the cap only bounds a missed wake-up */
+                (void) poll(&p, 1, MIN(msec_left(deadline), 100));
+        }
+}
+
 void enter_cgroup_remove(char *path) {
-        /* the last of its processes may still be on its way out for a moment after we reaped it */
-        for (unsigned i = 0; path && i < 20 && rmdir(path) < 0 && errno == EBUSY; i++)
-                (void) poll(NULL, 0, 10);
+        /* The last of its processes may still be on its way out after we reaped ours; what lives on stays, and a
+         * later run (sweep_leaves()) removes the leaf once it is empty. */
+        if (path && leaf_wait_empty(path, ENTER_CGROUP_EMPTY_TIMEOUT_MSEC))
+                (void) rmdir(path);
         free(path);
 }

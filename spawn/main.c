@@ -74,6 +74,9 @@ int main(int argc, char *argv[]) {
                     s.chown_foreign ? 0 : settings_verify(&s, isatty(STDIN_FILENO), &error);
         if (r >= 0 && action != OPTIONS_CHECK && !s.chown_foreign)
                 r = inputs_check(&s, &error);
+        /* everything --check checks, a start checks before prepare() locks or sweeps anything */
+        if (r >= 0 && action != OPTIONS_CHECK && !s.chown_foreign)
+                r = options_check_overrides(&s, &error);
         if (r < 0) {
                 if (error)
                         log_error_errno(r, "%s", error);

@@ -547,6 +547,12 @@ int options_check(Settings *s, char **ret_error) {
         r = settings_verify(s, false, ret_error);
         if (r < 0)
                 return r;
+        return options_check_overrides(s, ret_error);
+}
+
+int options_check_overrides(const Settings *s, char **ret_error) {
+        int r;
+
         /* the same kinds netconf_prepare() renders the overrides into (the names only need to be valid) */
         if (s->veth_host_config && !s->network_bridge) {
                 r = check_override(s->network_zone ? UNIT_ZONE_BRIDGE : UNIT_VETH_HOST,

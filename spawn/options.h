@@ -136,6 +136,10 @@ int options_parse(Settings *s, int argc, char *const *argv, OptionsAction *ret_a
  * override files parsed and merged over the defaults as a start does. (Not: whether files, directories, bridges,
  * users exist; that is inputs_check()'s.) Errors as settings_verify()'s, with the line a start would print. */
 int options_check(Settings *s, char **ret_error);
+/* Its second half: the network override files parsed and merged over the defaults, as netconf_prepare() will. A
+ * start calls it too, after inputs_check() (which refuses a FIFO there) and before anything is locked or swept: a
+ * bad file's error is then the only line, whatever killed launchers left on the host. */
+int options_check_overrides(const Settings *s, char **ret_error);
 
 /* --help's option list. */
 void options_help(FILE *f);

@@ -125,7 +125,8 @@ fails "show-ip: without a network there is no address" "$CTL" show-ip "$name"
 ok "root inside moves PID 1 into a child cgroup and freezes it" inside sh -c \
 	'mkdir /sys/fs/cgroup/trap && echo 1 >/sys/fs/cgroup/trap/cgroup.procs && echo 1 >/sys/fs/cgroup/trap/cgroup.freeze'
 cg2=$(findmnt -n -t cgroup2 -o TARGET | head -n 1)
-assert_match "PID 1 is frozen" "$(cat "$cg2$(sed -n 's/^0:://p' "/proc/$pid1/cgroup")/cgroup.events")" "frozen 1"
+# (freezing is asynchronous: the kernel says "frozen 1" once every task stopped)
+ok "PID 1 is frozen" wait_for 30 grep -qx "frozen 1" "$cg2$(sed -n 's/^0:://p' "/proc/$pid1/cgroup")/cgroup.events"
 out=$(timeout 30 "$CTL" run "$name" -- echo entered 2>&1); rc=$?
 assert_eq "run still enters and returns" "$rc $out" "0 entered"
 fails "root inside cannot move run's process into the frozen cgroup" timeout 30 "$CTL" run "$name" -- \
@@ -133,6 +134,15 @@ fails "root inside cannot move run's process into the frozen cgroup" timeout 30 
 ok "PID 1 thawed and back (by root inside)" timeout 30 "$CTL" run "$name" -- sh -c \
 	'echo 0 >/sys/fs/cgroup/trap/cgroup.freeze && echo 1 >/sys/fs/cgroup/cgroup.procs && rmdir /sys/fs/cgroup/trap'
 ok "run leaves no cgroup of its own behind" sh -c "! find '$cg2' -path '*/$name/nixos-nspawnctl-enter-*' | grep ."
+# what a command leaves running keeps its leaf (run does not wait for it); the next run removes the leaf once empty
+ok "run with a process left running in the background returns" timeout 30 "$CTL" run "$name" -- \
+	sh -c 'sleep 300 </dev/null >/dev/null 2>&1 &'
+leaf=$(find "$cg2" -path "*/$name/nixos-nspawnctl-enter-*" 2>/dev/null | head -n 1)
+assert_match "its leaf stays while the process lives" "$(cat "$leaf/cgroup.procs" 2>/dev/null | wc -l)" "^1$"
+kill -KILL "$(cat "$leaf/cgroup.procs")" 2>/dev/null
+ok "the process gone, the leaf is empty" wait_for 30 grep -qx "populated 0" "$leaf/cgroup.events"
+ok "the next run" "$CTL" run "$name" -- true
+ok "removed the empty leaf of the earlier one, and its own" sh -c "! find '$cg2' -path '*/$name/nixos-nspawnctl-enter-*' | grep ."
 
 # --- live update: generation 2 adds a store path; the same PID 1 gets it
 config "$T/gen2.nix" 'fixture.files.base = "generation one"; fixture.files.added = "generation two";'

@@ -106,3 +106,31 @@ for delay in 0.5 0; do
 	ok "restart ${delay}s after a SIGKILL with an export: its export and record are gone after it" \
 		sh -c "! test -e /run/netns/$r && ! test -e /run/nixos-nspawn/exports/$r"
 done
+
+# A bad input's error is its only line even while a killed launcher's leftovers lie on the host: every check of
+# input (the network override files too) comes before a start locks or sweeps anything (spawn/main.c), so no
+# "Removing … that a killed launcher left" line comes before it. (Without -q: those lines are info.)
+k=$(mname kbad) kb=$(mname kbadb)
+printf '[Network]\nAddress=10.0.0.1/24\033[2J\n' >"$T/ini-control"
+NIXOS_NSPAWN_TEST_STOP_AT=2 "$NSPAWN" -q -M "$k" --console=pipe --closure="$closure" --setenv=PATH="$tools/bin" \
+	-- "$busybox" sleep 60 </dev/null >"$T/out-$k" 2>&1 &
+pid=$!
+at_exit "kill -KILL $pid 2>/dev/null"
+if wait_for 20 is_stopped "$pid"; then
+	uid_locks=$(for f in /proc/$pid/fd/*; do readlink "$f"; done | grep -E '^/run/(nixos-nspawn/uid|systemd/nspawn-uid)/')
+	kill -KILL "$pid"; wait "$pid" 2>/dev/null
+	wait_for 10 unheld "/run/nixos-nspawn/machines/$k"
+	echo "# left by the kill before the bad start: $(left_of "$k")"
+	out=$("$NSPAWN" -M "$kb" --console=pipe --closure="$closure" -n --network-veth-host-config="$T/ini-control" \
+		-- "$busybox" true 2>&1 </dev/null); rc=$?
+	lines=$(printf '%s\n' "$out" | grep -c .)
+	[ "$rc" != 0 ] && [ "$lines" = 1 ] && [[ $out == *"$T/ini-control"* ]]
+	_report $? "a bad network fragment's error is its only line, with a killed launcher's leftovers on the host" \
+		"exit $rc, $lines lines: $out"
+	out=$(run "$kb" -- "$busybox" true 2>&1); rc=$?
+	assert_eq "a valid start after it runs" "$rc:$out" "0:"
+	wait_for 10 left_of "$k"
+	ok "and nothing of the killed one is left after it" left_of "$k"
+else
+	_report 1 "the launcher stops at point 2" "$(cat "$T/out-$k")"
+fi

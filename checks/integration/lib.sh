@@ -35,7 +35,8 @@
 #   leftovers NAME              fails, naming them, if mounts/cgroup/locks/processes of NAME are left (and UID
 #                               locks or staging mounts nobody holds that are new since the test began)
 #   nothing_new_left            fails, naming them, if mounts/cgroups/unheld locks of a launcher are new since
-#                               the test began (for runs with no name of their own, such as refused flags)
+#                               the test began (for runs with no name of their own, such as refused flags); what
+#                               is named after another test run's machine (mname's suffix, not ours) is not judged
 # Other
 #   at_exit COMMAND             run at exit (in order); $T is a private temp directory, removed at exit
 #   fixture NAME                store fixtures as shell variables (checks/fixtures/nix-closures.sh)
@@ -221,14 +222,28 @@ _state() {
 	for f in /run/nixos-nspawn/machines/* /run/nixos-nspawn/uid/*; do unheld "$f" && echo "lock $f"; done
 }
 _baseline=$(_state 2>/dev/null | sort)
+# _machine_of PATH: the machine a path of _state's is named after ("" for what no machine names: the staging tree,
+# UID locks): /run/nixos-nspawn/KIND/NAME[/…], or the cgroup nixos-nspawn/NAME.
+_machine_of() {
+	local p=$1
+	case $p in
+	/run/nixos-nspawn/staging* | /run/nixos-nspawn/uid/*) return ;;
+	/run/nixos-nspawn/*/*) p=${p#/run/nixos-nspawn/*/} ;;
+	"$cgroup2"/nixos-nspawn/*) p=${p#"$cgroup2"/nixos-nspawn/} ;;
+	*) return ;;
+	esac
+	echo "${p%%/*}"
+}
 # _new_state: what _state shows now and did not when this test began (what other runs left before is not ours),
 # less what belongs to a running machine.
 _new_state() {
 	local kind path m
 	comm -13 <(printf '%s\n' "$_baseline") <(_state 2>/dev/null | sort) | while read -r kind path; do
-		m=${path#/run/nixos-nspawn/*/} m=${m%%/*} m=${m##*/}
-		[ "$kind" != lock ] && [ -e "/run/nixos-nspawn/machines/$m" ] && ! unheld "/run/nixos-nspawn/machines/$m" &&
-			continue
+		m=$(_machine_of "$path")
+		# another test run's machine (mname's suffix, not ours): not this run's to judge on a shared host
+		[[ $m =~ -[0-9a-f]{4}$ ]] && [[ $m != *"-$_mname_suffix" ]] && continue
+		[ "$kind" != lock ] && [ -n "$m" ] && [ -e "/run/nixos-nspawn/machines/$m" ] &&
+			! unheld "/run/nixos-nspawn/machines/$m" && continue
 		# (a cgroup with processes in it is a container that runs or is being torn down, not a leftover)
 		[ "$kind" = cgroup ] && grep -qx 'populated 1' "$path/cgroup.events" 2>/dev/null && continue
 		echo "$kind $path"
