@@ -223,11 +223,11 @@ _state() {
 }
 _baseline=$(_state 2>/dev/null | sort)
 # _machine_of PATH: the machine a path of _state's is named after ("" for what no machine names: the staging tree,
-# UID locks): /run/nixos-nspawn/KIND/NAME[/…], or the cgroup nixos-nspawn/NAME.
+# UID locks, store views): /run/nixos-nspawn/KIND/NAME[/…], or the cgroup nixos-nspawn/NAME.
 _machine_of() {
 	local p=$1
 	case $p in
-	/run/nixos-nspawn/staging* | /run/nixos-nspawn/uid/*) return ;;
+	/run/nixos-nspawn/staging* | /run/nixos-nspawn/uid/* | /run/nixos-nspawn/views/*) return ;;
 	/run/nixos-nspawn/*/*) p=${p#/run/nixos-nspawn/*/} ;;
 	"$cgroup2"/nixos-nspawn/*) p=${p#"$cgroup2"/nixos-nspawn/} ;;
 	*) return ;;
@@ -244,6 +244,11 @@ _new_state() {
 		[[ $m =~ -[0-9a-f]{4}$ ]] && [[ $m != *"-$_mname_suffix" ]] && continue
 		[ "$kind" != lock ] && [ -n "$m" ] && [ -e "/run/nixos-nspawn/machines/$m" ] &&
 			! unheld "/run/nixos-nspawn/machines/$m" && continue
+		# a store view that a container uses (it holds KEY.users, spawn/view.h), whoever's, is no leftover
+		if [[ $path == /run/nixos-nspawn/views/* ]]; then
+			m=${path#/run/nixos-nspawn/views/} m=${m%%/*}
+			[ -e "/run/nixos-nspawn/views/$m.users" ] && ! unheld "/run/nixos-nspawn/views/$m.users" && continue
+		fi
 		# (a cgroup with processes in it is a container that runs or is being torn down, not a leftover)
 		[ "$kind" = cgroup ] && grep -qx 'populated 1' "$path/cgroup.events" 2>/dev/null && continue
 		echo "$kind $path"
