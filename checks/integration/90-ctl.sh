@@ -161,6 +161,12 @@ assert_eq "it booted once" "$(inside cat /run/fixture/booted)" "1 $sys1"
 assert_eq "the new system's switch-to-configuration test ran inside" "$(inside cat /run/fixture/switched)" \
 	"test $sys2 pid1=init"
 assert_eq "the added store path is there" "$(inside cat "$added/content")" "generation two"
+# the closure's paths the container has from its start are mount points of its store view (spawn/view.c), found as
+# such (ctl/live.c): on the host, only the paths generation two added were attached, two stacked mounts each
+n_new=$(comm -13 <(nix-store -qR "$sys1" | sort) <(nix-store -qR "$sys2" | sort) |
+	while read -r p; do [ -L "$p" ] || echo "$p"; done | wc -l)
+assert_eq "the update attached only the paths the new generation added ($n_new), not its whole closure" \
+	"$(grep -c " /run/nixos-nspawn/propagate/$name/" /proc/self/mountinfo)" "$((2 * n_new))"
 assert_eq "it is root's inside (idmapped)" "$(inside stat -c %u:%g "$added/content")" "0:0"
 assert_match "it is mounted read-only, nosuid, nodev, idmapped" "$(inside grep " $added " /proc/self/mountinfo)" \
 	" ro,nosuid,nodev,[a-z,]*idmapped"
