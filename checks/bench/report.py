@@ -380,6 +380,8 @@ PERF_ENTRIES = {
     "cgroup_rmdir": "remove it",
     "__do_sys_clone3": "clone3 (children, into the cgroup)",
     "do_exit": "process exit (namespace teardown on the last one)",
+    "show_mountinfo": "reading /proc/self/mountinfo (grows with the host's mount count)",
+    "__x64_sys_mkdir": "mkdir (mount points, cgroups)",
 }
 
 
