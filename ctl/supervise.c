@@ -240,6 +240,14 @@ static void release(const char *name, const char *lock, int lock_fd) {
         (void) unlock_file(lock, lock_fd);
 }
 
+/* A failure of our own set-up once the lock is ours: the lock dropped (and its file removed) before the caller
+ * hears of it. Left to our exit, the start that was told would return while the lock was still held, and a `state`
+ * right after it read "starting" (the lock held, no state file yet). */
+static _noreturn_ void setup_failed(const char *name, const char *lock, int lock_fd, int ready_fd, int step, int r) {
+        release(name, lock, lock_fd);
+        process_fail(ready_fd, step, r, -1);
+}
+
 /* SIGCHLD, and stop (SIGTERM, SIGINT) and terminate (SIGUSR1) requests, as an fd. */
 static int signals_open(void) {
         sigset_t mask;
@@ -288,16 +296,16 @@ static _noreturn_ void supervise(const Conf *c, int ready_fd) {
                 process_fail(ready_fd, SUPERVISE_STEP_LOCK, r, -1);
         nullfd = open("/dev/null", O_RDWR | O_CLOEXEC);
         if (nullfd < 0 || dup2(nullfd, STDIN_FILENO) < 0)
-                process_fail(ready_fd, SUPERVISE_STEP_LOG, -errno, -1);
+                setup_failed(c->name, lock, lock_fd, ready_fd, SUPERVISE_STEP_LOG, -errno);
         r = log_file_open(&lf, log);
         if (r < 0)
-                process_fail(ready_fd, SUPERVISE_STEP_LOG, r, -1);
+                setup_failed(c->name, lock, lock_fd, ready_fd, SUPERVISE_STEP_LOG, r);
         sigfd = signals_open();
         if (sigfd < 0)
-                process_fail(ready_fd, SUPERVISE_STEP_SIGNALS, sigfd, -1);
+                setup_failed(c->name, lock, lock_fd, ready_fd, SUPERVISE_STEP_SIGNALS, sigfd);
         notify_fd = notify_socket_open(notify);
         if (notify_fd < 0)
-                process_fail(ready_fd, SUPERVISE_STEP_NOTIFY, notify_fd, -1);
+                setup_failed(c->name, lock, lock_fd, ready_fd, SUPERVISE_STEP_NOTIFY, notify_fd);
         for (;;) {
                 bool ready = false;
                 pid_t leader = 0, launcher;

@@ -355,6 +355,13 @@ ok "create with a bind whose source is missing (the launcher checks its options 
 bad "start says the launcher's complaint in one line" "failed to start .*missing-source" "$CTL" start "$other"
 assert_eq "and it is not running" "$("$CTL" state "$other")" "stopped"
 ok "nothing of it is left" leftovers "$other"
+# the supervisor's own set-up failing (its log is a directory): it drops its lock before the start hears of it
+rm -f "/var/log/nixos-nspawn/$other.log" && mkdir "/var/log/nixos-nspawn/$other.log"
+at_exit "rmdir /var/log/nixos-nspawn/$other.log 2>/dev/null"
+bad "a start whose log cannot be opened says so" "failed to start: could not open the log" "$CTL" start "$other"
+assert_eq "and it is not running, right after" "$("$CTL" state "$other")" "stopped"
+ok "nor is the supervisor's lock file left" test ! -e "/run/nixos-nspawnctl/$other.lock"
+rmdir "/var/log/nixos-nspawn/$other.log"
 # a settings file edited by hand: start checks it with the same table (the launcher, too, refuses a second --machine)
 sed -i "s|--bind=$T/missing-source:/data|-nM$third|" "/etc/nixos-nspawn/$other.conf"
 bad "attack: a hand-edited settings file with -M: start refuses it" \
