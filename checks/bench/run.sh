@@ -327,9 +327,9 @@ for n in 1 100 1000 3000 10000; do
 	BG_PIDS+=($!)
 done
 for n in 1 100 1000 3000 10000; do
-	for i in $(seq 1 200); do grep -q "bench-h$n" /proc/*/cmdline 2>/dev/null && [[ -n $(ls /run/nixos-nspawn/views 2>/dev/null) ]] && break; sleep 0.05; done
+	# its propagation point is attached once its view is built and cloned (spawn/spawn.c)
+	for i in $(seq 1 600); do mountpoint -q "/run/nixos-nspawn/propagate/bench-h$n" && break; sleep 0.05; done
 done
-sleep 1
 printf 'store_views_host_mounts\t%s\n' "$(grep -c ' /run/nixos-nspawn/views/' /proc/self/mountinfo)" >>"$R/meta.tsv"
 set2=()
 for n in 1 100 1000 3000 10000; do
