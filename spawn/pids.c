@@ -107,8 +107,10 @@ int pids_v1_dir(const char *mountinfo, const char *proc_cgroup, char **ret) {
 }
 
 /* The v1 pids hierarchy's directory of our own cgroup there (under systemd our unit's: its TasksMax= stays above
- * ours). */
-static int v1_own_dir(char **ret) {
+ * ours). Found once a run: a start asks three times (two sweeps, the limit), and reading mountinfo costs in
+ * proportion to the host's mount count (thousands on a busy host: milliseconds a read, make bench's profile).
+ * Nothing moves the launcher in that hierarchy or changes where it is mounted while it runs. */
+static int v1_own_dir_uncached(char **ret) {
         _cleanup_free_ char *mountinfo = NULL, *cgroups = NULL;
         int r;
 
@@ -118,6 +120,23 @@ static int v1_own_dir(char **ret) {
         if (r < 0)
                 return r;
         return pids_v1_dir(mountinfo, cgroups, ret);
+}
+
+static int v1_own_dir(char **ret) {
+        static char *cached = NULL;
+        static int cached_r = 1;
+
+        if (cached_r > 0) {
+                int r = v1_own_dir_uncached(&cached);
+
+                if (r == -ENOMEM) /* not an answer: ask again next time */
+                        return r;
+                cached_r = r;
+        }
+        if (cached_r < 0)
+                return cached_r;
+        *ret = strdup(cached);
+        return *ret ? 0 : -ENOMEM;
 }
 
 static int v1_apply(const char *machine, pid_t pid1, uint64_t max, PidsLimit *ret) {
