@@ -37,6 +37,9 @@ int cgroup_destroy(Cgroup *cg);
 
 /* Finds the cgroup2 mount in /proc/self/mountinfo. */
 int cgroup2_find_mount(char **ret);
+/* The text of /proc/self/mountinfo, read once a run (where the cgroup hierarchies are mounted does not change
+ * while a launcher runs); owned by this file, never freed. */
+int host_mountinfo(const char **ret);
 
 typedef bool (*IsHeldFn)(const char *machine);
 /* Standalone: removes the cgroups of machines whose launcher is gone (nobody holds their name lock). */

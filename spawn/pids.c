@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "fileio.h"
 #include "log.h"
 #include "mountinfo.h"
@@ -111,10 +112,11 @@ int pids_v1_dir(const char *mountinfo, const char *proc_cgroup, char **ret) {
  * proportion to the host's mount count (thousands on a busy host: milliseconds a read, make bench's profile).
  * Nothing moves the launcher in that hierarchy or changes where it is mounted while it runs. */
 static int v1_own_dir_uncached(char **ret) {
-        _cleanup_free_ char *mountinfo = NULL, *cgroups = NULL;
+        _cleanup_free_ char *cgroups = NULL;
+        const char *mountinfo;
         int r;
 
-        r = read_full_file("/proc/self/mountinfo", &mountinfo, NULL);
+        r = host_mountinfo(&mountinfo);
         if (r >= 0)
                 r = read_full_file("/proc/self/cgroup", &cgroups, NULL);
         if (r < 0)
