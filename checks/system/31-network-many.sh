@@ -10,7 +10,7 @@ make -s -C "$TOP" install DESTDIR="$inst" PREFIX=/usr/local >/dev/null
 th_sh 'tar -C "$1" -c . | tar -C / -x --no-overwrite-dir && mkdir -p /etc/nixos-nspawn && systemctl daemon-reload' "$inst"
 at_exit "th_exec sh -c 'systemctl stop nixos-nspawn@u10-\\*.service; rm -f /etc/nixos-nspawn/u10-*.conf' >/dev/null 2>&1"
 args="-D $TH_GUEST_IMAGE -U --network-veth --console=passive --bind-ro=$TH_TOP/checks/system/testhost/multi-user.target.d:/etc/systemd/system/multi-user.target.d"
-line=$(th_exec env SCALE_ARGS="$args" bash "$TH_TOP/checks/bench/scale-unit.sh" --inner 10)
+line=$(th_exec env SCALE_ARGS="$args" bash "$TH_TOP/checks/bench/scale-unit.sh" --inner 10 | grep -v "^#")
 IFS=$'\t' read -r n _ active leased ready lease _ _ teardown left _ <<<"$line"
 assert_eq "ten started through nixos-nspawn@NAME are all active" "$n $active" "10 10"
 assert_eq "…and all got an IPv4 lease on host0 from the host end's DHCP server" "$leased" "10"
