@@ -3,6 +3,8 @@
 
 #include <stdbool.h>
 
+#include "conf.h"
+
 typedef enum Strategy {
         STRATEGY_RESTART,
         STRATEGY_SWITCH,
@@ -16,6 +18,8 @@ typedef struct Args {
         const char *system;     /* --system TOPLEVEL */
         const char *closure;    /* --closure FILE (update) */
         Strategy strategy;
+        bool restart_set;       /* create/update --restart=POLICY */
+        RestartPolicy restart;
         bool json;
         bool delete_state;
         bool start;             /* create --start */

@@ -252,7 +252,8 @@ static int do_create(const Args *a) {
         if (r < 0)
                 return r;
 
-        c = (Conf) { .name = (char *) a->name, .system = toplevel, .config = config, .flake = flake };
+        c = (Conf) { .name = (char *) a->name, .system = toplevel, .config = config, .flake = flake,
+                     .restart = a->restart_set ? a->restart : RESTART_ON_FAILURE };
         r = strv_copy(a->launcher_args, &c.extra_args);
         if (r < 0)
                 return r;
@@ -370,7 +371,8 @@ static int do_update(const Args *a) {
                 return r;
         if (c.origin == ORIGIN_DECLARATIVE) {
                 /* The NixOS module's ExecReload= for its switch strategy: the module wrote the settings already */
-                if (!a->system || a->strategy != STRATEGY_SWITCH || a->launcher_args[0] || a->config || a->flake) {
+                if (!a->system || a->strategy != STRATEGY_SWITCH || a->launcher_args[0] || a->config || a->flake ||
+                    a->restart_set) {
                         r = conf_refuse_declarative(&c, "change");
                         goto finish;
                 }
@@ -393,7 +395,9 @@ static int do_update(const Args *a) {
         closure_done(&parsed);
         if (r < 0)
                 goto finish;
-        if (c.system && streq(c.system, toplevel) && !a->launcher_args[0]) {
+        if (a->restart_set)
+                c.restart = a->restart;
+        if (c.system && streq(c.system, toplevel) && !a->launcher_args[0] && !a->restart_set) {
                 log_info("Container '%s' is at %s already.", a->name, toplevel);
                 goto finish;
         }

@@ -124,8 +124,27 @@ static int user_args(char **all, char ***ret) {
         return 0;
 }
 
+static const char *const restart_policy_names[_RESTART_POLICY_MAX] = {
+        [RESTART_ON_FAILURE] = "on-failure",
+        [RESTART_NO] = "no",
+        [RESTART_ALWAYS] = "always",
+};
+
+const char *restart_policy_name(RestartPolicy p) {
+        return restart_policy_names[p];
+}
+
+int restart_policy_parse(const char *s, RestartPolicy *ret) {
+        for (RestartPolicy p = 0; p < _RESTART_POLICY_MAX; p++)
+                if (streq(s, restart_policy_names[p])) {
+                        *ret = p;
+                        return 0;
+                }
+        return -EINVAL;
+}
+
 int conf_load(const char *name, Conf *ret) {
-        _cleanup_free_ char *path = conf_path(name), *text = NULL, *args = NULL, *origin = NULL;
+        _cleanup_free_ char *path = conf_path(name), *text = NULL, *args = NULL, *origin = NULL, *restart = NULL;
         _cleanup_strv_free_ char **all = NULL;
         Conf c = {};
         struct stat st;
@@ -171,6 +190,8 @@ int conf_load(const char *name, Conf *ret) {
                         slot = &c.config;
                 else if (streq(line, "NIXOS_NSPAWN_FLAKE"))
                         slot = &c.flake;
+                else if (streq(line, "NIXOS_NSPAWN_RESTART"))
+                        slot = &restart;
                 if (!slot)
                         continue;
                 free(*slot);
@@ -179,6 +200,11 @@ int conf_load(const char *name, Conf *ret) {
         }
         /* A file NixOS links into place is the module's, whatever it says. */
         c.origin = c.in_store || (origin && streq(origin, "declarative")) ? ORIGIN_DECLARATIVE : ORIGIN_IMPERATIVE;
+        if (restart && restart_policy_parse(restart, &c.restart) < 0) {
+                conf_done(&c); /* (the log escapes what it prints) */
+                return log_error_errno(-EINVAL, "Invalid NIXOS_NSPAWN_RESTART='%s' in '%s': no, on-failure or always.",
+                                       restart, path);
+        }
         if (split_args(args ?: "", &all) < 0)
                 goto oom;
         if (user_args(all, &c.extra_args) < 0)
@@ -311,8 +337,9 @@ static int conf_write(const Conf *c, const char *path, const char *closure, char
                          "NIXOS_NSPAWN_ORIGIN=imperative\n"
                          "NIXOS_NSPAWN_SYSTEM=\"%s\"\n"
                          "NIXOS_NSPAWN_ARGS=\"--closure=%s --init=%s/init%s\"\n"
+                         "NIXOS_NSPAWN_RESTART=%s\n"
                          "%s%s%s%s%s%s",
-                         c->name, c->system, closure, c->system, extra,
+                         c->name, c->system, closure, c->system, extra, restart_policy_name(c->restart),
                          c->config ? "NIXOS_NSPAWN_CONFIG=\"" : "", c->config ?: "", c->config ? "\"\n" : "",
                          c->flake ? "NIXOS_NSPAWN_FLAKE=\"" : "", c->flake ?: "", c->flake ? "\"\n" : "");
         if (!text)

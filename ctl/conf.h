@@ -17,9 +17,23 @@ typedef enum Origin {
         ORIGIN_DECLARATIVE,
 } Origin;
 
+/* What the supervisor (no systemd) does when the launcher ends without a stop asked for: systemd's Restart= values
+ * of the same names. A reboot inside (exit 133) restarts under each. */
+typedef enum RestartPolicy {
+        RESTART_ON_FAILURE, /* the default, the unit's: a non-zero exit or a signal */
+        RESTART_NO,
+        RESTART_ALWAYS,
+        _RESTART_POLICY_MAX,
+} RestartPolicy;
+
+const char *restart_policy_name(RestartPolicy p);
+/* -EINVAL for anything but no, on-failure, always (not logged) */
+int restart_policy_parse(const char *s, RestartPolicy *ret);
+
 /* NAME.conf. Keys: NIXOS_NSPAWN_ARGS (the launcher's flags: ours first, --closure and --init, then the user's),
  * NIXOS_NSPAWN_SYSTEM (the toplevel), NIXOS_NSPAWN_ORIGIN, and for imperative containers where the toplevel
- * comes from: NIXOS_NSPAWN_CONFIG (a file) or NIXOS_NSPAWN_FLAKE (REF#NAME). */
+ * comes from: NIXOS_NSPAWN_CONFIG (a file) or NIXOS_NSPAWN_FLAKE (REF#NAME); NIXOS_NSPAWN_RESTART (RestartPolicy,
+ * the supervisor's; under systemd the unit's Restart= applies). */
 typedef struct Conf {
         char *name;
         char *system;
@@ -28,6 +42,7 @@ typedef struct Conf {
         char **args;       /* NIXOS_NSPAWN_ARGS, split as systemd splits it */
         char **extra_args; /* the user's launcher options (args without --closure/--init) */
         Origin origin;
+        RestartPolicy restart;
         bool in_store;     /* the file is a link into the Nix store: NixOS manages it */
 } Conf;
 

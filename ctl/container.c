@@ -41,7 +41,7 @@ int running_leader(const char *name, Leader *ret) {
 
 bool container_is_running(const char *name) {
         RunState s;
-        return runner_state(name, &s) >= 0 && s != RUN_STOPPED;
+        return runner_state(name, &s) >= 0 && s != RUN_STOPPED && s != RUN_FAILED;
 }
 
 char *live_file(const char *name) {

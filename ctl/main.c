@@ -57,14 +57,15 @@ static const Verb verbs[] = {
 
 static void help(void) {
         printf("nixos-nspawnctl [--timeout=SEC] VERB …: imperative nixos-nspawn containers\n\n"
-               "  create NAME --config FILE.nix | --flake REF#NAME | --system TOPLEVEL [--start] [LAUNCHER-OPTION…]\n"
+               "  create NAME --config FILE.nix | --flake REF#NAME | --system TOPLEVEL [--start]\n"
+               "              [--restart no|on-failure|always] [LAUNCHER-OPTION…]\n"
                "  start|stop|restart|terminate|status|state|exists NAME\n"
                "  run NAME -- COMMAND…          login NAME          root-login NAME          show-ip NAME\n"
                "  logs NAME\n"
                "  bind NAME SOURCE DESTINATION [--read-only]      unbind NAME DESTINATION\n"
                "  list [--json]\n"
                "  update NAME [--config FILE | --flake REF | --system TOPLEVEL] [--closure FILE]\n"
-               "              [--strategy restart|switch] [LAUNCHER-OPTION…]\n"
+               "              [--strategy restart|switch] [--restart no|on-failure|always] [LAUNCHER-OPTION…]\n"
                "  list-generations NAME      switch-generation NAME N [--strategy …]      rollback NAME [--strategy …]\n"
                "  delete-generations NAME old|+N|Nd|N…\n"
                "  destroy NAME [--delete-state]\n\n"
@@ -163,6 +164,12 @@ static int parse_option(int argc, char **argv, int *i, const Verb *v, Args *a, c
                         log_invalid("Invalid --strategy '%s': restart or switch.", value);
                         return 2;
                 }
+        } else if ((f & TAKES_SOURCE) && (value = option_value(argv, argc, i, "--restart", &bad))) {
+                if (restart_policy_parse(value, &a->restart) < 0) {
+                        log_invalid("Invalid --restart '%s': no, on-failure or always.", value);
+                        return 2;
+                }
+                a->restart_set = true;
         } else if ((value = option_value(argv, argc, i, "--timeout", &bad)))
                 return parse_timeout(value, a);
         else if (streq(v->name, "list") && streq(arg, "--json"))

@@ -14,6 +14,7 @@ typedef enum RunState {
         RUN_STARTING,
         RUN_RUNNING,
         RUN_STOPPING,
+        RUN_FAILED, /* not running: it gave up restarting (the start limit), as a unit's "failed" */
 } RunState;
 
 static inline const char *run_state_name(RunState s) {
@@ -22,6 +23,7 @@ static inline const char *run_state_name(RunState s) {
                 [RUN_STARTING] = "starting",
                 [RUN_RUNNING] = "running",
                 [RUN_STOPPING] = "stopping",
+                [RUN_FAILED] = "failed",
         };
         return names[s];
 }

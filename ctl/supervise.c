@@ -2,8 +2,9 @@
 /* Without systemd we are the service manager: `start` forks a detached supervisor (its own session, stdio on
  * LOG_DIR/NAME.log) that runs the launcher with NOTIFY_SOCKET pointing at itself, tells the caller when READY=1
  * came, restarts the launcher after a reboot inside (exit 133, as RestartForceExitStatus=133 does for the unit)
+ * and, as the unit's Restart=on-failure does, after a failure (a non-zero exit, a signal) that no stop asked for,
  * and passes stop requests on. It holds RUN_DIR/NAME.lock for its life: that lock held means the container runs;
- * RUN_DIR/NAME.state says who is who. */
+ * RUN_DIR/NAME.state says who is who; RUN_DIR/NAME.failed, the reason it gave up (the start limit). */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -33,6 +34,11 @@
 #include "strutil.h"
 
 #define REBOOT_STATUS 133
+/* the unit's RestartSec= and StartLimitBurst=/StartLimitIntervalSec= (units/nixos-nspawn@.service.in), so that
+ * a container behaves the same with and without systemd */
+#define RESTART_DELAY_MSEC 1000ULL
+#define START_LIMIT_BURST 5
+#define START_LIMIT_INTERVAL_MSEC 60000ULL
 
 static int supervise_stop(const char *name, bool kill_now, unsigned timeout_sec);
 
@@ -79,11 +85,39 @@ static bool supervisor_lock_held(const char *name) {
         return lock && lock_is_held(lock);
 }
 
+/* NAME.failed: why the supervisor gave up restarting, one line, kept after it ended (as a unit's "failed") until
+ * the next start or a stop; RUN_DIR is a tmpfs, so a boot forgets it too. */
+static void failed_write(const char *name, const char *reason) {
+        _cleanup_free_ char *path = run_file(name, "failed"), *text = strprintf("%s\n", reason);
+
+        if (path && text && write_file_atomic(path, text, 0600) < 0)
+                fprintf(stderr, "nixos-nspawnctl: failed to write %s: %m\n", path);
+}
+
+static char *failed_read(const char *name) {
+        _cleanup_free_ char *path = run_file(name, "failed");
+        char *text = NULL;
+        size_t size;
+
+        if (!path || read_full_file(path, &text, &size) < 0)
+                return NULL;
+        text[strcspn(text, "\n")] = 0;
+        return text;
+}
+
+static void failed_clear(const char *name) {
+        _cleanup_free_ char *path = run_file(name, "failed");
+
+        if (path)
+                (void) unlink(path);
+}
+
 static int supervise_state(const char *name, RunState *ret) {
+        _cleanup_free_ char *failed = NULL;
         pid_t pid;
 
         if (!supervisor_lock_held(name))
-                *ret = RUN_STOPPED;
+                *ret = (failed = failed_read(name)) ? RUN_FAILED : RUN_STOPPED;
         else if (state_get(name, "STOPPING", &pid) >= 0)
                 *ret = RUN_STOPPING;
         else
@@ -279,6 +313,40 @@ static void handle_signals(int sigfd, const char *name, pid_t launcher, pid_t le
         }
 }
 
+/* The time between a failure and the next start (RestartSec=): stop requests still count. False when one came. */
+static bool restart_delay(int sigfd, const char *name, bool *stopping) {
+        uint64_t deadline = now_msec() + RESTART_DELAY_MSEC;
+        struct pollfd p = { .fd = sigfd, .events = POLLIN };
+        struct signalfd_siginfo si;
+
+        while (now_msec() < deadline) {
+                if (poll(&p, 1, msec_left(deadline)) <= 0)
+                        continue;
+                while (read(sigfd, &si, sizeof si) == sizeof si)
+                        if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT || si.ssi_signo == SIGUSR1) {
+                                /* nobody to signal: no launcher runs between two starts */
+                                *stopping = true;
+                                state_write(name, 0, 0, true);
+                                return false;
+                        }
+        }
+        return true;
+}
+
+/* Whether the policy restarts after a launcher's status (exit code, or 128 + signal). A reboot inside (133) is a
+ * fresh start under every policy, as RestartForceExitStatus=133 makes it for the unit. */
+static bool restart_wanted(RestartPolicy policy, int status) {
+        if (status == REBOOT_STATUS || policy == RESTART_ALWAYS)
+                return true;
+        return policy == RESTART_ON_FAILURE && status != 0;
+}
+
+/* The start limit (StartLimitBurst= starts within StartLimitIntervalSec=): starts holds the last
+ * START_LIMIT_BURST start times, n how many there were in all. */
+static bool start_limit_hit(const uint64_t starts[static START_LIMIT_BURST], unsigned n) {
+        return n >= START_LIMIT_BURST && now_msec() - starts[n % START_LIMIT_BURST] < START_LIMIT_INTERVAL_MSEC;
+}
+
 /* The supervisor's life. ready_fd gets SUPERVISE_READY at the first READY=1, or SUPERVISE_EXITED when the launcher
  * ended before that, or a failure (report.h). */
 static _noreturn_ void supervise(const Conf *c, int ready_fd) {
@@ -287,7 +355,9 @@ static _noreturn_ void supervise(const Conf *c, int ready_fd) {
         int lock_fd = -EBADF, notify_fd, sigfd, nullfd, status = 0, launch_error = 0, r;
         LogFile lf = LOG_FILE_NULL;
         LogLines lines = {};
-        bool stopping = false;
+        bool stopping = false, ever_ready = false;
+        uint64_t starts[START_LIMIT_BURST] = {};
+        unsigned n_starts = 0;
 
         if (!lock || !notify || !log)
                 process_fail(ready_fd, SUPERVISE_STEP_LOCK, -ENOMEM, -1);
@@ -306,6 +376,7 @@ static _noreturn_ void supervise(const Conf *c, int ready_fd) {
         notify_fd = notify_socket_open(notify);
         if (notify_fd < 0)
                 setup_failed(c->name, lock, lock_fd, ready_fd, SUPERVISE_STEP_NOTIFY, notify_fd);
+        failed_clear(c->name); /* a new start: the last one's failure is history */
         for (;;) {
                 bool ready = false;
                 pid_t leader = 0, launcher;
@@ -315,6 +386,7 @@ static _noreturn_ void supervise(const Conf *c, int ready_fd) {
                         launch_error = -errno;
                         break;
                 }
+                starts[n_starts++ % START_LIMIT_BURST] = now_msec();
                 launcher = launch(c, notify, out[1]);
                 out[1] = safe_close(out[1]);
                 (void) fcntl(out[0], F_SETFL, O_NONBLOCK);
@@ -350,11 +422,28 @@ static _noreturn_ void supervise(const Conf *c, int ready_fd) {
                 log_lines_flush(&lines, &lf);
                 out[0] = safe_close(out[0]);
                 status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-                fprintf(stderr, "nixos-nspawnctl: the launcher of %s exited with status %d%s\n", c->name, status,
-                        status == REBOOT_STATUS && !stopping ? ", a reboot: starting it again" : "");
-                if (!ready)
+                ever_ready = ever_ready || ready;
+                /* the first start's failure is its caller's to report; a stop is never followed by a start */
+                if (!ever_ready || stopping || !restart_wanted(c->restart, status)) {
+                        fprintf(stderr, "nixos-nspawnctl: the launcher of %s exited with status %d\n", c->name,
+                                status);
                         break;
-                if (status != REBOOT_STATUS || stopping)
+                }
+                if (start_limit_hit(starts, n_starts)) {
+                        _cleanup_free_ char *why = strprintf(
+                                "start limit hit: %d starts within %llu s, the last launcher exited with status %d; "
+                                "not restarting it",
+                                START_LIMIT_BURST, START_LIMIT_INTERVAL_MSEC / 1000, status);
+
+                        fprintf(stderr, "nixos-nspawnctl: %s: %s\n", c->name, why ?: "start limit hit");
+                        failed_write(c->name, why ?: "start limit hit");
+                        break;
+                }
+                fprintf(stderr, "nixos-nspawnctl: the launcher of %s exited with status %d%s\n", c->name, status,
+                        status == REBOOT_STATUS ? ", a reboot: starting it again"
+                                                : ": a failure, starting it again in 1 s (restart policy)");
+                state_write(c->name, 0, 0, false);
+                if (status != REBOOT_STATUS && !restart_delay(sigfd, c->name, &stopping))
                         break;
         }
         release(c->name, lock, lock_fd);
@@ -460,6 +549,7 @@ static int supervise_stop(const char *name, bool kill_now, unsigned timeout_sec)
         uint64_t deadline = now_msec() + timeout_sec * 1000ULL;
         pid_t supervisor;
 
+        failed_clear(name); /* a stop of a failed container acknowledges it: state says "stopped" */
         if (!supervisor_lock_held(name))
                 return 0;
         if (state_get(name, "SUPERVISOR", &supervisor) < 0)
@@ -488,7 +578,10 @@ static int supervise_restart(const Conf *c, unsigned timeout_sec) {
 }
 
 static int supervise_describe(const char *name, char **ret) {
-        *ret = strprintf("supervised by nixos-nspawnctl, log " LOG_DIR "/%s.log", name);
+        _cleanup_free_ char *failed = supervisor_lock_held(name) ? NULL : failed_read(name);
+
+        *ret = strprintf("supervised by nixos-nspawnctl, log " LOG_DIR "/%s.log%s%s", name,
+                         failed ? "\n  failed: " : "", failed ?: "");
         return *ret ? 0 : log_oom();
 }
 

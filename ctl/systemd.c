@@ -83,6 +83,7 @@ static int unit_state(const char *name, RunState *ret) {
         *ret = streq(state, "active") || streq(state, "reloading") ? RUN_RUNNING
                : streq(state, "activating")                         ? RUN_STARTING
                : streq(state, "deactivating")                       ? RUN_STOPPING
+               : streq(state, "failed")                             ? RUN_FAILED
                                                                     : RUN_STOPPED;
         return 0;
 }

@@ -495,6 +495,57 @@ ok "nothing is left of the stopped container" leftovers "$name"
 bad "run in a stopped container" "Container '$name' is not running" "$CTL" run "$name" -- true
 ok "start again" "$CTL" start "$name"
 
+# --- restarts, as the unit's Restart=on-failure: a failure restarts after 1 s, a stop never, 5 starts a minute
+assert_match "the settings carry the default restart policy" "$(cat "$conf")" $'\nNIXOS_NSPAWN_RESTART=on-failure\n'
+old_pid1=$(leader "$name")
+came_back() { local l; l=$(leader "$name"); [ -n "$l" ] && [ "$l" != "$old_pid1" ]; }
+kill -KILL "$old_pid1"
+ok "PID 1 SIGKILLed from the host: the supervisor starts the container again (a new PID 1, same name)" \
+	wait_for 30 came_back
+assert_eq "and it runs" "$("$CTL" state "$name")" "running"
+assert_match "the log says why" "$(cat "$log")" "exited with status [0-9]+: a failure, starting it again in 1 s"
+assert_eq "a fresh boot: one boot recorded in the new PID 1's /run" "$(inside cat /run/fixture/booted | wc -l)" 1
+old_pid1=$(leader "$name")
+ok "terminate (PID 1 SIGKILLed on request)" "$CTL" terminate "$name"
+sleep 2 # (twice the restart delay: a restart would have begun)
+assert_eq "a terminate is not followed by a restart" "$("$CTL" state "$name")" "stopped"
+ok "update --restart=no saves the policy" "$CTL" update "$name" --restart=no
+assert_match "in the settings" "$(cat "$conf")" $'\nNIXOS_NSPAWN_RESTART=no\n'
+bad "update --restart with a bad value" "Invalid --restart 'sometimes.x01'" "$CTL" update "$name" --restart=$'sometimes\x01'
+ok "start" "$CTL" start "$name"
+old_pid1=$(leader "$name")
+kill -KILL "$old_pid1"
+is_down() { [ "$("$CTL" state "$name")" = stopped ]; }
+ok "with --restart=no a killed PID 1 stays down" wait_for 15 is_down
+sleep 2
+assert_eq "and stays stopped" "$("$CTL" state "$name")" "stopped"
+ok "update --restart=on-failure" "$CTL" update "$name" --restart=on-failure
+ok "start again" "$CTL" start "$name"
+ok "stop" "$CTL" stop "$name"
+sleep 2
+assert_eq "a stop is not followed by a restart" "$("$CTL" state "$name")" "stopped"
+ok "start again" "$CTL" start "$name"
+
+# a container whose PID 1 exits with 3 a second after READY=1, every time: 5 starts, then it gives up
+crash=$(mname ctlcrash)
+at_exit "$CTL terminate $crash >/dev/null 2>&1; $CTL destroy $crash >/dev/null 2>&1; rm -f /var/log/nixos-nspawn/$crash.log /run/nixos-nspawnctl/$crash.*"
+config "$T/crash.nix" 'fixture.exitAfterReady = 3;'
+ok "create a container whose PID 1 fails after each boot" "$CTL" create "$crash" --config "$T/crash.nix"
+ok "its first start succeeds (READY=1 came)" "$CTL" start "$crash"
+crash_failed() { [ "$("$CTL" state "$crash")" = failed ]; }
+ok "after 5 starts within a minute the supervisor gives up: state says failed" wait_for 60 crash_failed
+assert_eq "it started 5 times (4 restarts)" \
+	"$(grep -c "a failure, starting it again" "/var/log/nixos-nspawn/$crash.log")" 4
+assert_match "the log says why it stopped" "$(cat "/var/log/nixos-nspawn/$crash.log")" \
+	"$crash: start limit hit: 5 starts within 60 s, the last launcher exited with status 3; not restarting it"
+assert_match "status says failed, and why" "$("$CTL" status "$crash")" \
+	"^$crash: failed.*failed: start limit hit: 5 starts within 60 s"
+ok "nothing is left of it" leftovers "$crash"
+ok "stop acknowledges the failure" "$CTL" stop "$crash"
+assert_eq "state then says stopped" "$("$CTL" state "$crash")" "stopped"
+ok "destroy it" "$CTL" destroy "$crash"
+ok "nothing of it is left in the supervisor's directory" sh -c "! ls /run/nixos-nspawnctl/$crash.* 2>/dev/null | grep ."
+
 # --- the supervisor: a caller's fds stay out of it, killed it takes the launcher along, one of two starts wins
 # (a pipe's write end left open in the supervisor, however high its number, would keep `cat` waiting for ever)
 ok "a caller's fd 1600 does not stay open in the supervisor or the launcher (restart | cat ends)" \
