@@ -58,7 +58,10 @@ let
       overrideStrategy = "asDropin";
       wantedBy = optional c.autoStart "machines.target";
       # Start order on the host: bind sources mounted, devices present (plan.nix, hostDependencies, says why).
-      unitConfig = optionalAttrs (deps.mounts != [ ]) { RequiresMountsFor = deps.mounts; };
+      unitConfig = optionalAttrs (deps.mounts != [ ]) { RequiresMountsFor = deps.mounts; } // {
+        # machinectl's handle (machinectlUnit) is BindsTo= this unit, so a crash stops it: back once restarted
+        Upholds = "systemd-nspawn@${name}.service";
+      };
       bindsTo = deps.bound;
       requires = deps.required;
       after = deps.bound ++ deps.required;
@@ -86,7 +89,9 @@ let
     overrideStrategy = "asDropin";
     bindsTo = [ (plan.unitName name) ];
     after = [ (plan.unitName name) ];
-    unitConfig.PropagatesStopTo = plan.unitName name;
+    # No PropagatesStopTo=: a crash stops the handle (BindsTo=), and that stop, propagated, would cancel the
+    # container's Restart=on-failure (the systemd test host's 25-journal-restart.sh saw it). The container's unit
+    # Upholds= the handle instead; machinectl stop/poweroff/terminate act on the container's unit itself.
     serviceConfig = {
       Type = "oneshot";
       RemainAfterExit = true;

@@ -76,12 +76,25 @@ out=$(th_exec "$TH_NSPAWN" -M "$j" --closure="$closure" --init="$init" --private
 assert_match "started by hand meanwhile, the launcher refuses naming the unit that runs it" "$rc $out" \
 	"^1 .*Machine '$j' is already running, as nixos-nspawn@$j.service"
 
+# --- a crash while machinectl's handle is active: the unit restarts the container, the handle comes back with it
+# (BindsTo= stops the handle when the unit goes down; its stop propagated back would cancel the unit's restart)
+leader=$(th_exec machinectl show "$j" -p Leader --value)
+restarts=$(th_exec systemctl show -p NRestarts --value "nixos-nspawn@$j")
+th_exec kill -KILL "$leader"
+th_sh 'for i in $(seq 200); do l=$(machinectl show "$1" -p Leader --value 2>/dev/null); [ -n "$l" ] && [ "$l" != "$2" ] && [ "$(systemctl -M "$1" is-system-running 2>/dev/null)" = running ] && exit 0; sleep 0.1; done; exit 1' "$j" "$leader"
+_report $? "PID 1 killed while machinectl's handle is active: the unit still starts it again" \
+	"$(th_unit_diag "nixos-nspawn@$j"; th_unit_diag "systemd-nspawn@$j")"
+assert_eq "…counted as the unit's restart" "$(th_exec systemctl show -p NRestarts --value "nixos-nspawn@$j")" "$((restarts + 1))"
+th_sh 'for i in $(seq 50); do [ "$(systemctl is-active "systemd-nspawn@$1")" = active ] && exit 0; sleep 0.1; done; exit 1' "$j"
+_report $? "…and the handle is active again with it" "$(th_unit_diag "systemd-nspawn@$j")"
+
 # --- a poweroff is not a failure: no restart; the journal stays on the host ---
 th_exec machinectl poweroff "$j"
 th_sh 'for i in $(seq 100); do case $(systemctl is-active "nixos-nspawn@$1") in inactive|failed) exit 0;; esac; sleep 0.1; done; exit 1' "$j"
 # (a restart due would show as activating (auto-restart) from the moment the launcher ended, never as inactive)
 assert_eq "machinectl poweroff stops it for good (inactive, dead, success: no restart pending)" \
 	"$(th_exec systemctl show -p ActiveState -p SubState -p Result --value "nixos-nspawn@$j" | xargs)" "success inactive dead"
+assert_eq "…and machinectl's handle went down with it" "$(th_exec systemctl is-active "systemd-nspawn@$j")" inactive
 out=$(th_exec journalctl -D "$jdir" -t jr-test --no-pager -q -o cat 2>&1)
 assert_eq "after it stopped, journalctl -D shows the lines of both runs, in order" "$(grep -o '[a-z-]*-marker' <<<"$out" | xargs)" \
 	"before-crash-marker after-restart-marker"

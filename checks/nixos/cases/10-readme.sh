@@ -31,9 +31,11 @@ m=$(unit_dropin "$d" systemd-nspawn@mycontainer.service)
 assert_eq "htop: machinectl start starts the container's own unit (one definition of its settings): runs nothing itself" \
 	"$(key_of "$m" ExecStart | sed 's|^/nix/store/[^/]*/|STORE/|' | xargs)|$(key_of "$m" Type)|$(key_of "$m" RemainAfterExit)" \
 	"STORE/bin/systemctl is-active --quiet nixos-nspawn@mycontainer.service|oneshot|true"
-assert_eq "htop: …bound to nixos-nspawn@mycontainer, after it, and stopping it when stopped" \
+assert_eq "htop: …bound to nixos-nspawn@mycontainer, after it, and not stopping it (a crash would cancel its restart)" \
 	"$(key_of "$m" BindsTo)|$(key_of "$m" After)|$(key_of "$m" PropagatesStopTo)" \
-	"nixos-nspawn@mycontainer.service|nixos-nspawn@mycontainer.service|nixos-nspawn@mycontainer.service"
+	"nixos-nspawn@mycontainer.service|nixos-nspawn@mycontainer.service|"
+assert_eq "htop: the container's unit upholds the handle (back after a restart)" "$(key_of "$dropin" Upholds)" \
+	"systemd-nspawn@mycontainer.service"
 s=$(summary htop "$TOP/checks/nixos/cases/htop.nix" '[.summary.systemd.network.enable, .summary.networking.useNetworkd, .summary.services.resolved.enable, .summary.services.resolved.extraConfig, .summary.networking.firewall.interfaces["ve-+"].allowedUDPPorts, .summary.boot.kernel.sysctl["fs.inotify.max_user_instances"]]')
 assert_eq "htop: host: networkd for the containers' links only (not the host's backend), no resolved unless asked, DHCP+mDNS open on ve-*, more inotify instances" "$s" '[true,false,false,"",[67,5353],8192]'
 
