@@ -39,6 +39,7 @@ others_holding() {
 	done | sort -u
 }
 no_other_holds() { [ -z "$(others_holding "$@")" ]; }
+free_or_gone() { [ ! -e "$1" ] || unheld "$1"; }
 is_stopped() { [ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" = T ]; }
 
 zone=$(mname z)
@@ -74,7 +75,8 @@ for net in none veth zone; do
 		kill -KILL "$pid"; wait "$pid" 2>/dev/null
 		# (not at once: other runs' launchers probe every lock file for an instant, and under a load of many
 		# starts they may do so again and again; nobody else holding it, above, is what makes it free)
-		wait_for 10 unheld "$lock"; _report $? "[$net] stop point $point: the machine lock is free after the SIGKILL"
+		# (or gone: another run's launcher sweeps a lock file nobody holds)
+		wait_for 10 free_or_gone "$lock"; _report $? "[$net] stop point $point: the machine lock is free after the SIGKILL"
 		# and a dead namespace's veth goes with it, asynchronously, in the kernel: the zone's bridge is empty after
 		[ "$net" = zone ] && wait_for 10 sh -c "! ip link show vb-$a"
 		# the sweep must not need the dead one's name: start another
@@ -121,7 +123,7 @@ at_exit "kill -KILL $pid 2>/dev/null"
 if wait_for 20 is_stopped "$pid"; then
 	uid_locks=$(for f in /proc/$pid/fd/*; do readlink "$f"; done | grep -E '^/run/(nixos-nspawn/uid|systemd/nspawn-uid)/')
 	kill -KILL "$pid"; wait "$pid" 2>/dev/null
-	wait_for 10 unheld "/run/nixos-nspawn/machines/$k"
+	wait_for 10 free_or_gone "/run/nixos-nspawn/machines/$k"
 	echo "# left by the kill before the bad start: $(left_of "$k")"
 	out=$("$NSPAWN" -M "$kb" --console=pipe --closure="$closure" -n --network-veth-host-config="$T/ini-control" \
 		-- "$busybox" true 2>&1 </dev/null); rc=$?
