@@ -165,10 +165,13 @@ def section(d, w, na):
     one = [x for x in d["rows"] if x["n"] == 1 and x["cpu_ms"]]
     if one:
         c = one[0]["cpu_ms"]
+        def ms_of(v, n=1):  # a counter that went down: the daemon restarted (a new cgroup), not negative CPU
+            return "%.0f" % (v / n) if v >= 0 else "n/a (restarted during the run)"
         w("Where one boot's CPU goes (N = 1, start to lease, ms by cgroup `cpu.stat`): " + "; ".join(
-            "%s %.0f" % (name, v) for name, v in zip(CPU_CGS, c)) + ". Per container at the largest N: " + "; ".join(
-            "%s %.0f" % (name, v / big["n"]) for big in [max(d["rows"], key=lambda r: r["n"])] if big["cpu_ms"]
-            for name, v in zip(CPU_CGS, big["cpu_ms"])) + ".")
+            "%s %s" % (name, ms_of(v)) for name, v in zip(CPU_CGS, c)) + ". Per container at each larger N: " +
+            " — ".join("N = %d: " % big["n"] + "; ".join("%s %s" % (name, ms_of(v, big["n"]))
+                                                         for name, v in zip(CPU_CGS, big["cpu_ms"]))
+                       for big in d["rows"] if big["n"] > 1 and big["cpu_ms"]) + ".")
     w("")
     u = d["meta"].get("unit_cgroups_ms_1")
     if u:

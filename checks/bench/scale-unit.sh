@@ -53,6 +53,10 @@ if [ "${1:-}" = --inner ]; then
 	# waiting on something else (a lock, a timer, a reply).
 	psi() { awk '$1 == "some" { sub("total=", "", $5); print $5 }' /sys/fs/cgroup/cpu.pressure 2>/dev/null || echo 0; }
 	p0=$(psi)
+	declare -A restarts0_
+	for u in systemd-networkd systemd-machined systemd-journald; do
+		restarts0_[$u]=$(systemctl show -p NRestarts --value "$u" 2>/dev/null)
+	done
 	c0=$(cpu_snap)
 	t0=$(now)
 	# shellcheck disable=SC2086
@@ -99,9 +103,21 @@ if [ "${1:-}" = --inner ]; then
 		done
 	fi
 	why=""
+	# a host-side daemon that restarted during the run (its cgroup's CPU counter starts again): say which
+	for u in systemd-networkd systemd-machined systemd-journald; do
+		r=$(systemctl show -p NRestarts --value "$u" 2>/dev/null)
+		[ "${r:-0}" -gt "${restarts0_[$u]:-0}" ] 2>/dev/null && why="$why$u restarted ($r): $(journalctl -u "$u" -o cat --no-pager -n 200 2>/dev/null |
+			grep -iE 'watchdog|killed|abort|dumped|failed|timeout' | tail -n 1); "
+	done
+	nl=$(echo $leaders | wc -w)
+	[ "$nl" -lt "$active" ] && why="${why}machinectl gave no leader for $((active - nl)) active; "
+	if [ "$leased" -lt "$active" ]; then
+		why="$why$((active - leased)) active without a lease (networkd on the host: $(journalctl -u systemd-networkd -o cat --no-pager -n 300 2>/dev/null |
+			grep -iE 'fail|error|could not|timeout|too many' | tail -n 1)); "
+	fi
 	for m in $names; do
 		[ "$(systemctl is-active "nixos-nspawn@$m")" = active ] && continue
-		why="$m: $(journalctl -u "nixos-nspawn@$m" -o cat --no-pager -n 30 2>/dev/null |
+		why="$why$m: $(journalctl -u "nixos-nspawn@$m" -o cat --no-pager -n 30 2>/dev/null |
 			grep -iE 'fail|error|too many|no free|cannot|unable|resource' | grep -v '^nixos-nspawn@' | tail -n 1)"
 		break
 	done
@@ -129,7 +145,7 @@ if [ "${1:-}" = --inner ]; then
 		"$(since "$t0" "$t1")" "$(since "$t0" "$t2")" "$m0" "$m1" "$(since "$t3" "$t4")" \
 		"$(echo "$left" | grep -c . | tr -d '\n')$([ -n "$left" ] && echo ": $(echo "$left" | head -n 3 | xargs)")" \
 		"$(nproc)" "$per" "$(cat /proc/sys/fs/inotify/max_user_instances)" "$(cat /proc/sys/kernel/pid_max)" \
-		"$(echo "$why" | tr '\t\n' '  ' | cut -c1-200)" "$(cpu_diff "$c0" "$c2")" "$idle" "$watches" "$(cat /proc/sys/fs/inotify/max_user_watches)" \
+		"$(echo "$why" | tr '\t\n' '  ' | cut -c1-400)" "$(cpu_diff "$c0" "$c2")" "$idle" "$watches" "$(cat /proc/sys/fs/inotify/max_user_watches)" \
 		"$(awk -v a="$p0" -v b="$p2" 'BEGIN { printf "%.1f", (b - a) / 1000 }')"
 	exit 0
 fi
