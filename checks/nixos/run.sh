@@ -31,7 +31,7 @@ ok "docs/nixos.md's option reference is current (nixos/doc/render.sh --check)" e
 out=$(nix-instantiate --eval --strict --json "$TOP/checks/nixos/flake-outputs.nix" --arg nixosEval "$NIXOS_EVAL" 2>&1)
 assert_eq "flake: packages.{x86_64,aarch64}-linux.default, overlays.default, nixosModules.{default,host,container}, lib.mkContainers, checks" \
 	"$(jq -c '[.packages["x86_64-linux"].default, .packages["aarch64-linux"].default, .overlay, .nixosModules, .lib, .checks["x86_64-linux"]]' <<<"$out" 2>&1)" \
-	'["nixos-nspawn-0.1","nixos-nspawn-0.1","nixos-nspawn-0.1",{"container":"container.nix","default":"host.nix","host":"host.nix"},["mkContainers"],["overlaystore","package","proxy","simple","static","web"]]'
+	'["nixos-nspawn-0.1","nixos-nspawn-0.1","nixos-nspawn-0.1",{"container":"container.nix","default":"host.nix","host":"host.nix"},["mkContainers"],["overlaystore","package","proxy","service","simple","static","web"]]'
 
 for t in "$TOP"/checks/nixos/cases/[0-9]*.sh; do
 	# shellcheck source=/dev/null

@@ -107,6 +107,38 @@ in
     };
   };
 
+  # Run like a service (vm-tests.nix `service`, with a second node `client`): the journal kept on the host, restarts
+  # after a crash and an OOM kill at MemoryMax, TCP and UDP forwards that keep the client's address.
+  service = {
+    nixos-nspawn.containers.db = {
+      config = { pkgs, ... }: {
+        imports = [ stateVersion ];
+        networking.firewall.allowedTCPPorts = [ 9000 ];
+        networking.firewall.allowedUDPPorts = [ 9001 ];
+        # each answers with the address of whoever sent to it, as the container sees it (socat's SOCAT_PEERADDR)
+        systemd.services.peer-tcp = {
+          wantedBy = [ "multi-user.target" ];
+          script = ''
+            exec ${pkgs.socat}/bin/socat TCP6-LISTEN:9000,ipv6only=0,fork,reuseaddr SYSTEM:'echo "$SOCAT_PEERADDR"'
+          '';
+        };
+        systemd.services.peer-udp = {
+          wantedBy = [ "multi-user.target" ];
+          script = ''
+            exec ${pkgs.socat}/bin/socat UDP6-RECVFROM:9001,ipv6only=0,fork SYSTEM:'echo "$SOCAT_PEERADDR"'
+          '';
+        };
+      };
+      forwardPorts = [
+        { hostPort = 9000; containerPort = 9000; }
+        { protocol = "udp"; hostPort = 9001; containerPort = 9001; }
+      ];
+      # the OOM step: a process inside that grows past this is killed, the unit stops (OOMPolicy=stop) and
+      # Restart=on-failure brings the container back
+      serviceConfig.MemoryMax = "256M";
+    };
+  };
+
   # Variants of `web` for switch-to-configuration: a changed configuration, and none at all.
   webChanged = {
     nixos-nspawn.containers.web.tmpfs = [ "/scratch" ];

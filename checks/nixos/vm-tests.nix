@@ -91,6 +91,78 @@ in
     host.wait_until_succeeds("ping -6 -c1 -W1 fc42::2", timeout=300)
   '');
 
+  # Run like a service. The journal: a line logged inside is read with `journalctl -M` while it runs, after a crash,
+  # and with `journalctl -D /var/log/journal/ID` after it stopped. Restarts: PID 1 SIGKILLed from the host, and an
+  # OOM kill at MemoryMax (the VM has the memory controller the development machines lack), each brings it back
+  # (Restart=on-failure). Forwards: TCP and UDP from the other node, over v4 and v6, and the container sees the
+  # client's own address (DNAT, no proxy).
+  service = pkgs.testers.runNixOSTest {
+    name = "nixos-nspawn-service";
+    nodes.host = { imports = [ vm nodes.service ]; };
+    nodes.client = { pkgs, ... }: { environment.systemPackages = [ pkgs.socat ]; };
+    testScript = prelude + ''
+      def leader():
+          return host.succeed("machinectl show db -p Leader --value").strip()
+
+      def restarts():
+          return int(host.succeed("systemctl show -p NRestarts --value nixos-nspawn@db.service").strip())
+
+      # back(OLD): a new PID 1 runs (the machine is registered again) and its systemd is up
+      def back(old):
+          host.wait_until_succeeds(f"l=$(machinectl show db -p Leader --value) && [ -n \"$l\" ] && [ \"$l\" != {old} ]", timeout=360)
+          up("db")
+
+      start_all()
+      up("db")
+      machine_id = host.succeed("machinectl show db -p Id --value").strip()
+      assert len(machine_id) == 32, "a machine ID"
+
+      # --- the journal, on the host while it runs ---
+      inside("db", "echo vm-before-crash | systemd-cat -t vmtest")
+      host.wait_until_succeeds("journalctl -M db -t vmtest --no-pager | grep vm-before-crash", timeout=60)
+
+      # --- PID 1 killed from the host: the unit starts it again; the line survives ---
+      old = leader()
+      host.succeed(f"kill -KILL {old}")
+      back(old)
+      assert restarts() == 1, "one restart (Restart=on-failure)"
+      assert host.succeed("machinectl show db -p Id --value").strip() == machine_id, "the same machine ID"
+      host.succeed("journalctl -M db -t vmtest --no-pager | grep vm-before-crash")
+      inside("db", "echo vm-after-crash | systemd-cat -t vmtest")
+      host.wait_until_succeeds("journalctl -M db -t vmtest --no-pager | grep vm-after-crash", timeout=60)
+
+      # --- forwards from the client node: TCP and UDP, v4 and v6, the client's own address seen inside ---
+      host.wait_for_unit("nixos-nspawn@db.service")
+      host4 = host.succeed("ip -4 -o addr show dev eth1 | awk '{print $4}' | cut -d/ -f1").strip()
+      host6 = host.succeed("ip -6 -o addr show dev eth1 scope global | awk '{print $4}' | cut -d/ -f1 | head -n1").strip()
+      client4 = client.succeed("ip -4 -o addr show dev eth1 | awk '{print $4}' | cut -d/ -f1").strip()
+      client6 = client.succeed("ip -6 -o addr show dev eth1 scope global | awk '{print $4}' | cut -d/ -f1 | head -n1").strip()
+      inside("db", "systemctl is-active peer-tcp.service peer-udp.service")
+      seen = client.wait_until_succeeds(f"echo x | socat -t 3 - TCP4:{host4}:9000", timeout=120).strip()
+      assert client4 in seen and host4 not in seen and "127.0.0.1" not in seen, f"TCP over v4: the client's address inside, got {seen!r}"
+      seen = client.wait_until_succeeds(f"echo x | socat -t 3 - UDP4:{host4}:9001", timeout=120).strip()
+      assert client4 in seen and host4 not in seen, f"UDP over v4: the client's address inside, got {seen!r}"
+      seen = client.wait_until_succeeds(f"echo x | socat -t 3 - TCP6:[{host6}]:9000", timeout=120).strip()
+      assert client6 in seen, f"TCP over v6: the client's address inside, got {seen!r}"
+      seen = client.wait_until_succeeds(f"echo x | socat -t 3 - UDP6:[{host6}]:9001", timeout=120).strip()
+      assert client6 in seen, f"UDP over v6: the client's address inside, got {seen!r}"
+
+      # --- an OOM kill at MemoryMax (256M): the unit stops (OOMPolicy=stop) and Restart=on-failure restarts it ---
+      old = leader()
+      host.execute("machinectl -q shell db /run/current-system/sw/bin/sh -c 'head -c 1G /dev/zero | tail' >/dev/null 2>&1")
+      back(old)
+      assert restarts() == 2, "the OOM kill counted as a restart"
+      host.succeed("journalctl -u nixos-nspawn@db.service --no-pager | grep -i 'oom'")
+
+      # --- after a stop the journal stays on the host: both runs' lines, with journalctl -D ---
+      host.succeed("systemctl stop nixos-nspawn@db.service")
+      host.wait_until_fails("machinectl show db", timeout=300)
+      out = host.succeed(f"journalctl -D /var/log/journal/{machine_id} -t vmtest --no-pager -o cat")
+      assert "vm-before-crash" in out and "vm-after-crash" in out, "both runs' lines after the stop"
+      host.succeed("nixos-nspawnctl logs db </dev/null | grep vm-after-crash")
+    '';
+  };
+
   web = test "web" {
     imports = [ nodes.web ];
     specialisation.changed.configuration = nodes.webChanged;
