@@ -48,6 +48,7 @@
 #include "idmap.h"
 #include "lockfile.h"
 #include "log.h"
+#include "machine.h"
 #include "machined.h"
 #include "netconf.h"
 #include "mount-table.h"
@@ -67,8 +68,6 @@
 #include "trim.h"
 #include "syscalls.h"
 #include "userns.h"
-
-#define LOCK_DIR MACHINE_LOCK_DIR
 
 typedef struct Container {
         const Settings *settings;
@@ -104,115 +103,6 @@ typedef struct Container {
 
 /* ---- the monitor ---- */
 
-static bool machine_is_running(const char *name) {
-        _cleanup_free_ char *path = NULL;
-
-        path = strprintf(LOCK_DIR "/%s", name);
-        if (!path)
-                return true; /* when in doubt, do not touch it */
-        return lock_is_held(path);
-}
-
-/* Which unit runs machine name, from systemd-machined's record of it ("" when it has none): the message that
- * refuses a second start names the way in that holds it (machinectl start while nixos-nspawn@NAME runs it). */
-static void machine_unit(const char *name, char *buf, size_t size) {
-        _cleanup_free_ char *path = strprintf("/run/systemd/machines/%s", name), *text = NULL;
-        const char *unit = NULL;
-
-        buf[0] = '\0';
-        if (!path || read_full_file(path, &text, NULL) < 0)
-                return;
-        for (char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
-                if (startswith(l, "SCOPE=")) { /* machined's name for the machine's unit, service or scope */
-                        unit = l + STRLEN("SCOPE=");
-                        break;
-                }
-        if (unit)
-                escape_line(unit, strcspn(unit, "\n"), buf, size);
-}
-
-static int lock_machine(Container *c) {
-        const char *name = c->settings->machine;
-        int r;
-
-        r = mkdir_p(LOCK_DIR, 0755);
-        if (r < 0)
-                return log_error_errno(r, "Failed to create '%s': %m", LOCK_DIR);
-        lock_dir_sweep(LOCK_DIR);
-        c->machine_lock_path = strprintf(LOCK_DIR "/%s", name);
-        if (!c->machine_lock_path)
-                return log_oom();
-        r = lock_file(c->machine_lock_path, &c->machine_lock_fd);
-        if (r < 0) {
-                free(c->machine_lock_path);
-                c->machine_lock_path = NULL; /* not ours to remove */
-                if (r == -EWOULDBLOCK) {
-                        char unit[256];
-
-                        machine_unit(name, unit, sizeof unit);
-                        if (unit[0])
-                                return log_error_errno(-EBUSY, "Machine '%s' is already running, as %s: not starting it "
-                                                       "a second time.", name, unit);
-                        return log_error_errno(-EBUSY, "Machine '%s' is already running.", name);
-                }
-                return log_error_errno(r, "Failed to lock machine '%s': %m", name);
-        }
-        return 0;
-}
-
-/* --network-namespace-export: the container's network namespace at a path, for `ip netns exec` and
- * NetworkNamespacePath=, while it runs. */
-static int export_netns(Container *c) {
-        const char *path = c->settings->network_namespace_export;
-        _cleanup_free_ char *dir = NULL, *ns = NULL;
-        int fd, r;
-
-        if (!path)
-                return 0;
-        dir = strdup(path);
-        ns = strprintf("/proc/%d/ns/net", (int) c->pid1);
-        if (!dir || !ns)
-                return log_oom();
-        *strrchr(dir, '/') = 0;
-        r = mkdir_p(isempty(dir) ? "/" : dir, 0755);
-        if (r < 0)
-                return log_error_errno(r, "Failed to create '%s': %m", dir);
-        /* recorded first, before anything exists at the path: killed from here on, the next start finds the record
-         * and removes what we made (sweep.c) */
-        r = export_record_write(c->settings->machine, path);
-        if (r < 0)
-                return log_error_errno(r, "Failed to record the network namespace export '%s': %m", path);
-        /* O_EXCL: a file that is there already is not ours to bind over, nor to remove at exit */
-        fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0444);
-        if (fd < 0) {
-                r = log_error_errno(negative_errno(), "Failed to create '%s': %m", path);
-                export_record_remove(c->settings->machine);
-                return r;
-        }
-        (void) fchmod(fd, 0444); /* whatever the umask: what a stale-export removal recognizes as ours */
-        safe_close(fd);
-        if (mount(ns, path, NULL, MS_BIND, NULL) < 0) {
-                r = log_error_errno(negative_errno(), "Failed to export the network namespace at '%s': %m", path);
-                (void) unlink(path);
-                export_record_remove(c->settings->machine);
-                return r;
-        }
-        c->netns_exported = true;
-        return 0;
-}
-
-static void unexport_netns(Container *c) {
-        const char *path = c->settings->network_namespace_export;
-
-        if (!c->netns_exported)
-                return;
-        if (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) < 0)
-                log_warning_errno(negative_errno(), "Failed to unmount '%s', ignoring: %m", path);
-        (void) unlink(path);
-        export_record_remove(c->settings->machine);
-        c->netns_exported = false;
-}
-
 /* What only set-up needed, freed before the monitor settles in for the container's life (credentials wiped). */
 static void release_setup(Container *c) {
         free(c->os_release);
@@ -241,7 +131,7 @@ static void container_done(Container *c) {
         idmap_fallback_done(&c->unmapped);
         machined_unregister(&c->machined);
         expose_done(&c->expose); /* while the netns and its address are still there: nothing points at a reused one */
-        unexport_netns(c);
+        netns_unexport(c->settings->machine, c->settings->network_namespace_export, &c->netns_exported);
         netconf_done(&c->net);
         c->netns_fd = safe_close(c->netns_fd);
         (void) cgroup_destroy(&c->cgroup);
@@ -252,25 +142,6 @@ static void container_done(Container *c) {
         c->machine_lock_fd = unlock_file(c->machine_lock_path, c->machine_lock_fd);
         free(c->machine_lock_path);
         release_setup(c); /* a second call after the monitor's is a no-op */
-}
-
-/* --network-namespace-path: a regular (nsfs) file, never a FIFO that would block the open, and a network
- * namespace, not some other namespace or file that setns() would refuse only in the child. */
-static int open_netns(const char *path, int *ret_fd) {
-        _cleanup_close_ int fd = -EBADF;
-        int r;
-
-        r = open_regular(path, &fd);
-        if (r == -EBADFD || r == -EISDIR)
-                return log_invalid("Invalid --network-namespace-path '%s': it is %s, not a namespace file.", path,
-                                   file_type_name(path));
-        if (r < 0)
-                return log_error_errno(r, "Failed to open network namespace '%s': %m", path);
-        r = ioctl(fd, NS_GET_NSTYPE);
-        if (r != CLONE_NEWNET)
-                return log_invalid("Invalid --network-namespace-path '%s': not a network namespace.", path);
-        *ret_fd = TAKE_FD(fd);
-        return 0;
 }
 
 static int load_closure(Container *c) {
@@ -526,7 +397,8 @@ static int set_up_network(Container *c) {
         if (r >= 0) /* the host's prefixes toward the container are on the bridge when there is one */
                 r = expose_start(&c->expose, c->pid1, c->net.bridge.name[0] ? c->net.bridge.name : c->net.host.name);
         if (r >= 0)
-                r = export_netns(c);
+                r = netns_export(c->settings->machine, c->settings->network_namespace_export, c->pid1,
+                                 &c->netns_exported);
         return r;
 }
 
@@ -598,11 +470,11 @@ static int prepare(Container *c) {
         if (r < 0)
                 return r;
         if (s->network_namespace_path) {
-                r = open_netns(s->network_namespace_path, &c->netns_fd);
+                r = netns_open(s->network_namespace_path, &c->netns_fd);
                 if (r < 0)
                         return r;
         }
-        r = lock_machine(c);
+        r = machine_lock(s->machine, &c->machine_lock_path, &c->machine_lock_fd);
         if (r < 0)
                 return r;
         /* What killed launchers of any name left: nobody holds their name lock (ours is held now). */
