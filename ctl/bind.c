@@ -127,25 +127,6 @@ static void unmount_fd(int fd) {
                 (void) umount2(".", MNT_DETACH);
 }
 
-/* A detached clone of the source with the bind's flags and idmapping. */
-static int clone_source(const BindJob *j) {
-        struct mount_attr attr = {
-                .attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (j->read_only ? MOUNT_ATTR_RDONLY : 0) |
-                            (j->idmap_fd >= 0 ? MOUNT_ATTR_IDMAP : 0),
-                .userns_fd = (uint64_t) (j->idmap_fd >= 0 ? j->idmap_fd : 0),
-        };
-        int fd = sys_open_tree(AT_FDCWD, j->source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-
-        if (fd < 0)
-                return -errno;
-        if (sys_mount_setattr(fd, "", AT_EMPTY_PATH, &attr) < 0) {
-                int r = -errno;
-                safe_close(fd);
-                return r;
-        }
-        return fd;
-}
-
 /* The locked tree, built in a private mount namespace (nothing of it reaches the host's until it is attached). */
 static int build_tree(const BindJob *j) {
         int src, r;
@@ -157,7 +138,7 @@ static int build_tree(const BindJob *j) {
                        : mkdir("src", 0700) | mkdir("tree", 0700);
         if (r < 0)
                 return -errno;
-        src = clone_source(j);
+        src = locked_tree_clone(AT_FDCWD, j->source, 0, j->read_only, j->idmap_fd);
         if (src < 0)
                 return src;
         r = sys_move_mount(src, "", AT_FDCWD, "src", MOVE_MOUNT_F_EMPTY_PATH) < 0 ? -errno : 0;

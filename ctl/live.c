@@ -38,26 +38,6 @@
 
 enum { LIVE_STEP_ADD = 1 };
 
-/* A detached, read-only, nosuid, nodev clone of dfd/name, idmapped into the container's user namespace (unless
- * userns_fd is -EBADF: -U no, or a store that cannot be idmapped). */
-static int clone_idmapped(int dfd, const char *name, int userns_fd) {
-        struct mount_attr attr = {
-                .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-                            (userns_fd >= 0 ? MOUNT_ATTR_IDMAP : 0),
-                .userns_fd = (uint64_t) (userns_fd >= 0 ? userns_fd : 0),
-        };
-        int fd = sys_open_tree(dfd, name, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
-
-        if (fd < 0)
-                return -errno;
-        if (sys_mount_setattr(fd, "", AT_EMPTY_PATH, &attr) < 0) {
-                int r = -errno;
-                safe_close(fd);
-                return r;
-        }
-        return fd;
-}
-
 /* Trees are built this many at a time between two trips to the host's mount namespace (each trip is two setns()
  * and a chroot() back into the view; one per path was most of the cost of adding a path). */
 #define BATCH 256
@@ -108,7 +88,7 @@ static _noreturn_ void add_in_child(const char *prop, const Closure *c, const bo
                 goto fail;
         /* opened here: open_tree() clones only from mounts of the namespace we are in */
         private_ns = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
-        mnt = clone_idmapped(AT_FDCWD, "/nix/store", userns_fd);
+        mnt = locked_tree_clone(AT_FDCWD, "/nix/store", AT_SYMLINK_NOFOLLOW, true, userns_fd);
         if (private_ns < 0 || mnt < 0 || sys_move_mount(mnt, "", AT_FDCWD, STAGING "/view", MOVE_MOUNT_F_EMPTY_PATH) < 0)
                 goto fail;
         safe_close(mnt);

@@ -8,6 +8,24 @@
 #include "macro.h"
 #include "syscalls.h"
 
+int locked_tree_clone(int dfd, const char *path, unsigned open_flags, bool read_only, int userns_fd) {
+        struct mount_attr attr = {
+                .attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (read_only ? MOUNT_ATTR_RDONLY : 0) |
+                            (userns_fd >= 0 ? MOUNT_ATTR_IDMAP : 0),
+                .userns_fd = (uint64_t) (userns_fd >= 0 ? userns_fd : 0),
+        };
+        int fd = sys_open_tree(dfd, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | open_flags);
+
+        if (fd < 0)
+                return -errno;
+        if (sys_mount_setattr(fd, "", AT_EMPTY_PATH, &attr) < 0) {
+                int r = -errno;
+                safe_close(fd);
+                return r;
+        }
+        return fd;
+}
+
 int locked_tree_make(const char *source, const char *name) {
         int lower, tree;
 

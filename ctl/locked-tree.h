@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
+
 /* What nixos-nspawnctl attaches at a running container's propagation point (a store path: live.c; a bind: bind.c),
  * so that its copy in the container is locked against root there.
  *
@@ -15,3 +17,8 @@
  * Child side (allocates nothing, logs nothing): binds source onto name (relative to the working directory; a
  * directory or file made for it) twice, and returns a detached clone of the pair as one tree, or -errno. */
 int locked_tree_make(const char *source, const char *name);
+
+/* What such a tree is made from: a detached clone of dfd/path (open_flags: AT_SYMLINK_NOFOLLOW or 0), nosuid, nodev,
+ * read-only when asked, idmapped into userns_fd's user namespace unless it is -EBADF (-U no, or a file system that
+ * refuses idmapping: idmap.c decides). Child side too: returns the fd or -errno. */
+int locked_tree_clone(int dfd, const char *path, unsigned open_flags, bool read_only, int userns_fd);
