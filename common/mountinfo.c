@@ -40,25 +40,31 @@ static bool skip_fields(const char **p, const char *end, int n) {
         return true;
 }
 
+/* One line, ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL…] - FSTYPE SOURCE SUPEROPTIONS: *ret_mp at the
+ * mount point, *ret_sep at FSTYPE. The optional fields end at a lone "-"; the mount point is escaped, so it has no
+ * " - ". False when the line is not of that shape. */
+static bool split_line(const char *line, const char *end, const char **ret_mp, const char **ret_sep) {
+        const char *p = line;
+
+        if (!skip_fields(&p, end, 4))
+                return false;
+        for (const char *q = p; q + 3 <= end; q++)
+                if (q[0] == ' ' && q[1] == '-' && q[2] == ' ') {
+                        *ret_mp = p;
+                        *ret_sep = q + 3;
+                        return true;
+                }
+        return false;
+}
+
 int mountinfo_find_fstype(const char *text, const char *fstype, char **ret_target) {
         size_t flen = strlen(fstype);
 
         for (const char *line = text; *line;) {
-                const char *end = strchrnul(line, '\n'), *p = line, *sep, *mp;
+                const char *end = strchrnul(line, '\n'), *sep, *mp;
 
-                /* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL…] - FSTYPE SOURCE SUPEROPTIONS */
                 if (end > line) {
-                        if (!skip_fields(&p, end, 4))
-                                return -EINVAL;
-                        mp = p;
-                        sep = NULL;
-                        /* the optional fields end at a lone "-"; the mount point is escaped, so it has no " - " */
-                        for (const char *q = p; q + 3 <= end; q++)
-                                if (q[0] == ' ' && q[1] == '-' && q[2] == ' ') {
-                                        sep = q + 3;
-                                        break;
-                                }
-                        if (!sep)
+                        if (!split_line(line, end, &mp, &sep))
                                 return -EINVAL;
                         if ((size_t) (end - sep) > flen && strncmp(sep, fstype, flen) == 0 && sep[flen] == ' ') {
                                 *ret_target = field_unescape(&mp, end);
@@ -112,18 +118,10 @@ static bool list_has(const char *p, const char *end, const char *item) {
 
 int mountinfo_find_cgroup1(const char *text, const char *controller, char **ret_target) {
         for (const char *line = text; *line;) {
-                const char *end = strchrnul(line, '\n'), *p = line, *sep = NULL, *mp;
+                const char *end = strchrnul(line, '\n'), *sep, *mp;
 
                 if (end > line) {
-                        if (!skip_fields(&p, end, 4))
-                                return -EINVAL;
-                        mp = p;
-                        for (const char *q = p; q + 3 <= end; q++)
-                                if (q[0] == ' ' && q[1] == '-' && q[2] == ' ') {
-                                        sep = q + 3;
-                                        break;
-                                }
-                        if (!sep)
+                        if (!split_line(line, end, &mp, &sep))
                                 return -EINVAL;
                         /* FSTYPE SOURCE SUPEROPTIONS: "cgroup", anything, a list naming the controller */
                         if (strncmp(sep, "cgroup ", 7) == 0 && skip_fields(&sep, end, 2) &&
