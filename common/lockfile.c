@@ -11,10 +11,8 @@
 #include "macro.h"
 #include "strutil.h"
 
-/* flock() on a file that others may unlink: after locking, make sure the path still names our inode, or a second
- * taker could lock a fresh file of the same name while we hold the unlinked one. */
-/* How long a taker keeps asking while the lock is busy: lock_is_held() probes hold a shared lock and
- * lock_dir_sweep() an exclusive one, each for a moment only; on a loaded machine a prober can be preempted while it
+/* How long a taker keeps asking while the lock is busy: lock_is_held() probes and lock_dir_sweep() hold a shared
+ * lock, each for a moment only; on a loaded machine a prober can be preempted while it
  * holds it, so the budget is generous (a real holder holds it for good and costs a refused taker this long). */
 #define LOCK_BUSY_TRIES 500
 #define LOCK_BUSY_PAUSE_NSEC (1000 * 1000)
@@ -90,22 +88,30 @@ void lock_dir_sweep(const char *dir) {
         closedir(d);
 }
 
-bool lock_is_held(const char *path) {
+/* tries: how many refusals are asked again, 1 ms apart, before one counts as a holder. */
+static bool lock_probe(const char *path, unsigned tries) {
         _cleanup_close_ int fd = open(path, O_RDWR | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
 
         if (fd < 0) /* missing: nobody's; anything else: cannot tell, so take it as held and touch nothing */
                 return errno != ENOENT;
-        /* A shared lock, on our own open file description: probes never see each other (an exclusive probe made
-         * `state` read a stopped container as held, so "starting", whenever a concurrent `list` probed the same
-         * file). Holders and lock_dir_sweep() take it exclusively; a sweeper holds it for a moment only, so a
-         * refusal is asked again before it counts as a holder. */
+        /* A shared lock, on our own open file description: probes (and lock_dir_sweep(), also shared) never see
+         * each other. Holders take it exclusively, and so, for a moment, do a taker checking its file and a
+         * sweeper removing a dead machine's leftovers. */
         for (unsigned busy = 0;; busy++) {
                 if (flock(fd, LOCK_SH | LOCK_NB) >= 0)
                         break;
-                if (errno != EWOULDBLOCK || busy >= 10)
+                if (errno != EWOULDBLOCK || busy >= tries)
                         return errno == EWOULDBLOCK;
                 nanosleep(&(struct timespec) { .tv_nsec = LOCK_BUSY_PAUSE_NSEC }, NULL);
         }
         (void) flock(fd, LOCK_UN);
         return false;
+}
+
+bool lock_is_held(const char *path) {
+        return lock_probe(path, 10);
+}
+
+bool lock_is_held_now(const char *path) {
+        return lock_probe(path, 0);
 }

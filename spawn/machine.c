@@ -30,7 +30,7 @@ bool machine_is_running(const char *name) {
         path = strprintf(MACHINE_LOCK_DIR "/%s", name);
         if (!path)
                 return true; /* when in doubt, do not touch it */
-        return lock_is_held(path);
+        return lock_is_held_now(path); /* the sweep's question: lockfile.h */
 }
 
 /* Which unit runs machine name, from systemd-machined's record of it ("" when it has none): the message that
