@@ -17,7 +17,8 @@
  * table in child.c says it as the monitor logs it); an index into that work (store path, bind) travels beside. */
 typedef enum ChildStep {
         /* the outer child, in the order it works */
-        STEP_JOIN_NETNS = 1,
+        STEP_JOIN_TASKS_LIMIT = 1,
+        STEP_JOIN_NETNS,
         STEP_RESET_LOGINUID,
         STEP_MOUNT_STAGING,
         STEP_MOUNT_ROOT,
@@ -67,6 +68,7 @@ typedef struct ChildPlan {
          * SYNC 5) would keep a killed monitor's machine looking running, and its name and range taken, until that
          * child died too. Only the monitor holds them, so they go with it at once. */
         int monitor_locks[3];
+        int pids_join_fd; /* the "tasks" file of the tasks limit's v1 cgroup to join first (pids.h), or -EBADF */
 } ChildPlan;
 
 _noreturn_ void outer_child(const ChildPlan *c, pid_t monitor, int sync_fd);

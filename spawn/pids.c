@@ -141,36 +141,79 @@ static int v1_own_dir(char **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
-static int v1_apply(const char *machine, pid_t pid1, uint64_t max, PidsLimit *ret) {
-        _cleanup_free_ char *own = NULL, *dir = NULL, *procs = NULL;
-        char pid[32];
+/* The machine's cgroup in the v1 pids hierarchy, made, its pids.max written: ours to remove from here on. */
+static int v1_make(const char *machine, uint64_t max, PidsLimit *p) {
+        _cleanup_free_ char *own = NULL, *dir = NULL;
         int r;
 
         r = v1_own_dir(&own);
         if (r < 0)
                 return r;
         dir = strprintf("%s/" PIDS_V1_TOP "/%s", own, machine);
-        procs = strprintf("%s/" PIDS_V1_TOP "/%s/cgroup.procs", own, machine);
-        if (!dir || !procs)
+        if (!dir)
                 return -ENOMEM;
         r = mkdir_p(dir, 0755);
         if (r < 0)
                 return r;
-        ret->v1_path = TAKE_PTR(dir); /* ours to remove from here on */
-        r = write_max(ret->v1_path, max);
+        p->v1_path = TAKE_PTR(dir);
+        return write_max(p->v1_path, max);
+}
+
+static int v1_apply(const char *machine, pid_t pid1, uint64_t max, PidsLimit *p) {
+        _cleanup_free_ char *procs = NULL;
+        char pid[32];
+        int r;
+
+        r = v1_make(machine, max, p);
         if (r < 0)
                 return r;
+        procs = strprintf("%s/cgroup.procs", p->v1_path);
+        if (!procs)
+                return -ENOMEM;
         snprintf(pid, sizeof pid, "%d", (int) pid1);
         return write_string_at(AT_FDCWD, procs, pid);
 }
 
-int pids_limit_apply(const Cgroup *cg, const char *machine, pid_t pid1, uint64_t max, bool explicit, PidsLimit *ret) {
+/* A v1 limit that could not be made: nothing of it is left; a host without one is an error only when asked for. */
+static int v1_failed(int r, bool explicit, PidsLimit *p) {
+        pids_limit_done(p);
+        if (r == -ENOENT && !explicit) {
+                log_debug("The host has no pids controller: no tasks limit.");
+                return 0;
+        }
+        if (r == -ENOENT)
+                return log_error_errno(r, "Cannot apply --tasks-max: the host has no pids cgroup controller.");
+        return log_error_errno(r, "Failed to set up the tasks limit (cgroup v1 pids): %m");
+}
+
+int pids_limit_prepare(const Cgroup *cg, const char *machine, uint64_t max, bool explicit, PidsLimit *p) {
+        _cleanup_free_ char *mnt = NULL, *file = NULL, *controllers = NULL, *tasks = NULL;
+        int r;
+
+        /* a scope's mode and default limit are known only once machined has or has not made it */
+        if (max == TASKS_MAX_INFINITY || cg->mode == CGROUP_SCOPE)
+                return 0;
+        if (cgroup2_find_mount(&mnt) < 0 || !(file = strprintf("%s/cgroup.controllers", mnt)) ||
+            read_full_file(file, &controllers, NULL) < 0 || has_word(controllers, "pids"))
+                return 0; /* cgroup2's limit, or cannot tell yet: pids_limit_apply() */
+        p->decided = true;
+        r = v1_make(machine, max, p);
+        if (r >= 0 && !(tasks = strprintf("%s/tasks", p->v1_path)))
+                r = -ENOMEM;
+        if (r >= 0) {
+                p->v1_join_fd = open(tasks, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+                if (p->v1_join_fd < 0)
+                        r = -errno;
+        }
+        return r < 0 ? v1_failed(r, explicit, p) : 0;
+}
+
+int pids_limit_apply(const Cgroup *cg, const char *machine, pid_t pid1, uint64_t max, bool explicit, PidsLimit *p) {
         _cleanup_free_ char *mnt = NULL;
         const char *top, *limited;
         int r;
 
-        *ret = (PidsLimit) {};
-        if (max == TASKS_MAX_INFINITY)
+        if (p->decided || max == TASKS_MAX_INFINITY)
                 return 0;
         /* cgroup2 first: standalone, all the way from its root is ours; delegated, our unit's cgroup down; a
          * scope of machined's has pids.max when systemd enabled the controller above it */
@@ -189,17 +232,8 @@ int pids_limit_apply(const Cgroup *cg, const char *machine, pid_t pid1, uint64_t
                         return 0;
                 }
         }
-        r = v1_apply(machine, pid1, max, ret);
-        if (r >= 0)
-                return 0;
-        pids_limit_done(ret);
-        if (r == -ENOENT && !explicit) {
-                log_debug("The host has no pids controller: no tasks limit.");
-                return 0;
-        }
-        if (r == -ENOENT)
-                return log_error_errno(r, "Cannot apply --tasks-max: the host has no pids cgroup controller.");
-        return log_error_errno(r, "Failed to set up the tasks limit (cgroup v1 pids): %m");
+        r = v1_apply(machine, pid1, max, p);
+        return r < 0 ? v1_failed(r, explicit, p) : 0;
 }
 
 /* rmdir, waiting out the moment a cgroup whose last task is exiting is still busy (up to 2 s). */
@@ -214,6 +248,7 @@ static void rmdir_busy(const char *path) {
 void pids_limit_done(PidsLimit *p) {
         char *slash;
 
+        p->v1_join_fd = safe_close(p->v1_join_fd);
         if (!p->v1_path)
                 return;
         rmdir_busy(p->v1_path);

@@ -6,19 +6,29 @@
  * hosts). Either way it sits outside what the container's root may write: pids.max is not among the files its
  * delegated cgroup hands over, and the v1 cgroup is not in its cgroup namespace at all. */
 
+#include <errno.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #include "cgroup.h"
 
 typedef struct PidsLimit {
-        char *v1_path; /* the v1 cgroup we made for PID 1 (removed at exit), or NULL */
+        char *v1_path;   /* the v1 cgroup we made for PID 1 (removed at exit), or NULL */
+        int v1_join_fd;  /* its "tasks" file, opened before clone for the outer child to join (pids_limit_prepare) */
+        bool decided;    /* pids_limit_prepare() did it all: pids_limit_apply() has nothing left to do */
 } PidsLimit;
 
+#define PIDS_LIMIT_NULL ((PidsLimit) { .v1_join_fd = -EBADF })
+
+/* Before clone, for a mode that is final then (standalone, delegated): when cgroup2 offers no pids controller at
+ * all, the limit can only be v1's, so its cgroup is made now, pids.max written, and its "tasks" file opened in
+ * v1_join_fd for the outer child to join itself before it forks anything (child.c says why that costs no RCU grace
+ * period). Otherwise leaves it to pids_limit_apply(). Logs. */
+int pids_limit_prepare(const Cgroup *cg, const char *machine, uint64_t max, bool explicit, PidsLimit *p);
 /* After cgroup_place(), before PID 1 goes on (it has forked nothing yet): limits the container to max tasks
- * (TASKS_MAX_INFINITY: nothing to do). explicit: the user asked for it, so a host without a pids controller is an
- * error rather than a note. Logs. */
-int pids_limit_apply(const Cgroup *cg, const char *machine, pid_t pid1, uint64_t max, bool explicit, PidsLimit *ret);
+ * (TASKS_MAX_INFINITY: nothing to do), unless pids_limit_prepare() did. explicit: the user asked for it, so a host
+ * without a pids controller is an error rather than a note. Logs. */
+int pids_limit_apply(const Cgroup *cg, const char *machine, pid_t pid1, uint64_t max, bool explicit, PidsLimit *p);
 /* Removes the v1 cgroup, once PID 1 is gone. */
 void pids_limit_done(PidsLimit *p);
 /* Enables the pids controller in cgroup2 directory dir's parent's cgroup.subtree_control, and in that of each

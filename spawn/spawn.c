@@ -506,6 +506,11 @@ static int prepare(Container *c) {
         r = cgroup_plan(s->machine, c->uid, svcmgr_booted(), s->register_mode != REGISTER_NO, &c->cgroup);
         if (r < 0)
                 return r;
+        /* under a unit or scope of systemd's, its TasksMax= is the default (resource-limits.h) */
+        r = pids_limit_prepare(&c->cgroup, s->machine, tasks_max_for(s, c->cgroup.mode != CGROUP_STANDALONE),
+                               s->tasks_max_set, &c->pids);
+        if (r < 0)
+                return r;
         if (c->closure.n > 0) {
                 r = view_acquire(&c->closure, s->store_dir, &c->view);
                 if (r < 0)
@@ -585,6 +590,7 @@ static int start_children(Container *c, int sync_fds[2], pid_t *ret_outer) {
                 .argv = c->argv,
                 .env = c->env,
                 .monitor_locks = { c->machine_lock_fd, c->range.lock_fds[0], c->range.lock_fds[1] },
+                .pids_join_fd = c->pids.v1_join_fd,
         };
 
         if (!s->quiet)
@@ -606,6 +612,7 @@ static int start_children(Container *c, int sync_fds[2], pid_t *ret_outer) {
                 outer_child(&child, monitor, sync_fds[1]);
         }
         sync_fds[1] = safe_close(sync_fds[1]);
+        c->pids.v1_join_fd = safe_close(c->pids.v1_join_fd); /* the outer child's to use */
         *ret_outer = outer;
         sync_point(SYNC_POINT_OUTER_CHILD);
         return 0;
@@ -672,6 +679,7 @@ int spawn_run(const Settings *s) {
                 .netns_fd = -EBADF,
                 .view = VIEW_NULL,
                 .expose = EXPOSE_NULL,
+                .pids = PIDS_LIMIT_NULL,
         };
         _cleanup_close_ int sfd = -EBADF;
         int sync_fds[2] = { -EBADF, -EBADF };
