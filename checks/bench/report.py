@@ -429,12 +429,26 @@ SCHED_FRAMES = re.compile(r"^(__schedule|schedule\w*|io_schedule\w*|preempt_sche
 
 
 def offcpu(tag, starts=10):
-    """D-state time of nixos-nspawn/busybox processes by wait site, ms per start"""
+    """D-state time of the measured starts' processes by wait site, ms per start.
+
+    The recording is system-wide (-a: a task's switch back in is recorded on the CPU of the task it replaces), so
+    it also holds every other nixos-nspawn on the machine (other tests', other containers' monitors): only the
+    process tree of the measured loop counts, its root's PID written by run.sh to offcpu-TAG.root and its
+    descendants followed through sched_process_fork. (Counting by command name alone once put another run's
+    --port transactions, 26 ms of nf_tables waits, into ours.) A recording without the root file falls back to
+    the command names."""
     path = os.path.join(R, "offcpu-%s.txt" % tag)
     if not os.path.exists(path):
         return None
+    root = None
+    try:
+        root = int(open(os.path.join(R, "offcpu-%s.root" % tag)).read().split()[0])
+    except (OSError, ValueError, IndexError):
+        pass
     head = re.compile(r"^\s*(\S+)\s+(\d+)\s+\[\d+\]\s+([\d.]+):\s+sched:sched_switch:.*prev_pid=(\d+).*"
                       r"prev_state=(\S+) ==> next_comm=\S+ next_pid=(\d+)")
+    fork = re.compile(r"sched:sched_process_fork:.*\bpid=(\d+) child_comm=\S* child_pid=(\d+)")
+    tree = {root} if root else None
     out_at = {}   # pid -> (time, site)
     sites = {}
     events = []
@@ -445,6 +459,12 @@ def offcpu(tag, starts=10):
             block = {"comm": m.group(1), "t": float(m.group(3)), "prev": int(m.group(4)), "state": m.group(5),
                      "next": int(m.group(6)), "frames": []}
             events.append(block)
+            continue
+        f = fork.search(line)
+        if f:
+            block = None
+            if tree is not None and int(f.group(1)) in tree:
+                tree.add(int(f.group(2)))
         elif block is not None and line.startswith("\t"):
             parts = line.split()
             if len(parts) >= 2:
@@ -453,7 +473,8 @@ def offcpu(tag, starts=10):
         if ev["next"] in out_at:
             t0, site = out_at.pop(ev["next"])
             sites[site] = sites.get(site, 0.0) + (ev["t"] - t0)
-        if ev["state"].startswith("D") and ev["comm"] in ("nixos-nspawn", "busybox"):
+        ours = ev["prev"] in tree if tree is not None else ev["comm"] in ("nixos-nspawn", "busybox")
+        if ev["state"].startswith("D") and ours:
             frames = [f for f in ev["frames"] if not SCHED_FRAMES.match(f) and not f.startswith("[")
                       and not re.match(r"^[0-9a-f]+$", f)]
             sysc = next((f for f in frames if f.startswith("__x64_sys_") or f.startswith("__do_sys_")),

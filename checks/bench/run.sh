@@ -682,8 +682,10 @@ fi
 # our processes spend in uninterruptible sleep (D) by the kernel function they wait in.
 offcpu() { # TAG NETOPT
 	# -a: a task's switch back in is recorded in the context of the task it replaces, so all CPUs are needed.
-	perf record -a -q -e sched:sched_switch -g -o "$R/offcpu-$1.data" -- bash -c \
-		"for i in \$(seq 10); do sleep 0.3; $NSPAWN -q --console=pipe $2 -M bench-o$1 --closure=${CLOSURE[1]} -- $BUSYBOX true; done" \
+	# (the fork events and the loop's PID: report.py counts this loop's process tree only, not every
+	# nixos-nspawn on the machine)
+	perf record -a -q -e sched:sched_switch -e sched:sched_process_fork -g -o "$R/offcpu-$1.data" -- bash -c \
+		"echo \$\$ >'$R/offcpu-$1.root'; for i in \$(seq 10); do sleep 0.3; $NSPAWN -q --console=pipe $2 -M bench-o$1 --closure=${CLOSURE[1]} -- $BUSYBOX true; done" \
 		>/dev/null 2>"$R/offcpu-$1.err" || { na "off-CPU: $1" "$(tail -n 1 "$R/offcpu-$1.err")"; return; }
 	perf script -i "$R/offcpu-$1.data" 2>/dev/null >"$R/offcpu-$1.txt"
 	rm -f "$R/offcpu-$1.data"
