@@ -61,24 +61,29 @@ static int by_name(NetlinkMessage *m, const char *name) {
         return 0;
 }
 
-/* The full name as an alternative name (NULL: none needed); kernels before 5.5 have none, which is fine. */
-static int set_altname(int nl, const char *name, const char *altname) {
+/* Alternative names (NULL entries: none), in one request; kernels before 5.5 have none, which is fine. */
+static int set_altnames(int nl, const char *name, const char *const *altnames, size_t n_altnames) {
         NetlinkMessage m;
+        size_t given = 0;
         int r;
 
-        if (!altname)
-                return 0;
         netlink_link_message(&m, RTM_NEWLINKPROP, NLM_F_EXCL, 0, 0, 0);
         (void) by_name(&m, name);
         netlink_begin(&m, IFLA_PROP_LIST);
-        netlink_put_string(&m, IFLA_ALT_IFNAME, altname);
+        for (size_t i = 0; i < n_altnames; i++)
+                if (altnames[i]) {
+                        netlink_put_string(&m, IFLA_ALT_IFNAME, altnames[i]);
+                        given++;
+                }
         netlink_end(&m);
+        if (given == 0)
+                return 0;
         r = netlink_call(nl, &m);
         return r == -EOPNOTSUPP || r == -EINVAL ? 0 : r;
 }
 
-int link_create_veth(int nl, const char *name, const char *altname, const uint8_t mac[6], const char *peer,
-                     const uint8_t peer_mac[6], pid_t peer_netns_pid) {
+int link_create_veth(int nl, const char *name, const char *const altnames[LINK_ALTNAMES_MAX], const uint8_t mac[6],
+                     const char *peer, const uint8_t peer_mac[6]) {
         struct ifinfomsg peer_ifi = { .ifi_family = AF_UNSPEC };
         NetlinkMessage m;
         int r;
@@ -91,12 +96,10 @@ int link_create_veth(int nl, const char *name, const char *altname, const uint8_
         netlink_begin(&m, IFLA_LINKINFO);
         netlink_put_string(&m, IFLA_INFO_KIND, "veth");
         netlink_begin(&m, IFLA_INFO_DATA);
-        /* the peer is born in the container's network namespace: it never exists on the host */
         netlink_begin(&m, VETH_INFO_PEER);
         netlink_put_raw(&m, &peer_ifi, sizeof peer_ifi); /* the peer's attributes follow its own ifinfomsg */
         netlink_put_string(&m, IFLA_IFNAME, peer);
         netlink_put(&m, IFLA_ADDRESS, peer_mac, 6);
-        netlink_put_u32(&m, IFLA_NET_NS_PID, (uint32_t) peer_netns_pid);
         netlink_end(&m);
         netlink_end(&m);
         netlink_end(&m);
@@ -104,7 +107,7 @@ int link_create_veth(int nl, const char *name, const char *altname, const uint8_
         if (r < 0)
                 return r;
 
-        r = set_altname(nl, name, altname);
+        r = set_altnames(nl, name, altnames, LINK_ALTNAMES_MAX);
         if (r < 0)
                 (void) link_delete(nl, name);
         return r;
@@ -147,7 +150,7 @@ int link_create_bridge(int nl, const char *name, const char *altname) {
         r = netlink_call(nl, &m);
         if (r < 0)
                 return r;
-        return set_altname(nl, name, altname);
+        return set_altnames(nl, name, &altname, 1);
 }
 
 int link_move(int nl, const char *name, pid_t netns_pid) {

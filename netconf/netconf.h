@@ -38,6 +38,8 @@ typedef struct Netconf {
 
         /* rendered before anything is made, so a bad override fails first */
         char *host_unit_name, *host_unit;           /* 10-ve-NAME.network or 10-vb-NAME.network */
+        char *shared_unit;                          /* 10-ve.network: a plain veth without a host override */
+        char *host_shared_altname;                  /* nixos-nspawn-ve-NAME, of a plain veth's host end */
         char *zone_unit_name, *zone_unit;           /* 10-vz-ZONE.network */
         char *container_unit_names[NETCONF_MACVLAN_MAX + 1], *container_units[NETCONF_MACVLAN_MAX + 1];
         size_t n_container_units;                   /* 10-host0.network, 10-mv-IF.network… */

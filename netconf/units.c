@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -163,20 +164,16 @@ static int section_get(IniFile *ini, const char *name, IniSection **ret) {
         return ini_add_section(ini, name, ret);
 }
 
-int units_defaults(UnitKind kind, const char *ifname, const char *bridge, IniFile **ret) {
+/* The defaults of kind, Name= matching `name` (checked by the callers) */
+static int defaults_build(UnitKind kind, const char *name, IniFile **ret) {
         _cleanup_ini_free_ IniFile *ini = NULL;
         int r;
-
-        if (kind < 0 || kind >= _UNIT_KIND_MAX || !ifname_exact(ifname))
-                return -EINVAL;
-        if ((kind == UNIT_ZONE_PORT) != !!bridge || (bridge && !ifname_exact(bridge)))
-                return -EINVAL;
 
         r = ini_new("(defaults)", &ini);
         if (r < 0)
                 return r;
         for (const DefaultEntry *d = defaults_by_kind[kind]; d->section; d++) {
-                const char *value = d->value == IFNAME ? ifname : d->value;
+                const char *value = d->value == IFNAME ? name : d->value;
                 IniSection *s;
 
                 r = section_get(ini, d->section, &s);
@@ -188,6 +185,27 @@ int units_defaults(UnitKind kind, const char *ifname, const char *bridge, IniFil
         }
         *ret = TAKE_PTR(ini);
         return 0;
+}
+
+int units_defaults(UnitKind kind, const char *ifname, const char *bridge, IniFile **ret) {
+        if (kind < 0 || kind >= _UNIT_KIND_MAX || !ifname_exact(ifname))
+                return -EINVAL;
+        if ((kind == UNIT_ZONE_PORT) != !!bridge || (bridge && !ifname_exact(bridge)))
+                return -EINVAL;
+        return defaults_build(kind, ifname, ret);
+}
+
+/* "nixos-nspawn-…*": the start of one of our alternative names (ALTIFNAMSIZ, 128 with its NUL) in the characters a
+ * machine name uses, then '*': a glob for our own links and nothing else. */
+static bool altname_glob_valid(const char *s) {
+        size_t n = strlen(s);
+
+        if (!startswith(s, "nixos-nspawn-") || n >= 128 || s[n - 1] != '*')
+                return false;
+        for (size_t i = 0; i + 1 < n; i++)
+                if (!isascii(s[i]) || !(isalnum(s[i]) || s[i] == '-' || s[i] == '.'))
+                        return false;
+        return true;
 }
 
 int units_parse_override(const char *text, size_t size, const char *origin, IniFile **ret, char **ret_error) {
@@ -610,16 +628,9 @@ static char *header_line(const char *machine) {
         return strprintf(UNITS_HEADER_PREFIX "%s; removed when it stops.\n", machine);
 }
 
-int units_render(const IniFile *unit, const char *machine, char **ret) {
-        _cleanup_free_ char *header = NULL;
+static int render_with_header(const IniFile *unit, const char *header, char **ret) {
         size_t size;
         char *buf, *p;
-
-        if (!machine_printable(machine))
-                return -EINVAL;
-        header = header_line(machine);
-        if (!header)
-                return -ENOMEM;
 
         /* Our own model could only be wrong by a bug; refuse rather than write a unit that says something else. */
         size = strlen(header) + 1;
@@ -651,6 +662,34 @@ int units_render(const IniFile *unit, const char *machine, char **ret) {
         }
         *ret = buf;
         return 0;
+}
+
+int units_render(const IniFile *unit, const char *machine, char **ret) {
+        _cleanup_free_ char *header = NULL;
+
+        if (!machine_printable(machine))
+                return -EINVAL;
+        header = header_line(machine);
+        if (!header)
+                return -ENOMEM;
+        return render_with_header(unit, header, ret);
+}
+
+int units_render_shared(UnitKind kind, const char *name_glob, unsigned version, char **ret) {
+        _cleanup_ini_free_ IniFile *unit = NULL;
+        int r;
+
+        if (kind != UNIT_VETH_HOST || !name_glob || !altname_glob_valid(name_glob))
+                return -EINVAL;
+        r = defaults_build(kind, name_glob, &unit);
+        if (r < 0)
+                return r;
+        if (version > 0) {
+                r = units_filter(unit, version);
+                if (r < 0)
+                        return r;
+        }
+        return render_with_header(unit, UNITS_SHARED_HEADER, ret);
 }
 
 bool units_text_is_ours(const char *text, const char *machine) {

@@ -71,6 +71,15 @@ int units_filter(IniFile *unit, unsigned version);
 /* Deterministic text: the header line naming the machine, then each section, a blank line between sections. */
 int units_render(const IniFile *unit, const char *machine, char **ret);
 
+/* The host end of every plain veth without a host override shares one unit, so that a start needs no reload of
+ * networkd (netconf.c says why): kind's defaults (UNIT_VETH_HOST only) with Name= the glob name_glob ("PREFIX*",
+ * the alternative name each such link gets), adapted to networkd `version` (0: keep all), under a header that
+ * names no machine (it is no one container's, and stays). -EINVAL for another kind or a glob that could match
+ * more than our alternative names. */
+#define UNITS_SHARED_HEADER                                                                                            \
+        "# Written by nixos-nspawn for the host end of every container's veth without a host override; kept.\n"
+int units_render_shared(UnitKind kind, const char *name_glob, unsigned version, char **ret);
+
 /* Whether text (a whole file or its first line) begins with our header, for `machine` or, when NULL, any. */
 bool units_text_is_ours(const char *text, const char *machine);
 /* Of a unit we wrote (text): the machine its header names and the link its [Match] Name= matches. -EINVAL when the

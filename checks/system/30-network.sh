@@ -33,6 +33,9 @@ assert_match "IPv6 link-local on the host end" "$(th_exec ip -6 -o addr show dev
 assert_match "IPv6 link-local on the container end" "$(in_guest n1 /usr/sbin/ip -6 -o addr show dev host0 scope link)" "fe80::"
 th_wait_for 30 sh -c 'networkctl status ve-n1 | grep -q "State: routable (configured)\|State: degraded (configured)"'
 _report $? "networkctl shows the host end configured" "$(th_exec networkctl status ve-n1 --no-pager 2>&1 | head -5)"
+# one unit shared by every plain veth without a host override: no reload of networkd per start (netconf.c)
+assert_match "the host end carries the alternative name the shared unit matches" "$(th_exec ip -o link show dev ve-n1)" "altname nixos-nspawn-ve-n1"
+assert_match "…and networkd configured it with the shared unit" "$(th_exec networkctl status ve-n1 --no-pager 2>&1)" "Network File: /run/systemd/network/10-ve.network"
 assert_match "networkctl inside shows host0 configured" "$(in_guest n1 /usr/bin/networkctl status host0 --no-pager)" "State: routable \(configured\)"
 ok "ping host → container" th_exec ping -c1 -W2 "$v4"
 ok "ping container → host" th_sh 'machinectl shell n1 /usr/bin/ping -c1 -W2 "$1" | grep -q " 0% packet loss"' "$hostv4"
@@ -43,7 +46,7 @@ _report $? "the host resolves NAME.local to the container (mDNS)" "$(th_exec res
 assert_match "…to its address" "$(th_exec resolvectl query -4 n1.local 2>&1)" "$v4"
 th_wait_for 20 sh -c "machinectl shell n1 /usr/bin/resolvectl query $TH_NAME.local | grep -q 'link: host0'"
 _report $? "the container resolves the host's name" "$(in_guest n1 /usr/bin/resolvectl query "$TH_NAME.local")"
-warnings=$(th_exec journalctl -b -u systemd-networkd --no-pager -o cat | grep -iE "10-ve-|10-vb-|10-vz-" | grep -viE "^ve-|^vb-|^vz-" )
+warnings=$(th_exec journalctl -b -u systemd-networkd --no-pager -o cat | grep -iE "10-ve-|10-ve\.|10-vb-|10-vz-" | grep -viE "^ve-|^vb-|^vz-" )
 assert_eq "networkd logs no warning about our units" "$warnings" ""
 
 # --- a static override, as users write it ---
@@ -56,6 +59,12 @@ th_wait_for 20 ping -6 -c1 -W1 fc42::2
 _report $? "static override: ping -6 to the container"
 ok "static override: ping -4 from the container to its gateway" th_sh 'machinectl shell st1 /usr/bin/ping -c1 -W2 192.168.42.1 | grep -q " 0% packet loss"'
 assert_eq "static override: the pool address was replaced" "$(th_exec ip -4 -o addr show dev ve-st1 scope global | awk '{print $4}' | xargs)" "192.168.42.1/24"
+assert_match "static override: the container's own unit, not the shared one" "$(th_exec networkctl status ve-st1 --no-pager 2>&1)" "Network File: /run/systemd/network/10-ve-st1.network"
+stop_guest st1
+# networkd keeps a unit it read until it reloads: the stop must make it forget, or this start would get the override
+guest st1 -n
+th_wait_for 20 sh -c 'networkctl status ve-st1 | grep -q "Network File: /run/systemd/network/10-ve.network"'
+_report $? "the same machine started again without the override gets the shared unit" "$(th_exec networkctl status ve-st1 --no-pager 2>&1 | head -4)"
 stop_guest st1
 
 # --- a zone: two containers that reach each other by name ---
@@ -110,5 +119,6 @@ assert_eq "--network-namespace-path: the container sees that namespace's interfa
 stop_guest n1
 # (a plain veth goes with the container's network namespace, in the kernel's clean-up a few ms after the stop)
 assert_eq "after stop: no ve-/vb-/vz- link" "$(th_sh 'for i in $(seq 20); do ls /sys/class/net | grep -qE "^(ve|vb|vz)-" || exit 0; sleep 0.1; done; ls /sys/class/net | grep -E "^(ve|vb|vz)-"')" ""
-assert_eq "…no unit of ours" "$(th_sh 'grep -l "Written by nixos-nspawn" /run/systemd/network/* 2>/dev/null')" ""
+assert_eq "…no unit of any machine of ours" "$(th_sh 'grep -l "Written by nixos-nspawn for machine" /run/systemd/network/* 2>/dev/null')" ""
+assert_eq "…the shared unit stays (it matches only our links' alternative names)" "$(th_sh 'grep -l "Written by nixos-nspawn" /run/systemd/network/* 2>/dev/null')" "/run/systemd/network/10-ve.network"
 assert_eq "…no /run/netns entry of ours" "$(th_sh 'ls /run/netns 2>/dev/null | grep -v joinme')" ""

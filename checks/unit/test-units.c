@@ -573,6 +573,30 @@ static void test_files(void) {
         (void) rmdir(dir);
 }
 
+/* The unit every plain veth without a host override shares: the host defaults, matching our alternative names only,
+ * adapted to the networkd version, and recognised by no sweep of per-machine units. */
+static void test_shared(void) {
+        static const char *const bad[] = { "*", "ve-*", "nixos-nspawn-ve-", "nixos-nspawn-ve-?", "nixos nspawn-*",
+                                           "nixos-nspawn-ve-*-*", "!nixos-nspawn-ve-*", "nixos-nspawn/ve-*" };
+        _cleanup_free_ char *text = NULL, *old = NULL, *machine = NULL;
+        char ifname[IFNAMSIZ] = "";
+        char *t = NULL;
+
+        is_int(units_render_shared(UNIT_VETH_HOST, "nixos-nspawn-ve-*", 0, &text), 0, "shared: renders");
+        golden("veth-host-shared.network", text);
+        ok(text && strstr(text, "\n[Match]\nName=nixos-nspawn-ve-*\nKind=veth\n"), "shared: matches our altnames");
+        ok(text && startswith(text, UNITS_SHARED_HEADER), "shared: its own header");
+        ok(!units_text_is_ours(text, NULL), "shared: not any one machine's unit (the stale sweep leaves it)");
+        is_int(units_parse_ours(text ?: "", &machine, ifname), -EINVAL, "shared: no machine to parse");
+        is_int(units_render_shared(UNIT_VETH_HOST, "nixos-nspawn-ve-*", 240, &old), 0, "shared: for networkd 240");
+        ok(old && !strstr(old, "Kind=") && strstr(old, "IPMasquerade=yes\n"), "shared: adapted to networkd 240");
+        is_int(units_render_shared(UNIT_ZONE_PORT, "nixos-nspawn-vb-*", 0, &t), -EINVAL, "shared: veth host end only");
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++)
+                is_int(units_render_shared(UNIT_VETH_HOST, bad[i], 0, &t), -EINVAL, "shared: refuse glob '%s'",
+                       bad[i]);
+        ok(!t, "shared: nothing returned when refused");
+}
+
 int main(void) {
         golden_init();
         test_defaults();
@@ -585,6 +609,7 @@ int main(void) {
         test_version_parse();
         test_filter();
         test_render();
+        test_shared();
         test_resolved();
         test_files();
         return tap_done();
