@@ -57,7 +57,7 @@ CTL        := $(BUILD)/nixos-nspawnctl
 # as a prerequisite below (-MMD records it too, but only after the first build).
 # The default system call filter, compiled at build time by a generator that uses the same code (and libseccomp) as
 # a run-time compile, for the architecture being built: a start installs it without compiling anything.
-SECCOMP_GEN_SRC := spawn/gen/seccomp-gen.c spawn/seccomp-build.c spawn/caps.c
+SECCOMP_GEN_SRC := spawn/gen/seccomp-gen.c spawn/seccomp-build.c spawn/bpf-compact.c spawn/caps.c
 SECCOMP_GEN     := $(BUILD)/gen/seccomp-gen
 SECCOMP_DEFAULT := $(BUILD)/gen/seccomp-default.h
 

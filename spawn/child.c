@@ -200,7 +200,7 @@ _noreturn_ static void inner_child(const ChildPlan *c, int sync_fd, ApiFsHelper 
 
         /* While the monitor does its part: a fresh session keyring (before the filter, which refuses keyctl()),
          * then the system call filter. Installing it is the filter's whole cost at start (the kernel checks and
-         * JIT-compiles ~1500 instructions): done here, it overlaps the monitor's work instead of adding to it.
+         * JIT-compiles ~530 instructions): done here, it overlaps the monitor's work instead of adding to it.
          * Nothing after this needs a call the container may not make. Loaded without no_new_privs (PID 1 has
          * CAP_SYS_ADMIN in its own namespace), so setuid programs inside keep working. */
         r = new_session_keyring();

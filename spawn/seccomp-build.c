@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "macro.h"
+#include "bpf-compact.h"
 #include "seccomp-build.h"
 #include "strutil.h"
 
@@ -455,6 +456,24 @@ static int add_arg_rules(scmp_filter_ctx ctx) {
         return 0;
 }
 
+/* The allow list as ranges (bpf-compact.h): each start loads it, and the kernel's load is in proportion to its
+ * length. Where the rewrite does not apply, or cannot prove itself equal, libseccomp's program stays. */
+static int compact(struct sock_filter **prog, size_t *n) {
+        struct sock_filter *small = NULL;
+        size_t n_small = 0;
+        int r;
+
+        r = bpf_compact(*prog, *n, &small, &n_small);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return 0;
+        free(*prog);
+        *prog = small;
+        *n = n_small;
+        return 0;
+}
+
 /* allowed NULL: the argument program. */
 static int compile_per_arch(const SyscallSet *allowed, const SyscallSet *nosys, struct sock_filter **ret,
                             size_t *ret_n) {
@@ -479,5 +498,7 @@ static int compile_per_arch(const SyscallSet *allowed, const SyscallSet *nosys, 
         if (r >= 0)
                 r = export_bpf(all, ret, ret_n);
         seccomp_release(all);
+        if (r >= 0 && !args)
+                r = compact(ret, ret_n);
         return r;
 }

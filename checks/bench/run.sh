@@ -631,7 +631,7 @@ log "7/7 system call filter: ours built in vs compiled at start; systemd-nspawn 
 # system call pays under it.
 if cc -std=gnu17 -O2 -Wall -Wextra -Werror -Wshadow -D_GNU_SOURCE -iquote "$TOP/common" -iquote "$TOP/spawn" \
 	-iquote "$TOP/build/gen" -o "$R/seccompcost" "$BENCH/seccompcost.c" "$TOP/spawn/seccomp.c" \
-	"$TOP/spawn/seccomp-build.c" "$TOP/spawn/caps.c" "$TOP"/common/*.c -lseccomp 2>"$R/seccompcost.err"; then
+	"$TOP/spawn/seccomp-build.c" "$TOP/spawn/bpf-compact.c" "$TOP/spawn/caps.c" "$TOP"/common/*.c -lseccomp 2>"$R/seccompcost.err"; then
 	"$R/seccompcost" $((QUICK ? 10 : 100)) >"$R/seccomp.tsv" 2>>"$R/seccompcost.err" ||
 		na "filter: in-process costs" "$(tail -n 1 "$R/seccompcost.err")"
 else
