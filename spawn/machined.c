@@ -108,8 +108,12 @@ int machined_create(Machined *m, const Settings *s, pid_t leader, const int *ifi
         return call(m, msg, "create", s);
 }
 
+void machined_disconnect(Machined *m) {
+        m->bus = sdbus_close(m->bus);
+}
+
 void machined_unregister(Machined *m) {
-        if (m->bus && m->registered) {
+        if (m->registered && (m->bus || sdbus_open_system(&m->bus) >= 0)) {
                 _cleanup_(sdbus_error_freep) sd_bus_error error = SD_BUS_ERROR_NULL;
                 int r = sdbus.sd_bus_call_method(m->bus, MACHINED_DEST, MACHINED_PATH, MACHINED_IFACE, "UnregisterMachine",
                                            &error, NULL, "s", m->name);

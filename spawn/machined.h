@@ -21,4 +21,10 @@ int machined_connect(Machined *m);
 int machined_register(Machined *m, const Settings *s, pid_t leader, const int *ifindexes, size_t n_ifindexes);
 /* From a shell: machined makes machine-NAME.scope for the leader (CreateMachineWithNetwork). */
 int machined_create(Machined *m, const Settings *s, pid_t leader, const int *ifindexes, size_t n_ifindexes);
+/* Once registered: the connection goes. machined follows the machine by its leader and unit, not by our connection,
+ * and a connection held for the container's life counted against the bus's limit for root (dbus-daemon's
+ * max_connections_per_user, 256 by default): about 250 running containers, and every other root client, would have
+ * found the bus closed to them. */
+void machined_disconnect(Machined *m);
+/* Tells machined the machine is gone (on a connection of its own when the first one went), then forgets it. */
 void machined_unregister(Machined *m);

@@ -438,6 +438,7 @@ static int place_container(Container *c) {
                                      c->settings->tasks_max_set, &c->pids);
         if (r >= 0)
                 r = register_machine(c);
+        machined_disconnect(&c->machined);
         return r;
 }
 

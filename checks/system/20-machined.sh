@@ -44,6 +44,8 @@ mon=$(th_exec systemctl show -p MainPID --value nixos-nspawn@web)
 maps=$(th_exec cat "/proc/$mon/maps" 2>&1)
 assert_match "the monitor's maps are readable (it is the unit's main process)" "$maps" "nixos-nspawn"
 assert_eq "…and hold no NSS module and no libmount" "$(grep -cE 'libnss_|libmount' <<<"$maps")" "0"
+# (a connection per running container counted against dbus-daemon's 256 per user: spawn/machined.h)
+assert_eq "…and no connection to the system bus once registered" "$(th_exec busctl list --unique --no-legend | awk -v p="$mon" '$2 == p')" ""
 
 th_exec machinectl poweroff web
 th_sh 'for i in $(seq 100); do case $(systemctl is-active nixos-nspawn@web) in inactive|failed) break;; esac; sleep 0.1; done'
