@@ -415,6 +415,20 @@ void view_release(View *v) {
         view_remove_unused(v->key, true);
 }
 
+/* Whether a container holds the view's KEY.users now: then the sweep leaves it at once, without making and
+ * removing a KEY.lock (a file created on /run at every start for every view in use). One that is released right
+ * after is removed by its last user's view_release(), which waits for the lock. */
+static bool view_in_use(int dir, const char *users) {
+        _cleanup_close_ int fd = openat(dir, users, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+
+        if (fd < 0)
+                return false; /* view_remove_unused() decides */
+        if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+                return errno == EWOULDBLOCK;
+        (void) flock(fd, LOCK_UN);
+        return false;
+}
+
 void view_sweep(void) {
         DIR *d = opendir(VIEWS_DIR);
         struct dirent *de;
@@ -436,7 +450,7 @@ void view_sweep(void) {
                                 (void) unlock_file(lock, fd);
                         continue;
                 }
-                if (!streq(dot, ".users"))
+                if (!streq(dot, ".users") || view_in_use(dirfd(d), de->d_name))
                         continue;
                 memcpy(key, de->d_name, 32);
                 key[32] = 0;
