@@ -99,17 +99,24 @@ char *id128_to_uuid_string(sd_id128_t id, char buf[static ID128_UUID_STRING_MAX]
 }
 
 int id128_read_machine_id(sd_id128_t *ret) {
+        /* read once a process (a start asked twice: the container's UUID, the journal link): the host's ID does
+         * not change under a running launcher */
+        static sd_id128_t cached;
         _cleanup_free_ char *text = NULL;
         sd_id128_t id;
         int r;
 
+        if (!sd_id128_is_null(cached)) {
+                *ret = cached;
+                return 0;
+        }
         r = read_full_file("/etc/machine-id", &text, NULL);
         if (r < 0)
                 return r;
         text[strcspn(text, "\n")] = '\0';
         if (strlen(text) != 32 || id128_from_string(text, &id) < 0 || sd_id128_is_null(id))
                 return -EBADMSG;
-        *ret = id;
+        *ret = cached = id;
         return 0;
 }
 
