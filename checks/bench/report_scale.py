@@ -70,7 +70,8 @@ def _ones(d):
 
 
 def boot_cpu(d, key="cpu_settled_s"):
-    """CPU of one boot (container and host side), seconds: the median of the N = 1 runs, from the start to 5 s after
+    """CPU of one boot (container and host side), seconds: the median of the N = 1 runs (some at the start, one after
+    each larger N, so they span the same stretch of the machine's time), from the start to 5 s after
     its lease, when the boot's work after the lease is done too (key="cpu_s": to the lease only). At N, the
     containers leased early do that work inside the time to the last lease."""
     v = [x[key] if x.get(key) is not None else x["cpu_s"] for x in _ones(d)]
@@ -152,7 +153,8 @@ def section(d, w, na):
       "does not end at its lease (the end of the boot after `READY=1`, mDNS probes and announcements, router "
       "advertisements), and at N the containers leased early do it inside the time to the last lease. "
       "*Efficiency* = (N × CPU of one boot ÷ cores) ÷ *leased*, the CPU of one boot being the median *CPU per "
-      "container, settled* of the N = 1 runs (each N = 1 run is a row): 1.0 when the cores do nothing but the "
+      "container, settled* of the N = 1 runs (each is a row: three at the start and one after each larger N, so that "
+      "they span the same stretch of the machine's time as the large runs): 1.0 when the cores do nothing but the "
       "boots, each as cheap as one alone; the target is ≥ 0.9 at 100 and 200. (Counting one boot's CPU only to "
       "its lease would call the early containers' after-lease work at N a growth of each boot's CPU; counting it "
       "to settled credits the last containers' after-lease work, which falls outside the time to the last lease: "
