@@ -436,7 +436,7 @@ def offcpu(tag, starts=10):
     process tree of the measured loop counts, its root's PID written by run.sh to offcpu-TAG.root and its
     descendants followed through sched_process_fork. (Counting by command name alone once put another run's
     --port transactions, 26 ms of nf_tables waits, into ours.) A recording without the root file falls back to
-    the command names."""
+    the command names, and so does one without fork events."""
     path = os.path.join(R, "offcpu-%s.txt" % tag)
     if not os.path.exists(path):
         return None
@@ -469,6 +469,8 @@ def offcpu(tag, starts=10):
             parts = line.split()
             if len(parts) >= 2:
                 block["frames"].append(parts[1].split("+")[0])
+    if tree is not None and len(tree) == 1:
+        tree = None  # no fork events recorded (an older recording): by command name after all
     for ev in events:
         if ev["next"] in out_at:
             t0, site = out_at.pop(ev["next"])
@@ -1353,9 +1355,13 @@ sc_by = {r["syscall"]: r for r in (sc or [])}
 if s_ours1 is not None and t_ours1 is not None and CGMOVE.get("write") and INTO_CG:
     F.append("**Cold start: no cgroup migration any more.** The launcher now clones its outer child into the "
              "container's cgroup (`CLONE_INTO_CGROUP`); one start at a time ours takes %s (back to back %s), "
-             "bwrap %s (%s). A migration would have cost %s here (`cgmove`)." % (
+             "bwrap %s (%s). A migration would have cost %s here (`cgmove`, which depends on the host: a write to "
+             "`cgroup.procs` waits for an RCU grace period unless another migration on the host happened within the "
+             "last one, tens of µs on a busy machine, 7-31 ms on a quiet one); our starts' own off-CPU time in one: %s per start "
+             "(*Profile*, their process tree only; on a host whose pids controller is cgroup v1's the outer child "
+             "joins that cgroup itself, a one-thread move that takes no such lock)." % (
                  ms(s_ours1, 1), ms(t_ours1, 1), ms(s_bwrapc, 1), ms(t_bwrapc, 1),
-                 fmt(CGMOVE["write"]["median_us"] / 1e3, 1, " ms")))
+                 fmt(CGMOVE["write"]["median_us"] / 1e3, 1, " ms"), fmt(MIG_MS, 1, " ms")))
 if s_ours1 is not None and t_ours1 is not None and CGMOVE.get("write") and not INTO_CG:
     F.append("**A single start pays a cgroup migration — the largest cost of a one-off start.** One start at a "
              "time, ours takes %s (back to back %s), bwrap %s (%s), the unshare floor %s (%s): ours loses "
