@@ -620,7 +620,7 @@ static int start_children(Container *c, int sync_fds[2], pid_t *ret_outer) {
 }
 
 /* SYNC 2 and SYNC 3: PID 1's pid (from the outer child) and PID 1's word that its own set-up is done, in either
- * order; or a failure of either. The outer child is reaped either way. */
+ * order; or a failure of either, and then the outer child is reaped here. */
 static int wait_for_pid1(Container *c, int sync_fd, pid_t outer) {
         Report m;
         int r = 0, status;
@@ -642,8 +642,20 @@ static int wait_for_pid1(Container *c, int sync_fd, pid_t outer) {
                         break;
                 }
         }
-        (void) waitpid(outer, &status, 0);
+        if (r < 0)
+                (void) waitpid(outer, &status, 0);
         return r < 0 ? r : 0;
+}
+
+/* The outer child, done: its exit frees the staging mount namespace, which waits for an RCU grace period (1.7 ms
+ * of every start here, the largest wait left in one), so it is reaped only after our part between SYNC 3 and
+ * SYNC 4, which its teardown overlaps. Before SYNC 4 all the same: until reaped it counts against the container's
+ * tasks limit, and PID 1 forks nothing before SYNC 4. */
+static void reap_outer(pid_t outer) {
+        int status;
+
+        while (waitpid(outer, &status, 0) < 0 && errno == EINTR)
+                ;
 }
 
 /* SYNC 4: lets PID 1 go on; SYNC 5: EOF means it exec'd. */
@@ -701,8 +713,10 @@ int spawn_run(const Settings *s) {
                 r = start_children(&c, sync_fds, &outer);
         if (r >= 0)
                 r = wait_for_pid1(&c, sync_fds[0], outer);
-        if (r >= 0) /* between SYNC 3 and SYNC 4: PID 1 waits for us */
+        if (r >= 0) { /* between SYNC 3 and SYNC 4: PID 1 waits for us */
                 r = place_container(&c);
+                reap_outer(outer);
+        }
         if (r >= 0)
                 r = release_pid1(&c, sync_fds[0]);
         sync_fds[0] = safe_close(sync_fds[0]);
