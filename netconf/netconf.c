@@ -160,40 +160,41 @@ static unsigned host_networkd_version(void) {
         return v;
 }
 
-static int reload_networkd(void) {
+/* Asks networkd to reload its units (reload), or only whether it is on the bus (GetNameOwner, which the bus answers:
+ * a start that changed no unit asks nothing of networkd itself). Why not, into reason. */
+static int ask_networkd(bool reload, char reason[static 128]) {
         _cleanup_(sdbus_error_freep) sd_bus_error error = SD_BUS_ERROR_NULL;
         sd_bus *bus = NULL;
         int r;
 
         r = sdbus_open_system(&bus);
-        if (r >= 0)
+        if (r >= 0 && reload)
                 r = sdbus.sd_bus_call_method(bus, "org.freedesktop.network1", "/org/freedesktop/network1",
                                        "org.freedesktop.network1.Manager", "Reload", &error, NULL, "");
+        else if (r >= 0)
+                r = sdbus.sd_bus_call_method(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                                       "GetNameOwner", &error, NULL, "s", "org.freedesktop.network1");
         if (r < 0)
-                log_debug("Reloading systemd-networkd failed: %s", error.message ?: strerror(-r));
+                snprintf(reason, 128, "%s", error.message ?: strerror(-r));
         sdbus_close(bus);
         return r;
 }
 
-static void reload_networkd_for(const char *what) {
-        if (reload_networkd() < 0)
-                log_warning("Could not ask systemd-networkd to configure %s; it stays unconfigured on the host.", what);
+static int reload_networkd(void) {
+        char reason[128];
+        int r = ask_networkd(true, reason);
+
+        if (r < 0)
+                log_debug("Reloading systemd-networkd failed: %s", reason);
+        return r;
 }
 
-/* Is networkd there to read the shared unit, when a start needed no reload? (Asks the bus, not networkd.) */
-static void check_networkd(const char *what) {
-        _cleanup_(sdbus_error_freep) sd_bus_error error = SD_BUS_ERROR_NULL;
-        sd_bus *bus = NULL;
-        int r;
+static void networkd_configures(bool reload, const char *what) {
+        char reason[128];
 
-        r = sdbus_open_system(&bus);
-        if (r >= 0)
-                r = sdbus.sd_bus_call_method(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                                       "GetNameOwner", &error, NULL, "s", "org.freedesktop.network1");
-        if (r < 0)
-                log_warning("systemd-networkd is not running (%s); %s stays unconfigured on the host.",
-                            error.message ?: strerror(-r), what);
-        sdbus_close(bus);
+        if (ask_networkd(reload, reason) < 0)
+                log_warning("Could not ask systemd-networkd to configure %s (%s); it stays unconfigured on the host.", what,
+                            reason);
 }
 
 /* defaults, the user's fragment over them, adapted to networkd `version` (0: unknown, keep all), as text */
@@ -444,10 +445,7 @@ static int write_shared_unit(Netconf *n, int host_dir) {
         }
         if (units_remove_if_ours(host_dir, own, n->plan.machine) > 0)
                 reload = true;
-        if (reload)
-                reload_networkd_for(n->host.name);
-        else
-                check_networkd(n->host.name);
+        networkd_configures(reload, n->host.name);
         return 0;
 }
 
@@ -476,7 +474,7 @@ static int write_host_units(Netconf *n) {
         n->host_unit_path = strprintf(NETWORK_DIR "/%s", n->host_unit_name);
         if (!n->host_unit_path)
                 return log_oom();
-        reload_networkd_for(n->host.name);
+        networkd_configures(true, n->host.name);
         return 0;
 }
 
