@@ -189,8 +189,13 @@ int write_file_at(int dirfd, const char *name, const void *data, size_t len, mod
 }
 
 int mkdir_p(const char *path, mode_t mode) {
-        _cleanup_free_ char *p = strdup(path);
+        _cleanup_free_ char *p = NULL;
 
+        /* Mostly it is there, or only its last component is missing: one call then, not one per component (a
+         * start asked for /run/nixos-nspawn/... a dozen times, 25 mkdir() calls that all failed with EEXIST). */
+        if (mkdir(path, mode) >= 0 || errno == EEXIST)
+                return 0;
+        p = strdup(path);
         if (!p)
                 return -ENOMEM;
         for (char *s = p + 1; *s; s++) {
