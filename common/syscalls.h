@@ -12,6 +12,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#ifndef MOVE_MOUNT_BENEATH
+#define MOVE_MOUNT_BENEATH 0x00000200 /* Linux 6.5: below the mount on top of the target, not on it */
+#endif
+
 static inline int sys_open_tree(int dfd, const char *path, unsigned flags) {
         return (int) syscall(__NR_open_tree, dfd, path, flags);
 }

@@ -99,19 +99,6 @@ static void bind_id(const char *machine, const char *dst, char ret[17]) {
                                                               siphash24(machine, strlen(machine), key)));
 }
 
-/* The container's root on the host: the first line of its uid_map. */
-static int leader_uid_base(const Leader *l, uid_t *ret) {
-        _cleanup_free_ char *path = strprintf("/proc/%d/uid_map", (int) l->pid), *map = NULL;
-        unsigned long inside, outside;
-
-        if (!path)
-                return log_oom();
-        if (read_full_file(path, &map, NULL) < 0 || sscanf(map, "%lu %lu", &inside, &outside) != 2 || inside != 0)
-                return log_error_errno(-EIO, "Failed to read the container's UID map.");
-        *ret = (uid_t) outside;
-        return 0;
-}
-
 typedef struct BindJob {
         const char *source, *destination, *point;
         bool read_only, is_file;

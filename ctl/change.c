@@ -290,7 +290,7 @@ static int live_switch(const char *name, const char *toplevel, const char *closu
                             *record = NULL;
         Leader l = LEADER_NULL;
         Closure parsed = {};
-        size_t added = 0;
+        size_t added = 0, dropped = 0;
         int r, status;
 
         if (!stc || !live)
@@ -303,13 +303,14 @@ static int live_switch(const char *name, const char *toplevel, const char *closu
         if (r >= 0)
                 r = running_leader(name, &l);
         if (r >= 0)
-                r = live_add_paths(name, &l, &parsed, &added);
+                r = live_update_store(name, &l, &parsed, &added, &dropped);
         closure_done(&parsed);
         test_stop_point("change-paths");
         if (r >= 0) {
                 char *argv[] = { stc, (char *) "test", NULL };
 
-                log_info("Switching '%s' to %s (%zu store paths added).", name, toplevel, added);
+                log_info("Switching '%s' to %s (%zu store paths added, %zu dropped).", name, toplevel, added,
+                         dropped);
                 /* root inside can make it block (or it hangs on its own): a deadline, then the restart */
                 r = enter_run(&l, c.args, argv,
                               &(EnterOptions) { .start_timeout_sec = timeout_sec, .timeout_sec = timeout_sec },

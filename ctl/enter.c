@@ -121,6 +121,19 @@ static bool leader_alive(const Leader *l) {
         return syscall(SYS_pidfd_send_signal, l->pidfd, 0, NULL, 0) >= 0;
 }
 
+/* The container's root on the host: the first line of its uid_map. */
+int leader_uid_base(const Leader *l, uid_t *ret) {
+        _cleanup_free_ char *path = strprintf("/proc/%d/uid_map", (int) l->pid), *map = NULL;
+        unsigned long inside, outside;
+
+        if (!path)
+                return log_oom();
+        if (read_full_file(path, &map, NULL) < 0 || sscanf(map, "%lu %lu", &inside, &outside) != 2 || inside != 0)
+                return log_error_errno(-EIO, "Failed to read the container's UID map.");
+        *ret = (uid_t) outside;
+        return 0;
+}
+
 int leader_userns_fd(const Leader *l, int *ret_fd) {
         _cleanup_free_ char *path = strprintf("/proc/%d/ns/user", (int) l->pid);
         int fd;

@@ -17,6 +17,8 @@ void leader_done(Leader *l);
 int leader_of_launcher(pid_t launcher, Leader *ret);
 /* The container's user namespace, as an fd (for idmapped mounts). */
 int leader_userns_fd(const Leader *l, int *ret_fd);
+/* Root inside the container, on the host: the first line of its uid_map ("0 BASE SIZE"). Logs. */
+int leader_uid_base(const Leader *l, uid_t *ret);
 
 typedef struct EnterOptions {
         bool pty;                   /* a fresh terminal of the container's, relayed to ours (login) */

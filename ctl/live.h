@@ -4,7 +4,9 @@
 #include "enter.h"
 #include "store.h"
 
-/* Mounts the paths of closure that the running container's store lacks into it, through the propagation point
- * its launcher made (spawn/propagate.h). Sets *ret_added to how many. -EOPNOTSUPP (logged) when the container has
- * no propagation point (a launcher without live update started it). */
-int live_add_paths(const char *machine, const Leader *l, const Closure *closure, size_t *ret_added);
+/* Replaces the running container's store with closure, whole, through the propagation point its launcher made
+ * (spawn/propagate.h; live.c says how). Sets *ret_added and *ret_dropped to how many paths the container gained and
+ * lost (both 0: it had exactly closure, and nothing was done). -EOPNOTSUPP (logged) when the container has no
+ * propagation point (a launcher without live update started it). */
+int live_update_store(const char *machine, const Leader *l, const Closure *closure, size_t *ret_added,
+                      size_t *ret_dropped);

@@ -3,8 +3,8 @@
 
 #include <stdbool.h>
 
-/* What nixos-nspawnctl attaches at a running container's propagation point (a store path: live.c; a bind: bind.c),
- * so that its copy in the container is locked against root there.
+/* What nixos-nspawnctl attaches at a bind's propagation point (bind.c), so that its copy in the container is locked
+ * against root there. (A live update's store layer needs no such pair: it covers the store's root whole, live.c.)
  *
  * The kernel copies a tree that propagates into a less privileged mount namespace with every mount's flags locked
  * (read-only, nosuid, nodev stay) and every mount but the top one locked against unmounting (MNT_LOCKED): the top

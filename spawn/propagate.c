@@ -11,11 +11,10 @@
  * (MNT_LOCK_*, MNT_LOCKED), the same as the mounts the container got at start. Nothing goes the other way: the
  * container's store is a slave, so its mounts never reach the host.
  *
- * The directory and its parent are root's, 0700: no host user but root can reach it. The host's clone stays
- * writable (for making mount points of paths a live update adds); the container's is read-only in its own
- * namespace, so nothing but host root ever writes to it. The tmpfs is the view's, shared by every container of the
- * closure: a mount point a live update makes there is an empty, read-only directory in the others' stores too
- * (never a path's contents: those arrive only through this container's own point).
+ * The directory and its parent are root's, 0700: no host user but root can reach it. Nothing is ever written to the
+ * point's tmpfs (it is the view's, shared by every container of the closure): a live update attaches a whole tree,
+ * a layer, on its root (ctl/live.c), after moving the point into a small mount namespace of its own at the first
+ * update (PROPAGATE_NS_DIR/NAME, propagate.h), so that no layer enters the host's mount table.
  *
  * The propagation points of added binds (nixos-nspawnctl bind) are ramfs: one empty mount point each, no size
  * limit (only host root could use it), cheaper to make and drop than a tmpfs. */
@@ -29,6 +28,7 @@
 
 #include "fileio.h"
 #include "log.h"
+#include "nskeep.h"
 #include "propagate.h"
 #include "strutil.h"
 #include "syscalls.h"
@@ -102,8 +102,16 @@ int propagate_create(const char *machine, int view_root_fd, char **ret_path) {
         r = mkdir_p(PROPAGATE_DIR, 0700);
         if (r < 0)
                 return log_error_errno(r, "Failed to create '%s': %m", PROPAGATE_DIR);
-        /* Under our machine lock, anything at our name is what a killed launcher of this machine left. */
+        /* Under our machine lock, anything at our name is what a killed launcher of this machine left (or a live
+         * update that ran while it stopped: its namespace). */
         binds_remove(machine);
+        {
+                _cleanup_free_ char *ns = strprintf(PROPAGATE_NS_DIR "/%s", machine);
+
+                if (!ns)
+                        return log_oom();
+                mntns_unkeep(ns);
+        }
         r = propagate_point_make(path, NULL, view_root_fd);
         if (r < 0)
                 return r;
@@ -135,9 +143,15 @@ void propagate_bind_remove(const char *path) {
 }
 
 void propagate_remove(char **path) {
+        _cleanup_free_ char *ns = NULL;
+
         if (!*path)
                 return;
         binds_remove(strrchr(*path, '/') + 1);
+        /* the namespace's bind: its layers, and their copies in the container, go with the namespace */
+        ns = strprintf(PROPAGATE_NS_DIR "/%s", strrchr(*path, '/') + 1);
+        if (ns)
+                mntns_unkeep(ns);
         unmount_all(*path);
         if (rmdir(*path) < 0 && errno != ENOENT)
                 log_warning_errno(negative_errno(), "Failed to remove '%s', ignoring: %m", *path);

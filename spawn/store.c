@@ -6,7 +6,6 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "fileio.h"
@@ -16,7 +15,6 @@
 #include "store.h"
 #include "strutil.h"
 #include "syscalls.h"
-#include "view.h"
 
 #define STORE_HASH_LEN 32
 #define STORE_NAME_MAX 211 /* Nix's limit on the name part */
@@ -295,9 +293,6 @@ int store_mount_closure(const Closure *c, int src_store_fd, int dst_store_fd, si
                 if ((c->types[i] == 'd' ? mkdirat(dst_store_fd, name, 0555)
                                          : mknodat(dst_store_fd, name, S_IFREG | 0444, 0)) < 0)
                         goto fail;
-                /* on the mount point itself, before anything covers it (cwd is dst_store_fd) */
-                if (setxattr(name, VIEW_XATTR, "1", 1, 0) < 0)
-                        goto fail;
                 /* The bind keeps the view's flags and idmapping: read-only, nosuid, nodev, root-owned */
                 if (strlen(name) >= sizeof source - 1) {
                         errno = ENAMETOOLONG;
@@ -314,8 +309,10 @@ int store_mount_closure(const Closure *c, int src_store_fd, int dst_store_fd, si
         }
 restore:
         /* back to the real root: the rest of the set-up resolves host paths */
-        if ((fchdir(old_root) < 0 || chroot(".") < 0) && r >= 0)
+        if ((fchdir(old_root) < 0 || chroot(".") < 0) && r >= 0) {
                 r = negative_errno();
+                *ret_failed = c->n; /* no path's fault */
+        }
         safe_close(old_root);
         return r;
 }

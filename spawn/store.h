@@ -32,6 +32,7 @@ int closure_add_store_path(Closure *c, const char *store_dir, const char *path);
 int closure_finish(Closure *c, const char *store_dir);
 
 /* Child side, between clone and exec: no allocation, no logging. Mounts each closure path from src_store_fd (a
- * directory fd of a read-only view of the store) onto the same name below dst_store_fd, marking each mount point
- * with VIEW_XATTR (view.h) before mounting on it. On failure *ret_failed is the index of the path. */
+ * directory fd of a read-only view of the store) onto the same name below dst_store_fd (a mount point made for it
+ * there; symlink paths copied as symlinks). Used for a store view (spawn/view.c) and a live update's layer
+ * (ctl/live.c). On failure *ret_failed is the index of the path. */
 int store_mount_closure(const Closure *c, int src_store_fd, int dst_store_fd, size_t *ret_failed);

@@ -68,11 +68,14 @@ void export_remove_stale(const char *machine) {
         (void) unlink(record);
 }
 
+/* Both forms of it (propagate.h): the host's point, and the namespace a live update moved it into. */
 static void remove_propagation_point(const char *machine) {
+        _cleanup_free_ char *ns = strprintf(PROPAGATE_NS_DIR "/%s", machine);
         char *path = strprintf(PROPAGATE_DIR "/%s", machine);
 
-        if (path && access(path, F_OK) >= 0)
-                log_info("Removing the store propagation point '%s' that a killed launcher left.", path);
+        if (path && ns && (faccessat(AT_FDCWD, path, F_OK, AT_SYMLINK_NOFOLLOW) >= 0 ||
+                           faccessat(AT_FDCWD, ns, F_OK, AT_SYMLINK_NOFOLLOW) >= 0))
+                log_info("Removing the store propagation point of '%s' that a killed launcher left.", machine);
         propagate_remove(&path);
 }
 
@@ -119,6 +122,7 @@ void sweep_stale(MachineIsRunningFn machine_is_running) {
         /* the export first: its bind keeps the namespace and its links alive */
         sweep_by_machine(EXPORT_RECORD_DIR, machine_is_running, export_remove_stale);
         sweep_by_machine(PROPAGATE_DIR, machine_is_running, remove_propagation_point);
+        sweep_by_machine(PROPAGATE_NS_DIR, machine_is_running, remove_propagation_point);
         /* views only killed launchers used (after their propagation points, which are clones of a view's tmpfs) */
         view_sweep();
         /* DNAT to a dead container's address: a reused address (another container's lease) would get its traffic */

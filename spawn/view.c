@@ -46,6 +46,7 @@
 #include "fileio.h"
 #include "lockfile.h"
 #include "log.h"
+#include "nskeep.h"
 #include "siphash.h"
 #include "strutil.h"
 #include "syscalls.h"
@@ -95,140 +96,66 @@ static void view_remove_locked(const char *key) {
         if (!ns || !stamp)
                 return;
         (void) unlink(stamp);
-        /* the namespace bind only: a file the launcher made, with an nsfs mount on it or none */
-        while (umount2(ns, MNT_DETACH | UMOUNT_NOFOLLOW) >= 0)
-                ;
-        (void) unlink(ns);
+        mntns_unkeep(ns);
 }
 
-/* The builder: a new mount namespace whose root becomes the view. Reports an errno and a path index on report_fd,
- * then waits for the parent to bind its namespace (a byte on go_fd, or EOF) and exits. No allocation, no logging. */
-static _Noreturn void build_in_child(const Closure *c, const char *store_dir, int cpu, int report_fd, int go_fd) {
+typedef struct BuildArgs {
+        const Closure *closure;
+        const char *store_dir;
+} BuildArgs;
+
+/* The builder, in a new mount namespace (nskeep.h) whose root becomes the view. No allocation, no logging. */
+static int build_in_child(void *userdata, int64_t *ret_index) {
+        const BuildArgs *a = userdata;
         struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV };
-        int64_t msg[2] = { 0, -1 };
         size_t failed = 0;
         int src, root, r;
-        char c1;
 
-        if (cpu >= 0) {
-                cpu_set_t set;
-
-                CPU_ZERO(&set);
-                CPU_SET(cpu, &set);
-                (void) sched_setaffinity(0, sizeof set, &set); /* an offline CPU: any other will do */
-        }
-        if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
             mount("nixos-nspawn-view-work", VIEW_WORK, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") < 0 ||
             mkdir(VIEW_WORK "/src", 0700) < 0 || mkdir(VIEW_WORK "/root", 0755) < 0)
-                goto fail;
+                return -errno;
         /* the store, read-only, nosuid, nodev: each bind from it keeps those flags */
-        src = sys_open_tree(AT_FDCWD, store_dir, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+        src = sys_open_tree(AT_FDCWD, a->store_dir, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
         if (src < 0 || sys_mount_setattr(src, "", AT_EMPTY_PATH, &ro) < 0 ||
             sys_move_mount(src, "", AT_FDCWD, VIEW_WORK "/src", MOVE_MOUNT_F_EMPTY_PATH) < 0)
-                goto fail;
+                return -errno;
         if (mount("nixos-nspawn-view", VIEW_WORK "/root", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
-                goto fail;
+                return -errno;
         src = open(VIEW_WORK "/src", O_PATH | O_DIRECTORY | O_CLOEXEC);
         root = open(VIEW_WORK "/root", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (src < 0 || root < 0)
-                goto fail;
-        r = store_mount_closure(c, src, root, &failed);
+                return -errno;
+        r = store_mount_closure(a->closure, src, root, &failed);
         if (r < 0) {
-                errno = -r;
-                msg[1] = (int64_t) failed;
-                goto fail;
+                *ret_index = (int64_t) failed;
+                return r;
         }
         /* The view becomes the namespace's root; the host's tree on top of it is detached: the namespace then pins
          * the store's file system and nothing else of the host's. */
         if (fchdir(root) < 0 || sys_pivot_root(".", ".") < 0 || umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
-                goto fail;
-        /* the parent binds our namespace while we wait: a byte or EOF ends the wait, either way we are done */
-        _exit(write(report_fd, msg, sizeof msg) != sizeof msg || read(go_fd, &c1, 1) < 0);
-fail:
-        msg[0] = -errno;
-        _exit(write(report_fd, msg, sizeof msg) == sizeof msg ? 1 : 2);
+                return -errno;
+        return 0;
 }
-
-/* One builder: its namespace bound at ns. 1: the kernel refused the bind as a possible loop of namespaces (EINVAL,
- * nothing logged; see view_build()). */
-static int view_build_once(const Closure *c, const char *store_dir, int cpu, const char *ns) {
-        char proc[64];
-        int report[2] = { -EBADF, -EBADF }, go[2] = { -EBADF, -EBADF }, r = 0;
-        int64_t msg[2] = { -EIO, -1 };
-        pid_t pid;
-
-        if (pipe2(report, O_CLOEXEC) < 0 || pipe2(go, O_CLOEXEC) < 0) {
-                r = log_error_errno(negative_errno(), "Failed to create a pipe: %m");
-                goto finish;
-        }
-        pid = fork();
-        if (pid < 0) {
-                r = log_error_errno(negative_errno(), "Failed to fork: %m");
-                goto finish;
-        }
-        if (pid == 0) {
-                safe_close(report[0]);
-                safe_close(go[1]);
-                build_in_child(c, store_dir, cpu, report[1], go[0]);
-        }
-        report[1] = safe_close(report[1]);
-        go[0] = safe_close(go[0]);
-        if (read(report[0], msg, sizeof msg) != sizeof msg)
-                msg[0] = -EIO;
-        if (msg[0] < 0) {
-                if (msg[1] >= 0 && (size_t) msg[1] < c->n)
-                        r = log_error_errno((int) msg[0], "Failed to mount store path '%s/%s' in the store view: %m",
-                                            store_dir, c->names[msg[1]]);
-                else
-                        r = log_error_errno((int) msg[0], "Failed to build the store view: %m");
-        } else {
-                snprintf(proc, sizeof proc, "/proc/%d/ns/mnt", (int) pid);
-                if (mount(proc, ns, NULL, MS_BIND, NULL) >= 0)
-                        r = 0;
-                else if (errno == EINVAL)
-                        r = 1;
-                else
-                        r = log_error_errno(negative_errno(), "Failed to keep the store view at '%s': %m", ns);
-        }
-        go[1] = safe_close(go[1]); /* EOF: the builder exits */
-        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-                ;
-finish:
-        safe_close(report[0]);
-        safe_close(report[1]);
-        safe_close(go[0]);
-        safe_close(go[1]);
-        return r;
-}
-
-/* The kernel binds a mount namespace's file only into a namespace older than it (else a loop could form), judged
- * by the namespaces' IDs. From the host's first namespace that always holds. From a namespace of its own (a test's
- * unshare -m, a unit with PrivateMounts=) it was refused now and then on 6.18 (measured: 2 of 15 starts): IDs come
- * from a batch per CPU there, so a namespace made later on another CPU can have a smaller one. On the CPU that made
- * ours, a later namespace always has a greater ID: so the builder tries once where it lands, then once on each CPU
- * in turn. */
-#define VIEW_BUILD_MAX_CPUS 1024
 
 static int view_build(const Closure *c, const char *store_dir, const char *key) {
         _cleanup_free_ char *ns = view_file(key, "");
-        _cleanup_close_ int fd = -EBADF;
-        long ncpu;
-        int r = 1;
+        BuildArgs args = { .closure = c, .store_dir = store_dir };
+        bool setup_failed;
+        int64_t index;
+        int r;
 
         if (!ns)
                 return log_oom();
         view_remove_locked(key); /* a stale one: its users keep their clones */
-        fd = open(ns, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0400);
-        if (fd < 0)
-                return log_error_errno(negative_errno(), "Failed to create '%s': %m", ns);
-        fd = safe_close(fd);
-        ncpu = sysconf(_SC_NPROCESSORS_CONF);
-        ncpu = ncpu < 1 ? 1 : ncpu > VIEW_BUILD_MAX_CPUS ? VIEW_BUILD_MAX_CPUS : ncpu;
-        for (long cpu = -1; cpu < ncpu && r == 1; cpu++)
-                r = view_build_once(c, store_dir, (int) cpu, ns);
-        if (r == 1)
-                r = log_error_errno(-EINVAL, "Failed to keep the store view at '%s' (tried on each of %ld CPUs): %m",
-                                    ns, ncpu);
+        r = mntns_keep(ns, build_in_child, &args, &setup_failed, &index);
+        if (r < 0 && setup_failed) {
+                if (index >= 0 && (size_t) index < c->n)
+                        r = log_error_errno(r, "Failed to mount store path '%s/%s' in the store view: %m", store_dir,
+                                            c->names[index]);
+                else
+                        r = log_error_errno(r, "Failed to build the store view: %m");
+        }
         if (r < 0)
                 view_remove_locked(key);
         return r;
@@ -310,34 +237,6 @@ static int view_clone(const char *key, int *ret_tree, int *ret_root) {
         return 0;
 }
 
-/* VIEWS_DIR as a private mount of its own (made once, kept: like /run/netns of ip-netns). Where /run is shared (on a
- * systemd host it is, and every service with PrivateTmp= or the like has a slave copy of it), the kernel would
- * propagate the namespace binds below it into those copies, and it refuses to copy a mount namespace's file there:
- * the bind would fail with EINVAL. Under a lock: two first starts would stack two binds, the second hiding the
- * first's views. */
-static int views_dir_prepare(void) {
-        struct statx sx;
-        int fd = -EBADF, r;
-
-        r = mkdir_p(VIEWS_DIR, 0700);
-        if (r < 0)
-                return log_error_errno(r, "Failed to create '%s': %m", VIEWS_DIR);
-        r = lock_file_wait(VIEWS_DIR ".lock", &fd);
-        if (r < 0)
-                return log_error_errno(r, "Failed to lock '%s': %m", VIEWS_DIR ".lock");
-        if (statx(AT_FDCWD, VIEWS_DIR, AT_SYMLINK_NOFOLLOW, STATX_TYPE, &sx) < 0)
-                r = log_error_errno(negative_errno(), "Failed to stat '%s': %m", VIEWS_DIR);
-        else if (!(sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))
-                r = log_error_errno(-EOPNOTSUPP, "Cannot tell whether '%s' is a mount point (kernel before 5.8).",
-                                    VIEWS_DIR);
-        else if (!(sx.stx_attributes & STATX_ATTR_MOUNT_ROOT) && mount(VIEWS_DIR, VIEWS_DIR, NULL, MS_BIND, NULL) < 0)
-                r = log_error_errno(negative_errno(), "Failed to bind '%s' onto itself: %m", VIEWS_DIR);
-        else if (mount(NULL, VIEWS_DIR, NULL, MS_PRIVATE, NULL) < 0)
-                r = log_error_errno(negative_errno(), "Failed to make '%s' a private mount: %m", VIEWS_DIR);
-        (void) unlock_file(VIEWS_DIR ".lock", fd);
-        return r;
-}
-
 int view_acquire(const Closure *c, const char *store_dir, View *ret) {
         _cleanup_free_ char *lock = NULL, *users = NULL, *stamp = NULL;
         View v = VIEW_NULL;
@@ -350,7 +249,7 @@ int view_acquire(const Closure *c, const char *store_dir, View *ret) {
         stamp = view_file(v.key, ".stamp");
         if (!lock || !users || !stamp)
                 return log_oom();
-        r = views_dir_prepare();
+        r = mntns_dir_prepare(VIEWS_DIR);
         if (r < 0)
                 return r;
         /* held only while building or cloning: a few milliseconds, or one build */

@@ -9,8 +9,6 @@
  * a mount namespace of its own (the launcher's host namespace holds one nsfs bind per view, VIEWS_DIR/KEY). Each
  * start clones it whole (view.c says why). */
 #define VIEWS_DIR "/run/nixos-nspawn/views"
-/* Set on each mount point of a view's tmpfs: what a live update finds there already (ctl/live.c) */
-#define VIEW_XATTR "trusted.nixos-nspawn.view"
 
 typedef struct View {
         char key[33];  /* hex of the closure's hash: names VIEWS_DIR/KEY{,.users,.stamp,.lock} */

@@ -56,17 +56,20 @@ for ((i = 0; i < N; i++)); do
 	"$CTL" destroy "$name" >/dev/null 2>&1
 done
 
-# The host's mount table across live updates: one container, then UPDATES switches (system built before) each
-# adding UPDATE_ADD more store paths of checks/fixtures many-10000 (cumulative: 500, 1000, … 5000 paths). The
-# host's mount count (/proc/self/mountinfo, our mount namespace) before the start, after it and after the last
-# update; a container's live updates should grow it by O(1), not by the paths they add. Other work on the machine
-# that mounts moves the count too: the report says so.
+# The host's mount table across live updates: one container, then UPDATES switches (system built before), each
+# replacing the previous generation's UPDATE_ADD paths of checks/fixtures many-10000 with UPDATE_ADD others (update u
+# adds lines (u-1)*UPDATE_ADD+1 … u*UPDATE_ADD and drops the ones before). The host's mount count
+# (/proc/self/mountinfo, our mount namespace) before the start, after it, after the first update, after the last
+# and after the stop; and the container's own (PID 1's namespace) after the first update and after the last. A
+# container's live updates should grow both by O(1), not by the paths they add. Other work on the machine that
+# mounts moves the host's totals: the lines naming the container are ours alone.
 UPDATES=10 UPDATE_ADD=500
 many10k=$(bash "$TOP/checks/fixtures/nix-closures.sh" many 10000 | sed -n 's/^closure=//p')
 config live-a
 if [[ -s $many10k ]] && "$CTL" create "$name" --config "$dir/c.nix" >/dev/null 2>&1; then
 	# all of them, and those naming the container (other work's mounts are not ours)
 	mounts() { printf '%s,%s' "$(wc -l </proc/self/mountinfo)" "$(grep -c -- "$name" /proc/self/mountinfo)"; }
+	inside_mounts() { "$CTL" run "$name" -- cat /proc/self/mountinfo | wc -l; }
 	declare -A mnt
 	mnt[before]=$(mounts)
 	"$CTL" start "$name" >/dev/null 2>&1 || t[live]+="FAIL "
@@ -75,15 +78,18 @@ if [[ -s $many10k ]] && "$CTL" create "$name" --config "$dir/c.nix" >/dev/null 2
 		config "live-$u"
 		sys=$(nix-build --no-out-link --expr '{ cfg }: (import <nixpkgs/nixos> { configuration = /. + cfg; }).system' \
 			--argstr cfg "$dir/c.nix" 2>/dev/null)
-		{ nix-store -qR "$sys" && head -n $((u * UPDATE_ADD)) "$many10k"; } | sort -u >"$dir/live.closure"
+		{ nix-store -qR "$sys" && sed -n "$(((u - 1) * UPDATE_ADD + 1)),$((u * UPDATE_ADD))p" "$many10k"; } |
+			sort -u >"$dir/live.closure"
 		t[live]+="$(ms "$CTL" update "$name" --strategy switch --system "$sys" --closure "$dir/live.closure") "
+		if ((u == 1)); then mnt[first]=$(mounts) inside_first=$(inside_mounts); fi
 	done
-	mnt[updated]=$(mounts)
+	mnt[updated]=$(mounts) inside_updated=$(inside_mounts)
 	"$CTL" stop "$name" >/dev/null 2>&1
 	"$CTL" destroy "$name" >/dev/null 2>&1
 	mnt[stopped]=$(mounts)
 	printf 'live_updates\t%d\nlive_update_add\t%d\n' "$UPDATES" "$UPDATE_ADD" >>"$dir/live.tsv"
-	for k in before started updated stopped; do
+	printf 'inside_mounts_first\t%s\ninside_mounts_updated\t%s\n' "$inside_first" "$inside_updated" >>"$dir/live.tsv"
+	for k in before started first updated stopped; do
 		printf 'mounts_%s\t%s\nmounts_named_%s\t%s\n' "$k" "${mnt[$k]%,*}" "$k" "${mnt[$k]#*,}" >>"$dir/live.tsv"
 	done
 else
@@ -105,7 +111,7 @@ for k in create start switch restart switch_built restart_built switch_add live 
 		label["start"] = "start (to READY=1)"
 		label["create"] = "create (with the build)"
 		label["switch_add"] = "update --strategy switch --system, adding " add " more store paths"
-		label["live"] = "update --strategy switch --system, each of 10 adding 500 more store paths"
+		label["live"] = "update --strategy switch --system, each of 10 replacing 500 store paths with 500 others"
 		printf "| %s | %d | %d | %d |\n", k in label ? label[k] : k, m, v[1], v[NR]
 		printf "%s\t%s\t%d\t%d\n", k, m, v[1], v[NR] >>tsv }'
 done

@@ -558,6 +558,9 @@ def _diff(a, b):
 
 mnt_start_growth = _diff("mounts_started", "mounts_before")
 mnt_update_growth = _diff("mounts_updated", "mounts_started")
+# the container's own mount table, after the first of the updates and after the last (each replaces the last one's
+# paths with as many others: the same size of closure)
+inside_growth = _diff("inside_mounts_updated", "inside_mounts_first")
 
 boot_ours = boot_stat("ours", "ready_s")
 boot_nsu = boot_stat("nspawn-U", "ready_s")
@@ -763,16 +766,22 @@ TARGETS = [
     },
     {
         "target": "live update: the host's mount count after 10 live updates of 500 paths each grows by O(1) per "
-                  "container (≤ %d over the container's own at start)" % MOUNTS_O1,
-        "measured": ("host mounts: %s before the start, %s after it (+%s), %s after %s updates adding %s paths in all "
-                     "(+%s over the start), %s after the stop; of them naming the container: %s, %s, %s, %s" % (
+                  "container (≤ %d over the container's own at start; the container's own table does not grow with "
+                  "the number of updates either)" % MOUNTS_O1,
+        "measured": ("host mounts: %s before the start, %s after it (+%s), %s after the first update, %s after %s "
+                     "updates each replacing %s paths with %s others (+%s over the start), %s after the stop; of them "
+                     "naming the container: %s, %s, %s, %s, %s. The container's own: %s after the first update, %s "
+                     "after the last (+%s)" % (
                          fmt(ctl_ms("mounts_before"), 0), fmt(ctl_ms("mounts_started"), 0),
-                         fmt(mnt_start_growth, 0), fmt(ctl_ms("mounts_updated"), 0), fmt(ctl_ms("live_updates"), 0),
-                         fmt(ctl_ms("live_updates") * live_n if live_n and ctl_ms("live_updates") else None, 0),
+                         fmt(mnt_start_growth, 0), fmt(ctl_ms("mounts_first"), 0), fmt(ctl_ms("mounts_updated"), 0),
+                         fmt(ctl_ms("live_updates"), 0), fmt(live_n, 0), fmt(live_n, 0),
                          fmt(mnt_update_growth, 0), fmt(ctl_ms("mounts_stopped"), 0),
-                         *[fmt(ctl_ms("mounts_named_" + k), 0) for k in ("before", "started", "updated", "stopped")])
+                         *[fmt(ctl_ms("mounts_named_" + k), 0)
+                           for k in ("before", "started", "first", "updated", "stopped")],
+                         fmt(ctl_ms("inside_mounts_first"), 0), fmt(ctl_ms("inside_mounts_updated"), 0),
+                         fmt(inside_growth, 0))
                      if ctl_ms("mounts_updated") is not None else "n/a (%s)" % NA.get("ctl", "not measured")),
-        "met": le(mnt_update_growth, MOUNTS_O1),
+        "met": le(mnt_update_growth, MOUNTS_O1) and (inside_growth is None or le(inside_growth, MOUNTS_O1)),
     },
 ]
 
@@ -1255,22 +1264,25 @@ if CTL and os.path.exists(path):
     w("`checks/bench/ctl.sh` on the `<nixpkgs/nixos>` stand-in (`checks/fixtures/nixpkgs-standin`), without systemd: "
       "each run builds a new system, so Nix's own work is in the rows *with the build*. The last update lists "
       "%s more store paths (the `many` fixture) in its `--closure`, on a container just restarted: its difference "
-      "to the plain switch is what adding them costs, %s per path (a tree of two stacked idmapped binds per path, "
-      "attached through the propagation point, `ctl/live.c`)." % (fmt(ctl_add_n, 0), fmt(ctl_add_us, 1, " µs")))
+      "to the plain switch is what adding them costs, %s per path (one read-only idmapped bind per path in the new "
+      "generation's layer, a tmpfs swapped in whole at the propagation point in a mount namespace of its own, and "
+      "its copy in the container's namespace, `ctl/live.c`)." % (fmt(ctl_add_n, 0), fmt(ctl_add_us, 1, " µs")))
     w("")
     for line in open(path):
         if line.startswith("|"):
             w(line.rstrip("\n"))
     if ctl_ms("mounts_updated") is not None:
         w("")
-        w("The host's mount table across live updates: one container started, then %s switches each adding %s more "
-          "store paths (%s in all): `/proc/self/mountinfo` of the host had %s lines before the start, %s after it, "
-          "%s after the updates and %s after the stop (naming the container: %s, %s, %s, %s). Other work on the "
-          "machine that mounts moves the totals; the lines naming the container are ours alone." % (
-              fmt(ctl_ms("live_updates"), 0), fmt(live_n, 0),
-              fmt(ctl_ms("live_updates") * live_n if live_n and ctl_ms("live_updates") else None, 0),
-              *[fmt(ctl_ms("mounts_" + k), 0) for k in ("before", "started", "updated", "stopped")],
-              *[fmt(ctl_ms("mounts_named_" + k), 0) for k in ("before", "started", "updated", "stopped")]))
+        w("The host's mount table across live updates: one container started, then %s switches each replacing the "
+          "last one's %s store paths with %s others: `/proc/self/mountinfo` of the host had %s lines before the "
+          "start, %s after it, %s after the first update, %s after the last and %s after the stop (naming the "
+          "container: %s, %s, %s, %s, %s); the container's own table had %s lines after the first update and %s "
+          "after the last. Other work on the machine that mounts moves the host's totals; the lines naming the "
+          "container are ours alone." % (
+              fmt(ctl_ms("live_updates"), 0), fmt(live_n, 0), fmt(live_n, 0),
+              *[fmt(ctl_ms("mounts_" + k), 0) for k in ("before", "started", "first", "updated", "stopped")],
+              *[fmt(ctl_ms("mounts_named_" + k), 0) for k in ("before", "started", "first", "updated", "stopped")],
+              fmt(ctl_ms("inside_mounts_first"), 0), fmt(ctl_ms("inside_mounts_updated"), 0)))
 else:
     w(na("ctl", "ctl.sh did not run"))
 w("")
@@ -1497,12 +1509,14 @@ if not spur.startswith("0 "):
              "for microseconds, a running launcher for its whole life); the same applies to the UID-range locks, "
              "where the spurious `EBUSY` only costs the name-stable range." % spur)
 if ctl_add_us is not None:
-    F.append("**A live-added store path costs %s** (target 8 µs, as for a start). Each is a tree of two stacked "
-             "idmapped binds (so that the one container root reaches is locked against unmounting), cloned detached "
-             "and attached at the propagation point, from which the kernel copies it into the container's namespace "
-             "(two more mounts, `propagate_mnt`); the trees are attached 256 at a time (one round trip between mount "
-             "namespaces per batch; it was one per path). So each added path is six mounts and two mount points "
-             "against the start's two and one." % fmt(ctl_add_us, 1, " µs"))
+    F.append("**A live-added store path costs %s** (target 8 µs, as for a start). A live update builds the new "
+             "generation's whole closure as one layer (a fresh tmpfs with one read-only idmapped bind per path, "
+             "made chrooted into a clone of the store: `mount(MS_BIND)` measured cheaper here than "
+             "`open_tree()` + `move_mount()`, 9.6–11.6 against 12.1–13.3 µs of CPU per path) in the propagation "
+             "point's own mount namespace, swaps it in with `MOVE_MOUNT_BENEATH` and detaches the old one; the kernel "
+             "copies the layer into the container's namespace (`propagate_mnt`, one more mount per path) and drops "
+             "the old layer's copy. So each added path is two mounts and a mount point, none of them in the host's "
+             "mount table." % fmt(ctl_add_us, 1, " µs"))
 for f_ in F:
     w("* " + f_)
 w("")

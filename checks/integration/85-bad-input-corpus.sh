@@ -21,7 +21,7 @@ new_unheld_uid_locks() {
 # Whatever the launcher of $1 could have left: mounts, cgroup, /run files, links, lock files, processes.
 left_of() {
 	local name=$1 found="" f
-	grep -qE " /run/nixos-nspawn/(staging|propagate/$name) " /proc/self/mountinfo && found+="mount "
+	grep -qE " /run/nixos-nspawn/(staging|propagate/$name|propagate-ns/$name) " /proc/self/mountinfo && found+="mount "
 	[ -n "$cgroup2" ] && [ -e "$cgroup2/nixos-nspawn/$name" ] && found+="cgroup "
 	[ -e "/run/nixos-nspawn/machines/$name" ] && found+="machine lock "
 	[ -e "/run/netns/$name" ] && found+="netns export "

@@ -12,6 +12,7 @@ left_of() {
 	local name=$1 export=${2:-} zone=${3:-} found="" f
 	grep -q " /run/nixos-nspawn/propagate/$name " /proc/self/mountinfo && found+="propagation mount "
 	[ -e "/run/nixos-nspawn/propagate/$name" ] && found+="propagation dir "
+	[ -e "/run/nixos-nspawn/propagate-ns/$name" ] && found+="propagation namespace "
 	[ -n "$cgroup2" ] && [ -e "$cgroup2/nixos-nspawn/$name" ] && found+="cgroup "
 	[ -e "/run/nixos-nspawn/machines/$name" ] && found+="machine lock "
 	[ -e "/run/nixos-nspawn/exports/$name" ] && found+="export record "

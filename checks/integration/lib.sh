@@ -199,6 +199,8 @@ leftovers() {
 	local name=$1 found="" re new
 	re=" /run/nixos-nspawn/[^ ]*/$name[/ ]"
 	grep -qE "$re" /proc/self/mountinfo && found+="mounts: $(grep -E "$re" /proc/self/mountinfo) "
+	# (a live update's namespace of the store's propagation point, ctl/live.c, or the file of a killed one)
+	[ -e "/run/nixos-nspawn/propagate-ns/$name" ] && found+="propagation namespace /run/nixos-nspawn/propagate-ns/$name "
 	[ -n "$cgroup2" ] && [ -e "$cgroup2/nixos-nspawn/$name" ] && found+="cgroup $cgroup2/nixos-nspawn/$name "
 	[ -e "/run/nixos-nspawn/machines/$name" ] && found+="lock /run/nixos-nspawn/machines/$name "
 	pgrep -f -- "nixos-nspawn.* -M $name( |$)" >/dev/null && found+="processes: $(pgrep -af -- "-M $name")"
@@ -213,9 +215,10 @@ leftovers() {
 # that runs; so are the mounts and cgroup of a machine whose lock is held.)
 _state() {
 	local f m
-	# (/run/nixos-nspawn/views itself is a private bind kept for good, spawn/view.c; the views below it are not)
-	awk '$5 ~ "^/run/nixos-nspawn/" && $5 != "/run/nixos-nspawn/views" { print "mount " $5 }' /proc/self/mountinfo
-	for f in /run/nixos-nspawn/propagate/*; do [ -e "$f" ] && echo "propagation-point $f"; done
+	# (/run/nixos-nspawn/views and propagate-ns themselves are private binds kept for good, spawn/nskeep.c; the
+	# namespaces below them are not)
+	awk '$5 ~ "^/run/nixos-nspawn/" && $5 != "/run/nixos-nspawn/views" && $5 != "/run/nixos-nspawn/propagate-ns" { print "mount " $5 }' /proc/self/mountinfo
+	for f in /run/nixos-nspawn/propagate/* /run/nixos-nspawn/propagate-ns/*; do [ -e "$f" ] && echo "propagation-point $f"; done
 	if [ -n "$cgroup2" ]; then
 		for f in "$cgroup2"/nixos-nspawn/*/; do [ -d "$f" ] && echo "cgroup ${f%/}"; done
 	fi
