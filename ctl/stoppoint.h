@@ -6,5 +6,7 @@
  * of a multi-step change and check that the next command finishes it. Harmless to ship for the same reasons: only
  * root runs nixos-nspawnctl usefully and can stop or kill it at any moment anyway; nothing else changes.
  *
- * The points: profile-migrate-1 .. profile-migrate-4 (profile.c). */
+ * The points: profile-migrate-1 .. profile-migrate-4 (profile.c); live-namespace (the point's namespace bound,
+ * the host's point still mounted), live-layer (a layer built, not attached), live-beneath (the new layer below the
+ * old one, not yet detached) in live.c. */
 void test_stop_point(const char *name);
