@@ -302,15 +302,14 @@ static int live_switch(const char *name, const char *toplevel, const char *closu
                 r = closure_parse(closure, origin, toplevel, &parsed);
         if (r >= 0)
                 r = running_leader(name, &l);
+        /* the new system's paths join the old one's: switch-to-configuration still stops the old system's units */
         if (r >= 0)
-                r = live_update_store(name, &l, &parsed, &added, &dropped);
-        closure_done(&parsed);
+                r = live_update_store(name, &l, &parsed, true, &added, &dropped);
         test_stop_point("change-paths");
         if (r >= 0) {
                 char *argv[] = { stc, (char *) "test", NULL };
 
-                log_info("Switching '%s' to %s (%zu store paths added, %zu dropped).", name, toplevel, added,
-                         dropped);
+                log_info("Switching '%s' to %s (%zu store paths added).", name, toplevel, added);
                 /* root inside can make it block (or it hangs on its own): a deadline, then the restart */
                 r = enter_run(&l, c.args, argv,
                               &(EnterOptions) { .start_timeout_sec = timeout_sec, .timeout_sec = timeout_sec },
@@ -319,6 +318,11 @@ static int live_switch(const char *name, const char *toplevel, const char *closu
                         r = log_error_errno(-EIO, "switch-to-configuration in '%s' exited with status %d.", name,
                                             status);
         }
+        /* switched: the old system's paths the new one does not use go (a failure leaves them until the next update
+         * or restart, and is no failure of the switch) */
+        if (r >= 0 && live_update_store(name, &l, &parsed, false, &added, &dropped) >= 0 && dropped > 0)
+                log_info("Removed %zu store paths that %s does not use from '%s'.", dropped, toplevel, name);
+        closure_done(&parsed);
         if (r >= 0) {
                 record = strprintf("%d %s\n", (int) l.pid, toplevel);
                 if (record && mkdir_p(RUN_DIR, 0700) >= 0)

@@ -5,7 +5,9 @@
  * point's root arrives on the root of the container's store and covers it whole. A live update builds the new
  * generation's whole closure as one fresh tree, a *layer* (a new tmpfs with one read-only bind of each path), and
  * swaps it in: attached with MOVE_MOUNT_BENEATH under the layer on top (plainly, at the first update), then every
- * layer above it is detached. The kernel tucks the new layer's copy in the container beneath the old one's copy
+ * layer above it is detached. A switch swaps twice (ctl/change.c): before the new system's switch-to-configuration
+ * the layer holds the old system's paths too (the old system's units are stopped by it, with the old system's
+ * programs), after it only the new closure. The kernel tucks the new layer's copy in the container beneath the old one's copy
  * as well, and the detach propagates: the old layer goes, with all its paths, in the container too. So the paths
  * the new generation dropped are gone at the switch (`test -e` fails inside), the container's mount count stays
  * what one layer costs whatever the number of updates, and the swap is atomic: at every moment the container's
@@ -39,7 +41,7 @@
  *
  * What the container has is what the top of the point lists: the current layer, or before the first update the
  * view's tmpfs (a mount point per path of the start's closure). An update whose closure is exactly that does
- * nothing.
+ * nothing (with keep: one that adds nothing).
  *
  * Killed at any step (SIGKILL; the test stop points below), nothing is left that the next update does not undo: a
  * killed first update leaves the namespace file without a bind (removed, made again), or the bind and the host's
@@ -193,25 +195,73 @@ static int name_cmp(const void *a, const void *b) {
         return strcmp(*(const char *const *) a, *(const char *const *) b);
 }
 
-/* What the top of the point lists against the closure (sorted: Closure). */
-static int compare_listing(const Closure *c, LiveResult *res) {
+/* What the top of the point lists against the closure (sorted: Closure). With keep, *ret_union is the closure
+ * and the listed paths it lacks that the store (store_fd) still has, sorted, each with its type there (a path
+ * collected from the host's store since cannot be kept); otherwise it is c. */
+static int compare_listing(const Closure *c, bool keep, int store_fd, LiveResult *res, Closure *ret_union) {
         DIR *d = opendir(PROPAGATE_NS_POINT);
-        size_t found = 0, entries = 0;
+        size_t found = 0, entries = 0, n_extra = 0, allocated = 0;
+        char **extra = NULL;
 
         if (!d)
                 return -errno;
         for (struct dirent *e; (e = readdir(d));) {
                 const char *key = e->d_name;
+                struct stat st;
 
                 if (streq(key, ".") || streq(key, ".."))
                         continue;
                 entries++;
-                found += bsearch(&key, c->names, c->n, sizeof(char *), name_cmp) != NULL;
+                if (bsearch(&key, c->names, c->n, sizeof(char *), name_cmp)) {
+                        found++;
+                        continue;
+                }
+                if (!keep || fstatat(store_fd, key, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                        continue;
+                if (n_extra == allocated) {
+                        char **grown = realloc(extra, (allocated = allocated * 2 + 64) * sizeof(char *));
+
+                        if (!grown)
+                                goto oom;
+                        extra = grown;
+                }
+                extra[n_extra] = strdup(key);
+                if (!extra[n_extra])
+                        goto oom;
+                n_extra++;
         }
         closedir(d);
+        d = NULL;
         res->added = c->n - found;
-        res->dropped = entries - found;
+        res->dropped = keep ? 0 : entries - found;
+        *ret_union = *c;
+        if (n_extra == 0)
+                return 0;
+        /* the union, sorted (two sorted lists merged), with the extra paths' types as the store has them now */
+        qsort(extra, n_extra, sizeof(char *), name_cmp);
+        ret_union->n = c->n + n_extra;
+        ret_union->names = malloc(ret_union->n * sizeof(char *));
+        ret_union->types = malloc(ret_union->n);
+        if (!ret_union->names || !ret_union->types)
+                return -ENOMEM; /* a child: what it allocated goes with it */
+        for (size_t a = 0, b = 0, k = 0; k < ret_union->n; k++) {
+                struct stat st;
+
+                if (b >= n_extra || (a < c->n && strcmp(c->names[a], extra[b]) < 0)) {
+                        ret_union->names[k] = c->names[a];
+                        ret_union->types[k] = c->types[a++];
+                        continue;
+                }
+                ret_union->names[k] = extra[b++];
+                if (fstatat(store_fd, ret_union->names[k], &st, AT_SYMLINK_NOFOLLOW) < 0)
+                        return -errno;
+                ret_union->types[k] = S_ISLNK(st.st_mode) ? 'l' : S_ISDIR(st.st_mode) ? 'd' : 'f';
+        }
         return 0;
+oom:
+        if (d)
+                closedir(d);
+        return -ENOMEM;
 }
 
 /* A fresh tmpfs for a layer, detached: nosuid, nodev, 0755. Its directory belongs to root inside (uid_base, the
@@ -277,12 +327,13 @@ static int staging_clear(const char *path) {
 
 /* The child: builds the layer in the point's namespace and swaps it in. Exit status 0 (res says what it did), or a
  * failure reported with its errno and the closure index it failed at. */
-static _noreturn_ void layer_in_child(int ns_fd, const Closure *c, int userns_fd, uid_t uid_base, pid_t parent,
-                                       LiveResult *res, int report_fd) {
+static _noreturn_ void layer_in_child(int ns_fd, const Closure *c, bool keep, int userns_fd, uid_t uid_base,
+                                       pid_t parent, LiveResult *res, int report_fd) {
         struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
         size_t failed = SIZE_MAX;
         int store, layer, src, dst, proc_self, stacked, r;
         struct stat st, top;
+        Closure u;
 
         /* both made in the host's namespace: open_tree() clones only from the caller's; detached, they move along */
         store = locked_tree_clone(AT_FDCWD, STORE, AT_SYMLINK_NOFOLLOW, true, userns_fd);
@@ -311,13 +362,14 @@ static _noreturn_ void layer_in_child(int ns_fd, const Closure *c, int userns_fd
         for (; stacked > 2; stacked--)
                 if (umount2(PROPAGATE_NS_POINT, MNT_DETACH) < 0)
                         goto fail;
-        r = compare_listing(c, res);
+        r = compare_listing(c, keep, store, res, &u);
         if (r < 0) {
                 errno = -r;
                 goto fail;
         }
         if (res->added == 0 && res->dropped == 0)
                 _exit(0);
+        c = &u;
         if (sys_move_mount(store, "", AT_FDCWD, NS_SRC, MOVE_MOUNT_F_EMPTY_PATH) < 0 ||
             sys_move_mount(layer, "", AT_FDCWD, NS_LAYER, MOVE_MOUNT_F_EMPTY_PATH) < 0)
                 goto fail;
@@ -382,7 +434,7 @@ fail:
 
 /* The user namespace to idmap for, as the launcher decided at start: none for -U no, none where the store cannot
  * be idmapped (spawn/idmap.c says why that is safe for the store); and root inside on the host (0 without). */
-static int store_userns(const Leader *l, int *ret_fd, uid_t *ret_uid_base) {
+static int store_userns(const Leader *l, bool say, int *ret_fd, uid_t *ret_uid_base) {
         _cleanup_close_ int userns_fd = -EBADF;
         struct stat ours, theirs;
         int r;
@@ -400,8 +452,9 @@ static int store_userns(const Leader *l, int *ret_fd, uid_t *ret_uid_base) {
                 char fs[32];
 
                 idmap_fs_name(STORE, fs, sizeof fs);
-                log_notice("Store '" STORE "' is on a file system that cannot be idmapped (%s): adding the paths "
-                           "without idmapping, as the container's others.", fs);
+                if (say)
+                        log_notice("Store '" STORE "' is on a file system that cannot be idmapped (%s): adding the paths "
+                                   "without idmapping, as the container's others.", fs);
                 userns_fd = safe_close(userns_fd);
         }
         *ret_uid_base = 0;
@@ -414,19 +467,19 @@ static int store_userns(const Leader *l, int *ret_fd, uid_t *ret_uid_base) {
         return 0;
 }
 
-int live_update_store(const char *machine, const Leader *l, const Closure *c, size_t *ret_added,
+int live_update_store(const char *machine, const Leader *l, const Closure *c, bool keep, size_t *ret_added,
                       size_t *ret_dropped) {
         _cleanup_close_ int userns_fd = -EBADF, ns_fd = -EBADF;
         LiveResult *res;
         ProcessResult pr;
-        int report = -EBADF, keep[2], r;
+        int report = -EBADF, keep_fds[2], r;
         pid_t parent = getpid(), pid;
         uid_t uid_base;
 
         r = point_namespace(machine, &ns_fd);
         if (r < 0)
                 return r;
-        r = store_userns(l, &userns_fd, &uid_base);
+        r = store_userns(l, keep, &userns_fd, &uid_base); /* (said once a switch: at the one that adds) */
         if (r < 0)
                 return r;
         res = mmap(NULL, sizeof *res, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -436,9 +489,9 @@ int live_update_store(const char *machine, const Leader *l, const Closure *c, si
         {
                 ForkSpec spec = FORK_SPEC_INIT;
 
-                keep[0] = ns_fd;
-                keep[1] = userns_fd;
-                spec.keep_fds = keep;
+                keep_fds[0] = ns_fd;
+                keep_fds[1] = userns_fd;
+                spec.keep_fds = keep_fds;
                 spec.n_keep_fds = userns_fd >= 0 ? 2 : 1;
                 pid = process_fork(&spec, &report);
         }
@@ -447,7 +500,7 @@ int live_update_store(const char *machine, const Leader *l, const Closure *c, si
                 goto finish;
         }
         if (pid == 0)
-                layer_in_child(ns_fd, c, userns_fd, uid_base, parent, res, report);
+                layer_in_child(ns_fd, c, keep, userns_fd, uid_base, parent, res, report);
         r = process_wait(pid, &report, 0, &pr);
         if (r < 0)
                 r = log_error_errno(r, "Failed to wait for the mounting process: %m");

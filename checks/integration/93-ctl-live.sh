@@ -96,6 +96,7 @@ ok "stop it" "$CTL" stop "$b"
 
 # --- Y: adds 20, drops 20, and so on: the tables stay as they are
 ok "switch to generation Y (over what root inside left of the store)" upd "$sys1" "$T/y.closure"
+assert_match "it says it removed the 19 paths Y does not have" "$(cat "$T/upd.out")" "Removed 19 store paths"
 fails "the paths X added and Y dropped are gone at the switch" inside test -e "$xp"
 ok "Y's are there" inside test -e "$yp/."
 for i in 1 2 3 4 5 6 7 8 9; do
@@ -109,7 +110,8 @@ assert_eq "the host's mount table after 11 updates is as after the first" "$(hos
 assert_eq "the container's own mount table too" "$(container_mounts)" "$cont1"
 out=$(upd "$sys1" "$T/x.closure" 2>&1)
 _report $? "a switch to a closure the container has already" "$out"
-assert_match "replaces nothing" "$out" "0 store paths added, 0 dropped"
+assert_match "adds nothing" "$out" "0 store paths added"
+ok "and removes nothing" sh -c '! printf "%s" "$1" | grep -q Removed' _ "$out"
 
 # --- SIGKILLed at each step: the next update finishes or undoes it, the tables are as before
 stopped_tree() { local q; for q in $1 $(pgrep -P "$1"); do grep -q '^State:[[:space:]]*T' "/proc/$q/status" 2>/dev/null && return 0; done; return 1; }
