@@ -102,16 +102,9 @@ int propagate_create(const char *machine, int view_root_fd, char **ret_path) {
         r = mkdir_p(PROPAGATE_DIR, 0700);
         if (r < 0)
                 return log_error_errno(r, "Failed to create '%s': %m", PROPAGATE_DIR);
-        /* Under our machine lock, anything at our name is what a killed launcher of this machine left (or a live
-         * update that ran while it stopped: its namespace). */
+        /* Under our machine lock, anything at our name is what a killed launcher of this machine left (its
+         * namespace of a live update, too, was removed by sweep_machine() before). */
         binds_remove(machine);
-        {
-                _cleanup_free_ char *ns = strprintf(PROPAGATE_NS_DIR "/%s", machine);
-
-                if (!ns)
-                        return log_oom();
-                mntns_unkeep(ns);
-        }
         r = propagate_point_make(path, NULL, view_root_fd);
         if (r < 0)
                 return r;
