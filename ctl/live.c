@@ -7,7 +7,9 @@
  * swaps it in: attached with MOVE_MOUNT_BENEATH under the layer on top (plainly, at the first update), then every
  * layer above it is detached. A switch swaps twice (ctl/change.c): before the new system's switch-to-configuration
  * the layer holds the old system's paths too (the old system's units are stopped by it, with the old system's
- * programs), after it only the new closure. The kernel tucks the new layer's copy in the container beneath the old one's copy
+ * programs), after it only the new closure. That second one, which only drops paths, is done in place: the
+ * layer's paths the new closure lacks are unmounted and their mount points removed (drop_paths() says why that
+ * reaches the container's locked copies), so each added path is bound once. The kernel tucks the new layer's copy in the container beneath the old one's copy
  * as well, and the detach propagates: the old layer goes, with all its paths, in the container too. So the paths
  * the new generation dropped are gone at the switch (`test -e` fails inside), the container's mount count stays
  * what one layer costs whatever the number of updates, and the swap is atomic: at every moment the container's
@@ -47,8 +49,11 @@
  * killed first update leaves the namespace file without a bind (removed, made again), or the bind and the host's
  * point both (the namespace is used, the host's point unmounted); a killed build leaves /s and /l in the namespace
  * (unmounted by the next update before it builds); a swap killed between attaching and detaching leaves two
- * layers (the next update detaches every layer above its own, compared by device). The launcher's stop, or the
- * next start's sweep after a killed launcher, removes the namespace's bind, and with it everything in there. */
+ * layers (the next update detaches the top before it builds, so there is never more than one below its own); a
+ * killed drop leaves the layer writable in the namespace (the next update makes it read-only again first; the
+ * container's copy stays read-only all along) and some paths not removed yet (what the next update finds). The
+ * launcher's stop, or the next start's sweep after a killed launcher, removes the namespace's bind, and with it
+ * everything in there. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -83,8 +88,6 @@
 /* In the point's namespace (its root is a tmpfs of ours): the store's clone and the layer being built */
 #define NS_SRC "/s"
 #define NS_LAYER "/l"
-/* Detaching stops after this many layers above the new one (a killed swap leaves one; more is not ours) */
-#define LAYERS_MAX 64
 
 enum { LIVE_STEP_LAYER = 1 };
 
@@ -318,6 +321,65 @@ static int mounts_at_point(int proc_self) {
         return n;
 }
 
+/* Removes from the layer on top of the point the paths closure lacks, in place: a switch's second swap would
+ * otherwise bind the whole closure again, once more per path added. The layer's directory is made writable in this
+ * namespace alone for it (mount flags do not propagate: the container's copy stays read-only, locked so since it
+ * arrived). Each path's bind is unmounted here, and its mount point removed: the kernel then detaches the mounts on
+ * it in every namespace, the container's locked copy too (which an unmount that propagates would leave: the kernel
+ * unmounts a locked mount only with its parent). */
+static int drop_paths(const Closure *c) {
+        struct mount_attr rw = { .attr_clr = MOUNT_ATTR_RDONLY }, ro = { .attr_set = MOUNT_ATTR_RDONLY };
+        char path[sizeof PROPAGATE_NS_POINT + NAME_MAX + 1];
+        size_t n = 0, allocated = 0;
+        struct dirent **gone = NULL;
+        DIR *d;
+        int r = 0;
+
+        d = opendir(PROPAGATE_NS_POINT);
+        if (!d)
+                return -errno;
+        /* first the list, then the removals: the directory is not changed under readdir() */
+        for (struct dirent *e; (e = readdir(d));) {
+                const char *key = e->d_name;
+
+                if (streq(key, ".") || streq(key, "..") ||
+                    bsearch(&key, c->names, c->n, sizeof(char *), name_cmp))
+                        continue;
+                if (n == allocated) {
+                        struct dirent **grown = realloc(gone, (allocated = allocated * 2 + 64) * sizeof(*gone));
+
+                        if (!grown) {
+                                r = -ENOMEM;
+                                goto finish;
+                        }
+                        gone = grown;
+                }
+                gone[n] = malloc(sizeof(struct dirent));
+                if (!gone[n]) {
+                        r = -ENOMEM;
+                        goto finish;
+                }
+                memcpy(gone[n++], e, sizeof(struct dirent));
+        }
+        if (sys_mount_setattr(AT_FDCWD, PROPAGATE_NS_POINT, 0, &rw) < 0) {
+                r = -errno;
+                goto finish;
+        }
+        test_stop_point("live-drop"); /* the layer writable here, nothing removed yet */
+        for (size_t i = 0; i < n && r >= 0; i++) {
+                snprintf(path, sizeof path, PROPAGATE_NS_POINT "/%s", gone[i]->d_name);
+                /* (a symlink path has no mount: EINVAL) */
+                (void) umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW);
+                if (unlinkat(dirfd(d), gone[i]->d_name, gone[i]->d_type == DT_DIR ? AT_REMOVEDIR : 0) < 0)
+                        r = -errno;
+        }
+        if (sys_mount_setattr(AT_FDCWD, PROPAGATE_NS_POINT, 0, &ro) < 0 && r >= 0)
+                r = -errno;
+finish:
+        closedir(d);
+        return r; /* a child: what it allocated goes with it */
+}
+
 /* Unmounts whatever a killed update left at path in the namespace and makes the mount point. */
 static int staging_clear(const char *path) {
         for (int i = 0; i < 16 && umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) >= 0; i++)
@@ -362,6 +424,9 @@ static _noreturn_ void layer_in_child(int ns_fd, const Closure *c, bool keep, in
         for (; stacked > 2; stacked--)
                 if (umount2(PROPAGATE_NS_POINT, MNT_DETACH) < 0)
                         goto fail;
+        /* a layer is read-only here too (a drop killed while it was writable left it so) */
+        if (stacked == 2 && sys_mount_setattr(AT_FDCWD, PROPAGATE_NS_POINT, 0, &ro) < 0)
+                goto fail;
         r = compare_listing(c, keep, store, res, &u);
         if (r < 0) {
                 errno = -r;
@@ -369,6 +434,16 @@ static _noreturn_ void layer_in_child(int ns_fd, const Closure *c, bool keep, in
         }
         if (res->added == 0 && res->dropped == 0)
                 _exit(0);
+        /* Only dropping, from a layer of ours (never from the view's tmpfs: the closure's other containers share
+         * it): in place. */
+        if (res->added == 0 && stacked == 2) {
+                r = drop_paths(c);
+                if (r < 0) {
+                        errno = -r;
+                        goto fail;
+                }
+                _exit(0);
+        }
         c = &u;
         if (sys_move_mount(store, "", AT_FDCWD, NS_SRC, MOVE_MOUNT_F_EMPTY_PATH) < 0 ||
             sys_move_mount(layer, "", AT_FDCWD, NS_LAYER, MOVE_MOUNT_F_EMPTY_PATH) < 0)
@@ -419,8 +494,8 @@ static _noreturn_ void layer_in_child(int ns_fd, const Closure *c, bool keep, in
                         goto fail;
                 if (top.st_dev == st.st_dev)
                         break;
-                /* never the point itself: ours must be below whatever is detached here */
-                if (i >= LAYERS_MAX || !top_is_layer()) {
+                /* never the point itself: ours must be below whatever is detached here (one layer at most) */
+                if (i >= stacked - 1 || !top_is_layer()) {
                         errno = EIO;
                         goto fail;
                 }

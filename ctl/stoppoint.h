@@ -8,5 +8,6 @@
  *
  * The points: profile-migrate-1 .. profile-migrate-4 (profile.c); live-namespace (the point's namespace bound,
  * the host's point still mounted), live-layer (a layer built, not attached), live-beneath (the new layer below the
- * old one, not yet detached) in live.c. */
+ * old one, not yet detached), live-drop (a switch's second swap: the layer writable in the point's namespace,
+ * nothing removed yet) in live.c. */
 void test_stop_point(const char *name);

@@ -1264,10 +1264,10 @@ if CTL and os.path.exists(path):
     w("`checks/bench/ctl.sh` on the `<nixpkgs/nixos>` stand-in (`checks/fixtures/nixpkgs-standin`), without systemd: "
       "each run builds a new system, so Nix's own work is in the rows *with the build*. The last update lists "
       "%s more store paths (the `many` fixture) in its `--closure`, on a container just restarted: its difference "
-      "to the plain switch is what adding them costs, %s per path (one read-only idmapped bind per path in each of "
-      "the switch's two layers, before `switch-to-configuration` with the old system's paths and after it without "
-      "them, each a tmpfs swapped in whole at the propagation point in a mount namespace of its own, and their "
-      "copies in the container's namespace, `ctl/live.c`)." % (fmt(ctl_add_n, 0), fmt(ctl_add_us, 1, " µs")))
+      "to the plain switch is what adding them costs, %s per path (one read-only idmapped bind per path in the "
+      "new layer, a tmpfs swapped in whole at the propagation point in a mount namespace of its own, and its copies "
+      "in the container's namespaces; the old system's paths go in place after `switch-to-configuration`, "
+      "`ctl/live.c`)." % (fmt(ctl_add_n, 0), fmt(ctl_add_us, 1, " µs")))
     w("")
     for line in open(path):
         if line.startswith("|"):
@@ -1516,9 +1516,10 @@ if ctl_add_us is not None:
              "`open_tree()` + `move_mount()`, 9.6–11.6 against 12.1–13.3 µs of CPU per path) in the propagation "
              "point's own mount namespace, swaps it in with `MOVE_MOUNT_BENEATH` and detaches the old one; the kernel "
              "copies the layer into the container's namespace (`propagate_mnt`, one more mount per path) and drops "
-             "the old layer's copy. A switch does it twice (the old system's paths stay until its "
-             "`switch-to-configuration` is done), so each added path is four mounts and two mount points, none of "
-             "them in the host's mount table." % fmt(ctl_add_us, 1, " µs"))
+             "the old layer's copy; the old system's paths stay until its `switch-to-configuration` is done and "
+             "then go in place (their mount points removed). So each added path is one bind, its copies in the "
+             "container's two mount namespaces and a mount point, none of them in the host's mount table; the rest "
+             "is `mount(2)`'s own cost per call." % fmt(ctl_add_us, 1, " µs"))
 for f_ in F:
     w("* " + f_)
 w("")

@@ -121,9 +121,10 @@ killed_at() { # POINT COMMAND...
 	kill -KILL "$p"; wait "$p" 2>/dev/null
 	return $rc
 }
-for point in live-layer live-beneath; do
+for point in live-layer live-beneath live-drop; do
 	ok "an update killed at $point" killed_at "$point" "$CTL" update "$a" --strategy switch --system "$sys2" \
 		--closure "$T/y.closure"
+	fails "the store is read-only inside meanwhile" inside touch /nix/store/new
 	ok "the next update after it" upd "$sys2" "$T/y.closure"
 	ok "it switched: Y's paths are there" inside test -e "$yp/."
 	fails "X's are gone" inside test -e "$xp"
