@@ -544,8 +544,9 @@ ctl_add_n = ctl_ms("add_paths")
 ctl_add_us = ((ctl_ms("switch_add") - ctl_sw) * 1e3 / ctl_add_n
               if ctl_ms("switch_add") is not None and ctl_sw is not None and ctl_add_n else None)
 t_store1 = med(STORE_OURS, "ours: 1 paths")
-# 10 live updates of 500 more paths each (ctl.sh): per path, and the host's mount table around them. Other work on
-# the machine that mounts moves the counts as well; O(1) allows a few mounts of that, far from 2 per path.
+# 10 live updates each replacing 500 paths with 500 others (ctl.sh): per path, and the host's mount table around
+# them. Other work on the machine that mounts moves the counts as well; O(1) allows a few mounts of that, far from
+# one per path.
 live_n = ctl_ms("live_update_add")
 live_us = ((ctl_ms("live") - ctl_sw) * 1e3 / live_n
            if ctl_ms("live") is not None and ctl_sw is not None and live_n else None)
@@ -758,8 +759,8 @@ TARGETS = [
     {
         "target": "live update: adding a store path to a running container ≤ 8 µs per path (as at start)",
         "measured": "%s per path ((switch adding %s paths − the same switch without them) ÷ %s, medians); %s per "
-                    "path over %s updates of %s more paths each ((their median − the switch without them) ÷ %s; "
-                    "section 8)" % (
+                    "path over %s updates each replacing %s paths with as many others ((their median − the switch "
+                    "without them) ÷ %s; section 8)" % (
             fmt(ctl_add_us, 1, " µs"), fmt(ctl_add_n, 0), fmt(ctl_add_n, 0), fmt(live_us, 1, " µs"),
             fmt(ctl_ms("live_updates"), 0), fmt(live_n, 0), fmt(live_n, 0)),
         "met": le(ctl_add_us, 8.0) and le(live_us, 8.0) if live_us is not None else le(ctl_add_us, 8.0),
