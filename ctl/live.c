@@ -94,7 +94,6 @@ enum { LIVE_STEP_LAYER = 1 };
 /* What the child found and did, in memory shared with the parent. */
 typedef struct LiveResult {
         size_t added, dropped;
-        bool swapped;
         bool stacked; /* a kernel without MOVE_MOUNT_BENEATH (before 6.5): attached on top, the old layers stay below */
 } LiveResult;
 
@@ -486,7 +485,6 @@ static _noreturn_ void layer_in_child(int ns_fd, const Closure *c, bool keep, in
                         goto fail;
                 res->stacked = true;
         }
-        res->swapped = true;
         test_stop_point("live-beneath"); /* the new layer below the old one: two */
         /* Every layer above ours goes (a killed swap may have left two); in the container too, by propagation. */
         for (int i = 0;; i++) {
