@@ -177,6 +177,11 @@ in
     }) plans);
 
     systemd.services = mkMerge [
+      # networkd holds 5 or 6 sockets for each container's host end (DHCP server, LLDP, IPv4 link-local, router
+      # advertisements), against a soft RLIMIT_NOFILE of 1024 that it does not raise itself: past about 170–200
+      # containers it fails the next links ("Could not start DHCPv4 server instance: Too many open files"), whose
+      # containers never get a lease (docs/benchmarks.md section 9). Weaker than mkDefault, like the sysctl below.
+      (mkIf usesNetworkd { systemd-networkd.serviceConfig.LimitNOFILE = mkOverride 1100 "65536:524288"; })
       (mapAttrs' (name: c: nameValuePair "nixos-nspawn@${name}" (containerUnit name c)) cfg.containers)
       (mapAttrs' (name: c: nameValuePair "systemd-nspawn@${name}" (machinectlUnit name)) cfg.containers)
       (listToAttrs (map (s: nameValuePair s.svc {

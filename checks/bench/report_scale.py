@@ -7,7 +7,7 @@ import os
 
 COLS = ("n", "started", "active", "leased", "ready_s", "lease_s", "memavail0_kb", "memavail1_kb", "teardown_s",
         "left", "cores", "inotify_per_ct", "inotify_max", "pid_max", "failed_why", "cpu_ms", "idle_ms", "watches_per_ct", "watches_max", "cpu_wait_ms",
-        "cpu_settled_ms", "settled_s")
+        "cpu_settled_ms", "settled_s", "networkd_fds", "networkd_nofile")
 # the cgroups of cpu_ms and idle_ms, in their order (scale-unit.sh's $cgs)
 CPU_CGS = ("the units (machine.slice: launchers, monitors, containers)", "networkd", "machined", "journald",
            "PID 1", "the whole test host")
@@ -29,7 +29,7 @@ def load(r):
             continue
         row = dict(zip(COLS, f + [""] * (len(COLS) - len(f))))
         for k in ("n", "started", "active", "leased", "memavail0_kb", "memavail1_kb", "cores", "inotify_per_ct",
-                  "inotify_max", "pid_max", "watches_per_ct", "watches_max"):
+                  "inotify_max", "pid_max", "watches_per_ct", "watches_max", "networkd_fds", "networkd_nofile"):
             row[k] = int(row[k]) if row[k].strip().lstrip("-").isdigit() else None
         for k in ("ready_s", "lease_s", "teardown_s", "cpu_wait_ms", "settled_s"):
             try:
@@ -237,7 +237,7 @@ def finding(d):
     text = ("**Host limits for N:** each container holds %d inotify instances, all charged to host root against "
             "`fs.inotify.max_user_instances` (this host's default: %s; the kernel's: 128), so a default host "
             "stops at about %s containers (the next ones' systemd fails with *Too many open files*); the NixOS "
-            "module sets 8192 (`nixos/host.nix`), and this run did the same. Nothing else limited N here: the UID "
+            "module sets 8192 (`nixos/host.nix`), and this run did the same. Nothing else but networkd's open files (below) limited N here: the UID "
             "pool has 28664 ranges of 64K, a veth needs no bridge port (a zone's bridge takes at most 1024), "
             "`pid_max` in the test host is %s. Efficiency counts %s cores' worth of boots overlapping "
             "perfectly." % (
@@ -245,6 +245,20 @@ def finding(d):
                 ("%d (kernel default) or %d (this host)" % (128 // per, int(default) // per)
                  if per and default.isdigit() else "n/a"),
                 rows[0]["pid_max"], cores))
+    fds = sorted((x["n"], x["networkd_fds"], x.get("networkd_nofile")) for x in rows
+                 if x.get("networkd_fds") is not None)
+    if len(fds) >= 2 and fds[-1][0] > fds[0][0]:
+        (n0, f0, _), (n1, f1, lim) = fds[0], fds[-1]
+        per = (f1 - f0) / float(n1 - n0)
+        text += (" networkd holds %.1f open files per container (%d with %d up, %d with %d), all sockets of the host "
+                 "ends (DHCP server, LLDP, IPv4 link-local, router advertisements), against its soft RLIMIT_NOFILE "
+                 "(%s in this run): at the default of 1024, which networkd does not raise itself, it fails the links "
+                 "of containers past about %s (*Could not start DHCPv4 server instance: Too many open files*; those "
+                 "never get a lease). The NixOS module gives it `LimitNOFILE=65536:524288` (`nixos/host.nix`), the "
+                 "test host the same (`checks/system/testhost/`); another host needs that drop-in for "
+                 "`systemd-networkd.service`." % (
+                     per, f1, n1, f0, n0, lim if lim is not None else "?",
+                     "%d" % ((1024 - f0) / per) if per > 0 else "n/a"))
     w = max((x.get("watches_per_ct") or 0) for x in rows)
     wmax = rows[-1].get("watches_max")
     if w:

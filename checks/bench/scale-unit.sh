@@ -6,7 +6,7 @@
 #
 #   n started active leased ready_s lease_s memavail0_kb memavail1_kb teardown_s left cores inotify_per_ct
 #   inotify_max pid_max failed_why cpu_ms idle_ms inotify_watches_per_ct watches_max cpu_wait_ms cpu_settled_ms
-#   settled_s
+#   settled_s networkd_fds networkd_nofile
 #
 # cpu_ms: CPU (ms, cgroup cpu.stat usage_usec) from the start to the last lease of machine.slice (the units:
 # launcher, monitor, containers), networkd, machined, journald, PID 1 and the whole test host, comma-separated;
@@ -16,6 +16,7 @@
 # work after their lease (mDNS, router advertisements, the end of the boot) is done: for N = 1, the CPU of one boot.
 # N = 1 runs SCALE_ONE_RUNS times (default 3) and again after each larger N: the CPU of one boot is the median of all
 # (report_scale.py).
+# networkd_fds, networkd_nofile: networkd's open files with the N containers up, and its soft RLIMIT_NOFILE.
 #
 #   checks/bench/scale-unit.sh [N...]            (root; default 1 10 50 100 200; boots its own test host)
 #
@@ -138,6 +139,10 @@ if [ "${1:-}" = --inner ]; then
 	sleep "$(awk -v t="$tm" -v l="$t2" -v n="$(now)" 'BEGIN { d = 5 - (n - l); print (d > 0 ? d : 0) }')"
 	t5=$(now)
 	c5=$(cpu_snap)
+	# networkd's open files with the N links up, and its soft limit (each link's sockets count against it)
+	nd=$(systemctl show -p MainPID --value systemd-networkd 2>/dev/null)
+	nd_fds=$(find "/proc/$nd/fd" -mindepth 1 2>/dev/null | wc -l)
+	nd_nofile=$(awk '/^Max open files/ {print $4}' "/proc/$nd/limits" 2>/dev/null)
 	why=""
 	# a host-side daemon that restarted during the run (its cgroup's CPU counter starts again): say which
 	for u in systemd-networkd systemd-machined systemd-journald; do
@@ -177,12 +182,13 @@ if [ "${1:-}" = --inner ]; then
 	# shellcheck disable=SC2086
 	systemctl reset-failed $units 2>/dev/null
 	for m in $names; do rm -f "/etc/nixos-nspawn/$m.conf"; done
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$n" "$active" "$leased" \
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$n" "$active" "$leased" \
 		"$(since "$t0" "$t1")" "$(since "$t0" "$t2")" "$m0" "$m1" "$(since "$t3" "$t4")" \
 		"$(echo "$left" | grep -c . | tr -d '\n')$([ -n "$left" ] && echo ": $(echo "$left" | head -n 3 | xargs)")" \
 		"$(nproc)" "$per" "$(cat /proc/sys/fs/inotify/max_user_instances)" "$(cat /proc/sys/kernel/pid_max)" \
 		"$(echo "$why" | tr '\t\n' '  ' | cut -c1-400)" "$(cpu_diff "$c0" "$c2")" "$idle" "$watches" "$(cat /proc/sys/fs/inotify/max_user_watches)" \
-		"$(awk -v a="$p0" -v b="$p2" 'BEGIN { printf "%.1f", (b - a) / 1000 }')" "$(cpu_diff "$c0" "$c5")" "$(since "$t0" "$t5")"
+		"$(awk -v a="$p0" -v b="$p2" 'BEGIN { printf "%.1f", (b - a) / 1000 }')" "$(cpu_diff "$c0" "$c5")" "$(since "$t0" "$t5")" \
+		"$nd_fds" "${nd_nofile:-}"
 	exit 0
 fi
 

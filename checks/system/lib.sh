@@ -140,6 +140,7 @@ th_boot() {
 		"$NSPAWN" -M "$TH_NAME" -D "$TH_IMAGE" --private-users=no --private-network --console=read-only \
 		--bind-ro="$TOP:$TH_TOP" --bind-ro=/nix/store --bind-ro="$TH_CACHE/nix" --bind="$TH_SHARED" \
 		--bind-ro="$TOP/checks/system/testhost/multi-user.target.d:/etc/systemd/system/multi-user.target.d" \
+		--bind-ro="$TOP/checks/system/testhost/systemd-networkd.service.d:/etc/systemd/system/systemd-networkd.service.d" \
 		--bind-ro="$TH_IMAGE:$TH_GUEST_IMAGE" "${libs[@]}" \
 		>"$T/th-console" 2>&1 &
 	th_pid=$!

@@ -37,6 +37,8 @@ assert_eq "htop: …bound to nixos-nspawn@mycontainer, after it, and not stoppin
 assert_eq "htop: the container's unit upholds the handle (back after a restart)" "$(key_of "$dropin" Upholds)" \
 	"systemd-nspawn@mycontainer.service"
 s=$(summary htop "$TOP/checks/nixos/cases/htop.nix" '[.summary.systemd.network.enable, .summary.networking.useNetworkd, .summary.services.resolved.enable, .summary.services.resolved.extraConfig, .summary.networking.firewall.interfaces["ve-+"].allowedUDPPorts, .summary.boot.kernel.sysctl["fs.inotify.max_user_instances"]]')
+assert_eq "htop: networkd may hold the sockets of hundreds of containers' links (5 or 6 each, soft limit 1024 otherwise)" \
+	"$(key_of "$(unit_dropin "$d" systemd-networkd.service)" LimitNOFILE)" "65536:524288"
 assert_eq "htop: host: networkd for the containers' links only (not the host's backend), no resolved unless asked, DHCP+mDNS open on ve-*, more inotify instances" "$s" '[true,false,false,"",[67,5353],8192]'
 
 # --- nginx on the host as a reverse proxy to the container's nginx ---
