@@ -39,39 +39,62 @@ static _Noreturn void keeper_child(int (*setup)(void *, int64_t *), void *userda
         _exit(write(report_fd, msg, sizeof msg) != sizeof msg || read(go_fd, &c1, 1) < 0);
 }
 
-/* One keeper. 1: the kernel refused the bind as a possible loop of namespaces (EINVAL, nothing logged; see
- * mntns_keep()). */
-static int keep_once(const char *path, int (*setup)(void *, int64_t *), void *userdata, int cpu,
-                     bool *ret_setup_failed, int64_t *ret_index) {
-        char proc[64];
-        int report[2] = { -EBADF, -EBADF }, go[2] = { -EBADF, -EBADF }, r = 0;
-        int64_t msg[2] = { -EIO, -1 };
+/* A keeper child started on CPU cpu (-1: where it lands). */
+static int keeper_fork(int (*setup)(void *, int64_t *), void *userdata, int cpu, MntnsKeeper *ret) {
+        int report[2] = { -EBADF, -EBADF }, go[2] = { -EBADF, -EBADF }, r;
         pid_t pid;
 
         if (pipe2(report, O_CLOEXEC) < 0 || pipe2(go, O_CLOEXEC) < 0) {
                 r = log_error_errno(negative_errno(), "Failed to create a pipe: %m");
-                goto finish;
+                goto fail;
         }
         pid = fork();
         if (pid < 0) {
                 r = log_error_errno(negative_errno(), "Failed to fork: %m");
-                goto finish;
+                goto fail;
         }
         if (pid == 0) {
                 safe_close(report[0]);
                 safe_close(go[1]);
                 keeper_child(setup, userdata, cpu, report[1], go[0]);
         }
-        report[1] = safe_close(report[1]);
-        go[0] = safe_close(go[0]);
-        if (read(report[0], msg, sizeof msg) != sizeof msg)
+        safe_close(report[1]);
+        safe_close(go[0]);
+        *ret = (MntnsKeeper) { .pid = pid, .report_fd = report[0], .go_fd = go[1] };
+        return 0;
+fail:
+        safe_close(report[0]);
+        safe_close(report[1]);
+        safe_close(go[0]);
+        safe_close(go[1]);
+        return r;
+}
+
+/* Lets the child go (EOF: it exits) and reaps it. */
+static void keeper_end(MntnsKeeper *k) {
+        k->report_fd = safe_close(k->report_fd);
+        k->go_fd = safe_close(k->go_fd);
+        if (k->pid > 0)
+                while (waitpid(k->pid, NULL, 0) < 0 && errno == EINTR)
+                        ;
+        k->pid = 0;
+}
+
+/* The child's report, and its namespace bound at path. 1: the kernel refused the bind as a possible loop of
+ * namespaces (EINVAL, nothing logged; see mntns_keep()). */
+static int keeper_collect(const char *path, MntnsKeeper *k, bool *ret_setup_failed, int64_t *ret_index) {
+        int64_t msg[2] = { -EIO, -1 };
+        char proc[64];
+        int r;
+
+        if (read(k->report_fd, msg, sizeof msg) != sizeof msg)
                 msg[0] = -EIO;
         if (msg[0] < 0) {
                 r = (int) msg[0];
                 *ret_setup_failed = true;
                 *ret_index = msg[1];
         } else {
-                snprintf(proc, sizeof proc, "/proc/%d/ns/mnt", (int) pid);
+                snprintf(proc, sizeof proc, "/proc/%d/ns/mnt", (int) k->pid);
                 if (mount(proc, path, NULL, MS_BIND, NULL) >= 0)
                         r = 0;
                 else if (errno == EINVAL)
@@ -79,14 +102,7 @@ static int keep_once(const char *path, int (*setup)(void *, int64_t *), void *us
                 else
                         r = log_error_errno(negative_errno(), "Failed to keep a mount namespace at '%s': %m", path);
         }
-        go[1] = safe_close(go[1]); /* EOF: the child exits */
-        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-                ;
-finish:
-        safe_close(report[0]);
-        safe_close(report[1]);
-        safe_close(go[0]);
-        safe_close(go[1]);
+        keeper_end(k);
         return r;
 }
 
@@ -98,27 +114,62 @@ finish:
  * in turn. */
 #define KEEP_MAX_CPUS 1024
 
-int mntns_keep(const char *path, int (*setup)(void *userdata, int64_t *ret_index), void *userdata,
-               bool *ret_setup_failed, int64_t *ret_index) {
-        long ncpu;
-        int fd, r = 1;
+int mntns_keep_start(const char *path, int (*setup)(void *userdata, int64_t *ret_index), void *userdata,
+                     MntnsKeeper *ret) {
+        int fd, r;
 
-        *ret_setup_failed = false;
-        *ret_index = -1;
         fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0400);
         if (fd < 0)
                 return log_error_errno(negative_errno(), "Failed to create '%s': %m", path);
         safe_close(fd);
+        r = keeper_fork(setup, userdata, -1, ret);
+        if (r < 0)
+                mntns_unkeep(path);
+        return r;
+}
+
+int mntns_keep_finish(const char *path, int (*setup)(void *userdata, int64_t *ret_index), void *userdata,
+                      MntnsKeeper *k, bool *ret_setup_failed, int64_t *ret_index) {
+        long ncpu;
+        int r;
+
+        *ret_setup_failed = false;
+        *ret_index = -1;
+        r = keeper_collect(path, k, ret_setup_failed, ret_index);
         ncpu = sysconf(_SC_NPROCESSORS_CONF);
         ncpu = ncpu < 1 ? 1 : ncpu > KEEP_MAX_CPUS ? KEEP_MAX_CPUS : ncpu;
-        for (long cpu = -1; cpu < ncpu && r == 1; cpu++)
-                r = keep_once(path, setup, userdata, (int) cpu, ret_setup_failed, ret_index);
+        for (long cpu = 0; cpu < ncpu && r == 1; cpu++) {
+                MntnsKeeper again = MNTNS_KEEPER_NULL;
+
+                r = keeper_fork(setup, userdata, (int) cpu, &again);
+                if (r >= 0)
+                        r = keeper_collect(path, &again, ret_setup_failed, ret_index);
+        }
         if (r == 1)
                 r = log_error_errno(-EINVAL, "Failed to keep a mount namespace at '%s' (tried on each of %ld CPUs): %m",
                                     path, ncpu);
         if (r < 0)
                 mntns_unkeep(path);
         return r;
+}
+
+void mntns_keep_abort(const char *path, MntnsKeeper *k) {
+        if (k->pid <= 0)
+                return;
+        keeper_end(k);
+        if (path)
+                mntns_unkeep(path);
+}
+
+int mntns_keep(const char *path, int (*setup)(void *userdata, int64_t *ret_index), void *userdata,
+               bool *ret_setup_failed, int64_t *ret_index) {
+        MntnsKeeper k = MNTNS_KEEPER_NULL;
+        int r;
+
+        *ret_setup_failed = false;
+        *ret_index = -1;
+        r = mntns_keep_start(path, setup, userdata, &k);
+        return r < 0 ? r : mntns_keep_finish(path, setup, userdata, &k, ret_setup_failed, ret_index);
 }
 
 void mntns_unkeep(const char *path) {

@@ -2,7 +2,9 @@
 #pragma once
 
 #include <stdbool.h>
+#include <errno.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* A mount namespace kept by a bind of its nsfs file, with no process in it: a store view (view.c) and a running
  * container's store propagation point after its first live update (propagate.h, ctl/live.c) live in one each, so
@@ -15,6 +17,24 @@
  * what failed), every other one is. */
 int mntns_keep(const char *path, int (*setup)(void *userdata, int64_t *ret_index), void *userdata,
                bool *ret_setup_failed, int64_t *ret_index);
+
+/* The same in two halves, for a caller with other work to do while the child sets up (the store view: view.c).
+ * _start() makes path and starts the child; _finish() binds its namespace (or says why not) as mntns_keep() does;
+ * a caller that gives up in between calls mntns_keep_abort(), which ends the child and removes path (when
+ * not NULL). setup and
+ * userdata must still be valid at _finish() (it may run setup again, on another CPU). */
+typedef struct MntnsKeeper {
+        pid_t pid;
+        int report_fd, go_fd;
+} MntnsKeeper;
+
+#define MNTNS_KEEPER_NULL ((MntnsKeeper) { .report_fd = -EBADF, .go_fd = -EBADF })
+
+int mntns_keep_start(const char *path, int (*setup)(void *userdata, int64_t *ret_index), void *userdata,
+                     MntnsKeeper *ret);
+int mntns_keep_finish(const char *path, int (*setup)(void *userdata, int64_t *ret_index), void *userdata,
+                      MntnsKeeper *k, bool *ret_setup_failed, int64_t *ret_index);
+void mntns_keep_abort(const char *path, MntnsKeeper *k);
 
 /* Unmounts the bind at path (when it is one: a file a killed keeper left is no mount) and removes the file; never
  * follows a symlink. */

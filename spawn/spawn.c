@@ -476,6 +476,13 @@ static int prepare(Container *c) {
         r = machine_lock(s->machine, &c->machine_lock_path, &c->machine_lock_fd);
         if (r < 0)
                 return r;
+        /* The closure's view, when it must be built, builds meanwhile: its builder mostly waits for the kernel
+         * (the copy of a mount table and its detach), in parallel with our work up to view_acquire_finish(). */
+        if (c->closure.n > 0) {
+                r = view_acquire_start(&c->closure, s->store_dir, &c->view);
+                if (r < 0)
+                        return r;
+        }
         /* What killed launchers of any name left: nobody holds their name lock (ours is held now). */
         sweep_stale(machine_is_running);
         /* And what a killed launcher of this very name left, which the sweep skips (we hold the name's lock):
@@ -513,7 +520,7 @@ static int prepare(Container *c) {
         if (r < 0)
                 return r;
         if (c->closure.n > 0) {
-                r = view_acquire(&c->closure, s->store_dir, &c->view);
+                r = view_acquire_finish(&c->closure, s->store_dir, &c->view);
                 if (r < 0)
                         return r;
                 if (c->view.built && !s->quiet)

@@ -138,17 +138,30 @@ static int build_in_child(void *userdata, int64_t *ret_index) {
         return 0;
 }
 
-static int view_build(const Closure *c, const char *store_dir, const char *key) {
-        _cleanup_free_ char *ns = view_file(key, "");
+/* The builder, started: a stale view removed first (its users keep their clones). */
+static int view_build_start(const Closure *c, const char *store_dir, View *v) {
+        _cleanup_free_ char *ns = view_file(v->key, "");
+        BuildArgs args = { .closure = c, .store_dir = store_dir }; /* (the child has its copy) */
+
+        if (!ns)
+                return log_oom();
+        view_remove_locked(v->key);
+        return mntns_keep_start(ns, build_in_child, &args, &v->builder);
+}
+
+static int view_build_finish(const Closure *c, const char *store_dir, View *v) {
+        _cleanup_free_ char *ns = view_file(v->key, "");
         BuildArgs args = { .closure = c, .store_dir = store_dir };
         bool setup_failed;
         int64_t index;
         int r;
 
-        if (!ns)
+        if (!ns) {
+                mntns_keep_abort(NULL, &v->builder); /* (view_remove_locked() removes the file) */
+                view_remove_locked(v->key);
                 return log_oom();
-        view_remove_locked(key); /* a stale one: its users keep their clones */
-        r = mntns_keep(ns, build_in_child, &args, &setup_failed, &index);
+        }
+        r = mntns_keep_finish(ns, build_in_child, &args, &v->builder, &setup_failed, &index);
         if (r < 0 && setup_failed) {
                 if (index >= 0 && (size_t) index < c->n)
                         r = log_error_errno(r, "Failed to mount store path '%s/%s' in the store view: %m", store_dir,
@@ -157,7 +170,7 @@ static int view_build(const Closure *c, const char *store_dir, const char *key) 
                         r = log_error_errno(r, "Failed to build the store view: %m");
         }
         if (r < 0)
-                view_remove_locked(key);
+                view_remove_locked(v->key);
         return r;
 }
 
@@ -237,58 +250,69 @@ static int view_clone(const char *key, int *ret_tree, int *ret_root) {
         return 0;
 }
 
-int view_acquire(const Closure *c, const char *store_dir, View *ret) {
-        _cleanup_free_ char *lock = NULL, *users = NULL, *stamp = NULL;
+int view_acquire_start(const Closure *c, const char *store_dir, View *ret) {
+        _cleanup_free_ char *lock = NULL, *users = NULL;
         View v = VIEW_NULL;
-        char text[17];
-        int lock_fd = -EBADF, r;
+        int r;
 
         view_key(c, store_dir, v.key);
         lock = view_file(v.key, ".lock");
         users = view_file(v.key, ".users");
-        stamp = view_file(v.key, ".stamp");
-        if (!lock || !users || !stamp)
+        if (!lock || !users)
                 return log_oom();
         r = mntns_dir_prepare(VIEWS_DIR);
         if (r < 0)
                 return r;
         /* held only while building or cloning: a few milliseconds, or one build */
-        r = lock_file_wait(lock, &lock_fd);
+        r = lock_file_wait(lock, &v.lock_fd);
         if (r < 0)
                 return log_error_errno(r, "Failed to lock '%s': %m", lock);
         /* a user from here on: a stop or sweep that takes the lock after us sees it */
         v.users_fd = open(users, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (v.users_fd < 0 || flock(v.users_fd, LOCK_SH) < 0) {
+        if (v.users_fd < 0 || flock(v.users_fd, LOCK_SH) < 0)
                 r = log_error_errno(negative_errno(), "Failed to open '%s': %m", users);
-                goto finish;
+        else if (!view_usable(v.key, c->identity)) {
+                r = view_build_start(c, store_dir, &v);
+                v.built = r >= 0;
         }
-        if (!view_usable(v.key, c->identity)) {
-                r = view_build(c, store_dir, v.key);
-                if (r < 0)
-                        goto finish;
-                snprintf(text, sizeof text, "%016llx", (unsigned long long) c->identity);
-                /* In place (view_build() removed the old one), under KEY.lock like every reading of it: a stamp a
-                 * killed launcher left half-written only fails view_usable(), and the next start rebuilds. No
-                 * temporary file, fsync() or rename(): what it vouches for is a mount namespace, gone at a reboot
-                 * anyway (the fsync alone was 2% of a 1-path start's CPU where /run is on a disk). */
-                r = write_file_at(AT_FDCWD, stamp, text, strlen(text), 0600, (uid_t) -1);
-                if (r < 0) {
-                        log_error_errno(r, "Failed to write '%s': %m", stamp);
-                        view_remove_locked(v.key);
-                        goto finish;
-                }
-                v.built = true;
-        }
-        test_stop_at(6);
-        r = view_clone(v.key, &v.tree_fd, &v.root_fd);
-finish:
-        (void) unlock_file(lock, lock_fd);
         if (r < 0) {
                 view_release(&v);
                 return r;
         }
         *ret = v;
         return 0;
+}
+
+int view_acquire_finish(const Closure *c, const char *store_dir, View *v) {
+        _cleanup_free_ char *lock = view_file(v->key, ".lock"), *stamp = view_file(v->key, ".stamp");
+        char text[17];
+        int r = 0;
+
+        if (!lock || !stamp)
+                r = log_oom();
+        if (r >= 0 && v->builder.pid > 0) {
+                r = view_build_finish(c, store_dir, v);
+                if (r >= 0) {
+                        snprintf(text, sizeof text, "%016llx", (unsigned long long) c->identity);
+                        /* In place (view_build_start() removed the old one), under KEY.lock like every reading of
+                         * it: a stamp a killed launcher left half-written only fails view_usable(), and the next
+                         * start rebuilds. No temporary file, fsync() or rename(): what it vouches for is a mount
+                         * namespace, gone at a reboot anyway (the fsync alone was 2% of a 1-path start's CPU where
+                         * /run is on a disk). */
+                        r = write_file_at(AT_FDCWD, stamp, text, strlen(text), 0600, (uid_t) -1);
+                        if (r < 0) {
+                                log_error_errno(r, "Failed to write '%s': %m", stamp);
+                                view_remove_locked(v->key);
+                        }
+                }
+        }
+        if (r >= 0) {
+                test_stop_at(6);
+                r = view_clone(v->key, &v->tree_fd, &v->root_fd);
+        }
+        if (lock)
+                v->lock_fd = unlock_file(lock, v->lock_fd);
+        return r; /* (on failure the caller's view_release() drops KEY.users) */
 }
 
 /* Removes the view KEY when nobody holds KEY.users. wait: for KEY.lock (at a stop); the sweep does not wait for a
@@ -309,6 +333,16 @@ static void view_remove_unused(const char *key, bool wait) {
 }
 
 void view_release(View *v) {
+        /* a start that failed between view_acquire_start() and _finish(): its builder ends, its half-made view goes */
+        if (v->builder.pid > 0) {
+                mntns_keep_abort(NULL, &v->builder); /* (view_remove_locked() removes the file) */
+                view_remove_locked(v->key);
+        }
+        if (v->lock_fd >= 0) {
+                _cleanup_free_ char *lock = view_file(v->key, ".lock");
+
+                v->lock_fd = unlock_file(lock, v->lock_fd);
+        }
         v->tree_fd = safe_close(v->tree_fd);
         v->root_fd = safe_close(v->root_fd);
         if (v->users_fd < 0)
@@ -344,11 +378,13 @@ void view_sweep(void) {
                 if (!dot || dot - de->d_name != 32)
                         continue;
                 if (streq(dot, ".lock")) {
-                        /* a killed launcher's, before it had a .users: removed when nobody holds it */
+                        /* a killed launcher's, before it had a .users: removed when nobody holds it. Asked once
+                         * first: a start holds its own from view_acquire_start() on, through its sweep, and
+                         * lock_file() asks a held lock again for half a second. */
                         _cleanup_free_ char *lock = strprintf(VIEWS_DIR "/%s", de->d_name);
                         int fd = -EBADF;
 
-                        if (lock && lock_file(lock, &fd) >= 0)
+                        if (lock && !lock_is_held_now(lock) && lock_file(lock, &fd) >= 0)
                                 (void) unlock_file(lock, fd);
                         continue;
                 }

@@ -119,4 +119,27 @@ kill -KILL "$pid_e"; wait "$pid_e" 2>/dev/null
 _report $? "then a container of another closure runs (its start sweeps)" "$(cat "$T/$f.err")"
 assert_eq "its launcher killed, that start removed the view" "$(files_of "$k3")" ""
 assert_eq "... and its mount" "$(host_view_mounts "$k3")" "0"
-for m in "$a" "$b" "$c" "$d" "$e" "$f"; do ok "nothing of $m is left behind" leftovers "$m"; done
+
+# --- a start that fails while its view's builder is at work (view_acquire_start() runs it in parallel with the rest
+# of the set-up: here a host link in the way of the container's veth stops that set-up) ends the builder and leaves
+# no view behind
+g=$(mname vwg)
+if ip link add "ve-$g" type veth peer name "vp-$g" 2>/dev/null; then
+	at_exit "ip link del ve-$g 2>/dev/null"
+	# (a deadline: a start that kept its own KEY.lock would wait for it for ever at its stop)
+	timeout 60 "$NSPAWN" -M "$g" --console=pipe --store-dir="$D/s2" --closure="$T/s2.closure" --network-veth \
+		-- /bin/true >/dev/null 2>"$T/$g.err"
+	rc=$?
+	ip link del "ve-$g" 2>/dev/null
+	[ $rc != 0 ] && [ $rc != 124 ] && grep -q "ve-$g" "$T/$g.err"
+	_report $? "a start refused after its view's builder started says why" "$rc: $(cat "$T/$g.err")"
+	assert_eq "... and leaves no view of its closure" "$(files_of "$k3")" ""
+	assert_eq "... nor its mount" "$(host_view_mounts "$k3")" "0"
+	assert_eq "... nor a builder" "$(pgrep -f -- "-M $g " | wc -l)" "0"
+else
+	skip "a start refused while its view's builder works" "cannot make a veth pair here"
+	skip "... and leaves no view of its closure" "cannot make a veth pair here"
+	skip "... nor its mount" "cannot make a veth pair here"
+	skip "... nor a builder" "cannot make a veth pair here"
+fi
+for m in "$a" "$b" "$c" "$d" "$e" "$f" "$g"; do ok "nothing of $m is left behind" leftovers "$m"; done
