@@ -7,7 +7,7 @@ import os
 
 COLS = ("n", "started", "active", "leased", "ready_s", "lease_s", "memavail0_kb", "memavail1_kb", "teardown_s",
         "left", "cores", "inotify_per_ct", "inotify_max", "pid_max", "failed_why", "cpu_ms", "idle_ms", "watches_per_ct", "watches_max", "cpu_wait_ms",
-        "cpu_settled_ms", "settled_s", "networkd_fds", "networkd_nofile")
+        "cpu_settled_ms", "settled_s", "networkd_fds", "networkd_nofile", "lease_verified")
 # the cgroups of cpu_ms and idle_ms, in their order (scale-unit.sh's $cgs)
 CPU_CGS = ("the units (machine.slice: launchers, monitors, containers)", "networkd", "machined", "journald",
            "PID 1", "the whole test host")
@@ -29,7 +29,8 @@ def load(r):
             continue
         row = dict(zip(COLS, f + [""] * (len(COLS) - len(f))))
         for k in ("n", "started", "active", "leased", "memavail0_kb", "memavail1_kb", "cores", "inotify_per_ct",
-                  "inotify_max", "pid_max", "watches_per_ct", "watches_max", "networkd_fds", "networkd_nofile"):
+                  "inotify_max", "pid_max", "watches_per_ct", "watches_max", "networkd_fds", "networkd_nofile",
+                  "lease_verified"):
             row[k] = int(row[k]) if row[k].strip().lstrip("-").isdigit() else None
         for k in ("ready_s", "lease_s", "teardown_s", "cpu_wait_ms", "settled_s"):
             try:
@@ -97,7 +98,9 @@ def _budget(d, row):
 
 
 def _all_ok(row):
-    return row["leased"] == row["n"] and row["left"].split(":")[0] == "0"
+    # a row from before lease_verified was reported has None there: its leases count as they were timed
+    verified = row["lease_verified"] in (None, row["n"])
+    return row["leased"] == row["n"] and verified and row["left"].split(":")[0] == "0"
 
 
 def target(d):
@@ -118,8 +121,10 @@ def target(d):
         ok = _all_ok(x) and e is not None and e >= 0.9
         met = met and ok
         e0 = efficiency(d, x, "cpu_s")
-        parts.append("%d: %s of %d leased in %s, efficiency %s (%s with one boot's CPU to its lease only), left %s" % (
+        parts.append("%d: %s of %d leased in %s (%s verified), efficiency %s (%s with one boot's CPU to its lease "
+                     "only), left %s" % (
             n, x["leased"], n, "%.2f s" % x["lease_s"] if x["lease_s"] is not None else "n/a",
+            "n/a" if x["lease_verified"] is None else x["lease_verified"],
             "%.2f" % e if e is not None else "n/a", "%.2f" % e0 if e0 is not None else "n/a", x["left"] or "0"))
     c, c0 = boot_cpu(d), boot_cpu(d, "cpu_s")
     return {"target": name,
@@ -139,7 +144,9 @@ def section(d, w, na):
       "`/etc/nixos-nspawn/NAME.conf` with `-D <the test host's own image> -U --network-veth` (networkd and "
       "resolved inside too), are started by one `systemctl start nixos-nspawn@NAME…` (Type=notify: it returns when "
       "every container's systemd said READY=1). *Ready* = until that returns; *leased* = until every container "
-      "has an IPv4 address on `host0` from the host end's DHCP server (networkd on both ends); host memory per "
+      "has an IPv4 address on `host0` from the host end's DHCP server (networkd on both ends; after the timing, "
+      "*verified* = how many of these addresses the host end's networkd lists as offered by its DHCP server); "
+      "host memory per "
       "container = drop of `MemAvailable` from before the start to 2 s after the last lease, ÷ N (the test host "
       "shares the kernel, so this is the machine's; other work moves it, small N is noisy); teardown = one "
       "`systemctl stop` of all; *left* = `ve-` links, host units, locks, cgroups, registrations and launcher "
@@ -169,7 +176,8 @@ def section(d, w, na):
         w("")
         return
     w("| Containers | Ready (all active) | Leased (all) | CPU to all leased | CPU per container, settled | Cores busy | "
-      "Waiting for a CPU | Efficiency | | Host memory per container | Teardown (all) | Active / leased | Left |")
+      "Waiting for a CPU | Efficiency | | Host memory per container | Teardown (all) | Active / leased / verified | "
+      "Left |")
     w("|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|")
     for x in d["rows"]:
         e = efficiency(d, x)
@@ -178,7 +186,7 @@ def section(d, w, na):
         ok = None if x["n"] not in (100, 200) else (_all_ok(x) and e is not None and e >= 0.9)
         busy = x["cpu_s"] / x["lease_s"] if x["cpu_s"] is not None and x["lease_s"] else None
         wait = x["cpu_wait_ms"] / 1e3 / x["lease_s"] if x["cpu_wait_ms"] is not None and x["lease_s"] else None
-        w("| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s / %s | %s |" % (
+        w("| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s / %s / %s | %s |" % (
             x["n"], "%.2f s" % x["ready_s"] if x["ready_s"] is not None else "n/a",
             "%.2f s" % x["lease_s"] if x["lease_s"] is not None else "n/a",
             "%.2f s" % x["cpu_s"] if x["cpu_s"] is not None else "n/a",
@@ -189,7 +197,7 @@ def section(d, w, na):
             "" if ok is None else ("**met**" if ok else "**missed**"),
             "%.1f MiB" % mem if mem is not None else "n/a",
             "%.2f s" % x["teardown_s"] if x["teardown_s"] is not None else "n/a",
-            x["active"], x["leased"], x["left"] or "0"))
+            x["active"], x["leased"], "n/a" if x["lease_verified"] is None else x["lease_verified"], x["left"] or "0"))
     w("")
     one = [x for x in _ones(d) if x.get("cpu_settled_ms") or x["cpu_ms"]]
     key = lambda x: x.get("cpu_settled_ms") or x["cpu_ms"]  # noqa: E731 (settled where measured)

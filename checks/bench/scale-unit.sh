@@ -6,7 +6,7 @@
 #
 #   n started active leased ready_s lease_s memavail0_kb memavail1_kb teardown_s left cores inotify_per_ct
 #   inotify_max pid_max failed_why cpu_ms idle_ms inotify_watches_per_ct watches_max cpu_wait_ms cpu_settled_ms
-#   settled_s networkd_fds networkd_nofile
+#   settled_s networkd_fds networkd_nofile lease_verified
 #
 # cpu_ms: CPU (ms, cgroup cpu.stat usage_usec) from the start to the last lease of machine.slice (the units:
 # launcher, monitor, containers), networkd, machined, journald, PID 1 and the whole test host, comma-separated;
@@ -17,6 +17,8 @@
 # N = 1 runs SCALE_ONE_RUNS times (default 3) and again after each larger N: the CPU of one boot is the median of all
 # (report_scale.py).
 # networkd_fds, networkd_nofile: networkd's open files with the N containers up, and its soft RLIMIT_NOFILE.
+# lease_verified: of the leased, how many have on host0 an address the host end's DHCP server offered (checked after
+# the timing, apart from the quick test the timing loop uses; lease_verified()).
 #
 #   checks/bench/scale-unit.sh [N...]            (root; default 1 10 50 100 200; boots its own test host)
 #
@@ -47,6 +49,30 @@ if [ "${1:-}" = --inner ]; then
 			fi
 			prev=$line
 		done <"/proc/$1/net/fib_trie"
+		return 1
+	} 2>/dev/null
+
+	# Whether host0's address came from the host end's DHCP server, apart from host0_v4 (which sees only that host0
+	# has an address, however it got there): the container's global IPv4 address on host0 is one that networkd on
+	# the host end lists as offered by its DHCP server (`networkctl status`, "Offered DHCP leases: ADDRESS (to …)"),
+	# inside the host end's prefix, and not IPv4 link-local. The host end is host0's peer by interface index
+	# ($ifname_, filled just before), not found by name. It forks a few processes per container: run after the timing.
+	ip4_int() { local a b c d; IFS=. read -r a b c d <<<"$1"; echo $(((a << 24) | (b << 16) | (c << 8) | d)); }
+	in_prefix() { # ADDRESS NETWORK/LENGTH
+		local mask=$(((0xffffffff << (32 - ${2#*/})) & 0xffffffff))
+		[ $(($(ip4_int "$1") & mask)) = $(($(ip4_int "${2%/*}") & mask)) ]
+	}
+	lease_verified() { # LEADER
+		local link a host net
+		link=$(nsenter -t "$1" -n ip -o link show dev host0)
+		[[ $link =~ @if([0-9]+): ]] && host=${ifname_[${BASH_REMATCH[1]}]:-} && [ -n "$host" ] || return 1
+		a=$(nsenter -t "$1" -n ip -4 -o addr show dev host0 scope global | awk '{ print $4; exit }')
+		a=${a%/*}
+		[[ $a =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$ && $a != 169.254.* ]] || return 1
+		for net in $(ip -4 -o addr show dev "$host" scope global | awk '{ print $4 }'); do
+			in_prefix "$a" "$net" || continue
+			networkctl status --no-pager -n 0 "$host" | grep -qF "$a (to " && return 0
+		done
 		return 1
 	} 2>/dev/null
 
@@ -143,6 +169,13 @@ if [ "${1:-}" = --inner ]; then
 	nd=$(systemctl show -p MainPID --value systemd-networkd 2>/dev/null)
 	nd_fds=$(find "/proc/$nd/fd" -mindepth 1 2>/dev/null | wc -l)
 	nd_nofile=$(awk '/^Max open files/ {print $4}' "/proc/$nd/limits" 2>/dev/null)
+	declare -A ifname_
+	while read -r i name _; do
+		name=${name%%@*}
+		ifname_[${i%:}]=${name%:}
+	done < <(ip -o link show)
+	verified=0
+	for l in $leaders; do lease_verified "$l" && verified=$((verified + 1)); done
 	why=""
 	# a host-side daemon that restarted during the run (its cgroup's CPU counter starts again): say which
 	for u in systemd-networkd systemd-machined systemd-journald; do
@@ -156,6 +189,7 @@ if [ "${1:-}" = --inner ]; then
 		why="$why$((active - leased)) active without a lease (networkd on the host: $(journalctl -u systemd-networkd -o cat --no-pager -n 300 2>/dev/null |
 			grep -iE 'fail|error|could not|timeout|too many' | tail -n 1)); "
 	fi
+	[ "$verified" -lt "$leased" ] && why="$why$((leased - verified)) with an address on host0 that the host end's DHCP server did not offer; "
 	for m in $names; do
 		[ "$(systemctl is-active "nixos-nspawn@$m")" = active ] && continue
 		why="$why$m: $(journalctl -u "nixos-nspawn@$m" -o cat --no-pager -n 30 2>/dev/null |
@@ -182,13 +216,13 @@ if [ "${1:-}" = --inner ]; then
 	# shellcheck disable=SC2086
 	systemctl reset-failed $units 2>/dev/null
 	for m in $names; do rm -f "/etc/nixos-nspawn/$m.conf"; done
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$n" "$active" "$leased" \
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$n" "$active" "$leased" \
 		"$(since "$t0" "$t1")" "$(since "$t0" "$t2")" "$m0" "$m1" "$(since "$t3" "$t4")" \
 		"$(echo "$left" | grep -c . | tr -d '\n')$([ -n "$left" ] && echo ": $(echo "$left" | head -n 3 | xargs)")" \
 		"$(nproc)" "$per" "$(cat /proc/sys/fs/inotify/max_user_instances)" "$(cat /proc/sys/kernel/pid_max)" \
 		"$(echo "$why" | tr '\t\n' '  ' | cut -c1-400)" "$(cpu_diff "$c0" "$c2")" "$idle" "$watches" "$(cat /proc/sys/fs/inotify/max_user_watches)" \
 		"$(awk -v a="$p0" -v b="$p2" 'BEGIN { printf "%.1f", (b - a) / 1000 }')" "$(cpu_diff "$c0" "$c5")" "$(since "$t0" "$t5")" \
-		"$nd_fds" "${nd_nofile:-}"
+		"$nd_fds" "${nd_nofile:-}" "$verified"
 	exit 0
 fi
 
