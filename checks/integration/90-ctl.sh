@@ -246,13 +246,6 @@ ok "start it again" "$CTL" start "$name"
 
 # --- killed changes: the next command on the name finishes or undoes them. NIXOS_NSPAWNCTL_TEST_STOP_AT stops
 # nixos-nspawnctl (or its mounting child) at a step; it is SIGKILLed there.
-stopped_tree() { local q; for q in $1 $(pgrep -P "$1"); do grep -q '^State:[[:space:]]*T' "/proc/$q/status" 2>/dev/null && return 0; done; return 1; }
-killed_at() { # POINT COMMAND...
-	NIXOS_NSPAWNCTL_TEST_STOP_AT=$1 "${@:2}" >"$T/killed.out" 2>&1 & local p=$!
-	wait_for 120 stopped_tree "$p"; local rc=$?
-	kill -KILL "$p"; wait "$p" 2>/dev/null
-	return $rc
-}
 gens() { "$CTL" list-generations "$1" 2>/dev/null | awk '{ print $1 }' | xargs; }
 ok "create killed right after nix-env --set" killed_at change-profile "$CTL" create "$other" --config "$T/gen1.nix"
 out=$("$CTL" create "$other" --config "$T/gen1.nix" 2>&1)

@@ -114,13 +114,6 @@ assert_match "adds nothing" "$out" "0 store paths added"
 ok "and removes nothing" sh -c '! printf "%s" "$1" | grep -q Removed' _ "$out"
 
 # --- SIGKILLed at each step: the next update finishes or undoes it, the tables are as before
-stopped_tree() { local q; for q in $1 $(pgrep -P "$1"); do grep -q '^State:[[:space:]]*T' "/proc/$q/status" 2>/dev/null && return 0; done; return 1; }
-killed_at() { # POINT COMMAND...
-	NIXOS_NSPAWNCTL_TEST_STOP_AT=$1 "${@:2}" >"$T/killed.out" 2>&1 & local p=$!
-	wait_for 120 stopped_tree "$p"; local rc=$?
-	kill -KILL "$p"; wait "$p" 2>/dev/null
-	return $rc
-}
 for point in live-layer live-beneath live-drop; do
 	ok "an update killed at $point" killed_at "$point" "$CTL" update "$a" --strategy switch --system "$sys2" \
 		--closure "$T/y.closure"

@@ -296,3 +296,14 @@ _ready_or_dead() { [ -s "$1" ] || ! kill -0 "$boot_pid" 2>/dev/null; }
 in_container() { [ -n "$leader" ] && nsenter -t "$leader" -a -r -w "$@"; }
 # stopped: waits for the booted launcher to exit; $? is its status
 stopped() { wait "$boot_pid"; }
+
+# killed_at POINT COMMAND...: runs COMMAND with NIXOS_NSPAWNCTL_TEST_STOP_AT=POINT (nixos-nspawnctl, or its mounting
+# child, stops itself there), SIGKILLs it once it or a child stopped; fails when nothing stopped within 120 s.
+# Output in $T/killed.out.
+stopped_tree() { local q; for q in $1 $(pgrep -P "$1"); do grep -q '^State:[[:space:]]*T' "/proc/$q/status" 2>/dev/null && return 0; done; return 1; }
+killed_at() {
+	NIXOS_NSPAWNCTL_TEST_STOP_AT=$1 "${@:2}" >"$T/killed.out" 2>&1 & local p=$!
+	wait_for 120 stopped_tree "$p"; local rc=$?
+	kill -KILL "$p"; wait "$p" 2>/dev/null
+	return $rc
+}
